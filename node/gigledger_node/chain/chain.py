@@ -1,0 +1,290 @@
+"""The GigLedger chain: py-evm's Prague VM on the LMDB block store.
+
+:class:`Ledger` owns the store and the py-evm chain, and answers every question
+about committed history: headers, blocks, transactions, receipts, state at a
+block, and logs (through an index written with each block, so a log query
+touches only the blocks that hold matching logs).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import NamedTuple
+
+from eth.abc import BlockAPI, BlockHeaderAPI, ReceiptAPI, SignedTransactionAPI, StateAPI
+from eth.chains.base import Chain
+from eth.db.schema import SchemaV1
+from eth.exceptions import HeaderNotFound, TransactionNotFound
+from eth.vm.forks.prague import PragueVM
+from eth_utils import to_canonical_address, to_wei
+
+from gigledger_node.chain.sealing import SIGNATURE_LENGTH, VANITY_LENGTH, genesis_extra_data
+from gigledger_node.chain.storage import BlockStore
+
+GENESIS_FILE = "genesis.json"
+STORE_DIR = "chaindata"
+MAX_AUTHORITIES = 32
+
+
+class GigLedgerVM(PragueVM):
+    """Prague, with room in extraData for a Clique seal (or the genesis authority list)."""
+
+    extra_data_max_bytes = VANITY_LENGTH + SIGNATURE_LENGTH + 20 * MAX_AUTHORITIES
+
+
+@dataclass
+class Genesis:
+    """What a chain starts from; saved as genesis.json in the data directory."""
+
+    chain_id: int
+    authorities: list[str]
+    alloc: dict[str, int] = field(default_factory=dict)  # address -> wei
+    gas_limit: int = 30_000_000
+    base_fee_per_gas: int = to_wei(1, "gwei")
+    timestamp: int = field(default_factory=lambda: int(time.time()))
+
+    def save(self, data_dir: Path) -> None:
+        (data_dir / GENESIS_FILE).write_text(json.dumps(asdict(self), indent=2))
+
+    @classmethod
+    def load(cls, data_dir: Path) -> "Genesis":
+        raw = json.loads((data_dir / GENESIS_FILE).read_text())
+        raw["alloc"] = {a: int(v) for a, v in raw.get("alloc", {}).items()}
+        return cls(**raw)
+
+
+class TxLocation(NamedTuple):
+    """Where a committed transaction sits."""
+
+    header: BlockHeaderAPI
+    index: int
+
+
+class LogEntry(NamedTuple):
+    """One log of a committed block, with everything eth_getLogs reports."""
+
+    header: BlockHeaderAPI
+    tx_hash: bytes
+    tx_index: int
+    log_index: int
+    address: bytes
+    topics: tuple[bytes, ...]
+    data: bytes
+
+
+# Log index keys: prefix + (address | topic) + block number, values empty.
+_BY_ADDRESS = b"gl:log:a:"
+_BY_TOPIC = b"gl:log:t:"
+_ANY_LOG = b"gl:log:b:"
+
+
+def _number_key(number: int) -> bytes:
+    return number.to_bytes(8, "big")
+
+
+class Ledger:
+    """Committed chain history on one data directory."""
+
+    def __init__(self, data_dir: Path, genesis: Genesis) -> None:
+        self.genesis = genesis
+        self.store = BlockStore(data_dir / STORE_DIR)
+        chain_class = Chain.configure(
+            __name__="GigLedgerChain",
+            vm_configuration=((0, GigLedgerVM),),
+            chain_id=genesis.chain_id,
+        )
+        if self._has_genesis():
+            self.chain = chain_class(self.store)
+        else:
+            self.chain = chain_class.from_genesis(
+                self.store, self._genesis_params(), self._genesis_state()
+            )
+            self.store.commit()
+        self.chaindb = self.chain.chaindb
+
+    @classmethod
+    def open(cls, data_dir: Path) -> "Ledger":
+        """The ledger of an initialised data directory."""
+        return cls(data_dir, Genesis.load(data_dir))
+
+    def _has_genesis(self) -> bool:
+        return SchemaV1.make_canonical_head_hash_lookup_key() in self.store
+
+    def _genesis_params(self) -> dict:
+        g = self.genesis
+        return {
+            "difficulty": 0,
+            "gas_limit": g.gas_limit,
+            "timestamp": g.timestamp,
+            "extra_data": genesis_extra_data(g.authorities),
+            "base_fee_per_gas": g.base_fee_per_gas,
+            "coinbase": b"\0" * 20,
+        }
+
+    def _genesis_state(self) -> dict:
+        return {
+            to_canonical_address(a): {"balance": wei, "nonce": 0, "code": b"", "storage": {}}
+            for a, wei in self.genesis.alloc.items()
+        }
+
+    @property
+    def chain_id(self) -> int:
+        return self.genesis.chain_id
+
+    # -- headers and blocks ------------------------------------------------
+
+    def head(self) -> BlockHeaderAPI:
+        return self.chaindb.get_canonical_head()
+
+    def header_by_number(self, number: int) -> BlockHeaderAPI | None:
+        try:
+            return self.chaindb.get_canonical_block_header_by_number(number)
+        except HeaderNotFound:
+            return None
+
+    def header_by_hash(self, block_hash: bytes) -> BlockHeaderAPI | None:
+        """The header of a canonical block with this hash, else None."""
+        try:
+            header = self.chaindb.get_block_header_by_hash(block_hash)
+        except HeaderNotFound:
+            return None
+        canonical = self.header_by_number(header.block_number)
+        return header if canonical is not None and canonical.hash == header.hash else None
+
+    def block(self, header: BlockHeaderAPI) -> BlockAPI:
+        return self.chain.get_vm_class(header).get_block_class().from_header(header, self.chaindb)
+
+    def transactions(self, header: BlockHeaderAPI) -> Sequence[SignedTransactionAPI]:
+        return self.block(header).transactions
+
+    def receipts(self, header: BlockHeaderAPI) -> Sequence[ReceiptAPI]:
+        receipt_class = self.chain.get_vm_class(header).get_block_class().receipt_builder
+        return self.chaindb.get_receipts(header, receipt_class)
+
+    def locate_transaction(self, tx_hash: bytes) -> TxLocation | None:
+        try:
+            number, index = self.chaindb.get_transaction_index(tx_hash)
+        except TransactionNotFound:
+            return None
+        header = self.header_by_number(number)
+        return TxLocation(header, index) if header is not None else None
+
+    # -- state ---------------------------------------------------------------
+
+    def state_at(self, header: BlockHeaderAPI) -> StateAPI:
+        """Read-only view of the state after ``header``'s block."""
+        return self.chain.get_vm(header).state
+
+    def vm_on_top_of(self, parent: BlockHeaderAPI, **header_fields: object):
+        """A VM for a new block on ``parent`` (for building, calls and estimates)."""
+        header = self.chain.create_header_from_parent(parent, **header_fields)
+        return self.chain.get_vm(header)
+
+    # -- logs ----------------------------------------------------------------
+
+    def index_logs(self, header: BlockHeaderAPI, receipts: Sequence[ReceiptAPI]) -> None:
+        """Record which addresses and topics ``header``'s block logged (buffered)."""
+        number = _number_key(header.block_number)
+        for receipt in receipts:
+            for log in receipt.logs:
+                self.store[_ANY_LOG + number] = b""
+                self.store[_BY_ADDRESS + log.address + number] = b""
+                for topic in log.topics:
+                    self.store[_BY_TOPIC + _topic_bytes(topic) + number] = b""
+
+    def unindex_logs(self, header: BlockHeaderAPI) -> None:
+        """Forget ``header``'s block in the log index (it left the canonical chain)."""
+        number = _number_key(header.block_number)
+        for receipt in self.receipts(header):
+            for log in receipt.logs:
+                self.store.delete(_ANY_LOG + number)
+                self.store.delete(_BY_ADDRESS + log.address + number)
+                for topic in log.topics:
+                    self.store.delete(_BY_TOPIC + _topic_bytes(topic) + number)
+
+    def logs(
+        self,
+        first: int,
+        last: int,
+        addresses: Sequence[bytes] = (),
+        topics: Sequence[Sequence[bytes] | None] = (),
+    ) -> list[LogEntry]:
+        """Logs in blocks ``first..last`` matching eth_getLogs' address/topic filter."""
+        numbers = self._candidate_blocks(first, last, addresses, topics)
+        found: list[LogEntry] = []
+        for number in sorted(numbers):
+            header = self.header_by_number(number)
+            if header is not None:
+                found.extend(
+                    e for e in self.block_logs(header) if _log_matches(e, addresses, topics)
+                )
+        return found
+
+    def _candidate_blocks(self, first, last, addresses, topics) -> set[int]:
+        """Blocks the index says may match: intersect the address and each topic slot."""
+        start, stop = _number_key(first), _number_key(last)
+        sets = []
+        if addresses:
+            sets.append(self._blocks_under(_BY_ADDRESS, addresses, start, stop))
+        for alternatives in topics:
+            if alternatives:
+                sets.append(self._blocks_under(_BY_TOPIC, alternatives, start, stop))
+        if not sets:
+            return self._blocks_under(_ANY_LOG, [b""], start, stop)
+        return set.intersection(*sets)
+
+    def _blocks_under(self, prefix: bytes, values: Iterable[bytes], start, stop) -> set[int]:
+        blocks: set[int] = set()
+        for value in values:
+            for key in self.store.keys_with_prefix(prefix + value, start, stop):
+                blocks.add(int.from_bytes(key[-8:], "big"))
+        return blocks
+
+    def block_logs(self, header: BlockHeaderAPI) -> list[LogEntry]:
+        """Every log of one block, in order."""
+        entries: list[LogEntry] = []
+        tx_hashes = self.chaindb.get_block_transaction_hashes(header)
+        for tx_index, receipt in enumerate(self.receipts(header)):
+            for log in receipt.logs:
+                entries.append(LogEntry(
+                    header, tx_hashes[tx_index], tx_index, len(entries), log.address,
+                    tuple(_topic_bytes(t) for t in log.topics), log.data,
+                ))
+        return entries
+
+    # -- history rewrites (dev chains only) ------------------------------------
+
+    def rewind(self, number: int) -> None:
+        """Make block ``number`` the head again, forgetting every later block."""
+        head = self.head()
+        for n in range(head.block_number, number, -1):
+            header = self.header_by_number(n)
+            self.unindex_logs(header)
+            for tx_hash in self.chaindb.get_block_transaction_hashes(header):
+                self.store.delete(SchemaV1.make_transaction_hash_to_block_lookup_key(tx_hash))
+            self.store.delete(SchemaV1.make_block_number_to_hash_lookup_key(n))
+        target = self.header_by_number(number)
+        self.store[SchemaV1.make_canonical_head_hash_lookup_key()] = target.hash
+        self.store.commit()
+
+    def close(self) -> None:
+        self.store.close()
+
+
+def _topic_bytes(topic: int | bytes) -> bytes:
+    return topic if isinstance(topic, bytes) else topic.to_bytes(32, "big")
+
+
+def _log_matches(entry: LogEntry, addresses, topics) -> bool:
+    if addresses and entry.address not in addresses:
+        return False
+    for position, alternatives in enumerate(topics):
+        if not alternatives:
+            continue
+        if position >= len(entry.topics) or entry.topics[position] not in alternatives:
+            return False
+    return True
