@@ -1,0 +1,364 @@
+# pragma version ~=0.4.3
+"""
+@title ReputationRegistry
+@notice Evidence of how accounts behaved on real gigs: objective records written by
+        authorised escrows when gigs settle, and attestations that the two parties
+        of a settled gig give each other (directly or by an EIP-712 signature that
+        anyone may submit), which their attester may revoke.
+@dev Not a scoring model: it keeps counts and sums; apps weigh them. Each account's
+     counters share one slot (eight 32-bit fields); volume is kept per token. Which
+     party may still attest about a gig is the escrow's attestation ticket, so
+     nobody outside a settled gig can attest about it. Attestation contents live
+     in events.
+"""
+
+from .interfaces import IGigEscrow
+from .interfaces import IReputationRegistry
+
+implements: IReputationRegistry
+
+
+struct Summary:
+    completed: uint256  # gigs paid out to this account as freelancer
+    on_time: uint256  # of those, delivered by the deadline
+    missed_deadlines: uint256  # accepted gigs refunded because nothing was delivered in time
+    disputes_opened: uint256
+    disputes_won: uint256  # the arbiter gave this account more than half
+    disputes_lost: uint256  # the arbiter gave the other party more than half
+    attestations: uint256  # attestations received and not revoked
+    score_sum: uint256  # sum of their scores (1 to 5 each)
+
+
+struct Volume:
+    earned: uint256  # received as freelancer, before fees
+    paid: uint256  # paid out as client
+
+
+# @notice Field positions in an account's packed counters, 32 bits each.
+COMPLETED: constant(uint256) = 0
+ON_TIME: constant(uint256) = 1
+MISSED_DEADLINES: constant(uint256) = 2
+DISPUTES_OPENED: constant(uint256) = 3
+DISPUTES_WON: constant(uint256) = 4
+DISPUTES_LOST: constant(uint256) = 5
+ATTESTATIONS: constant(uint256) = 6
+SCORE_SUM: constant(uint256) = 7
+# @notice Width and largest value of one counter.
+FIELD_BITS: constant(uint256) = 32
+FIELD_MAX: constant(uint256) = 2**32 - 1
+# @notice Volume packs earned in the high half, paid in the low half.
+HALF_BITS: constant(uint256) = 128
+HALF_MAX: constant(uint256) = 2**128 - 1
+# @notice Attestation scores run from 1 to 5.
+MIN_SCORE: constant(uint8) = 1
+MAX_SCORE: constant(uint8) = 5
+# @notice Signatures with s above half the curve order are malleable copies.
+SECP256K1_HALF_ORDER: constant(uint256) = 57896044618658097711785492504343953926418782139537452191302581570759080747168
+# @notice EIP-712 domain and message types.
+DOMAIN_TYPEHASH: constant(bytes32) = keccak256(
+    "EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)"
+)
+ATTESTATION_TYPEHASH: constant(bytes32) = keccak256(
+    "Attestation(address escrow,uint256 gigId,address subject,uint8 score,bytes32 skill,bytes32 evidence,uint256 nonce,uint256 deadline)"
+)
+NAME_HASH: constant(bytes32) = keccak256("GigLedger Reputation")
+VERSION_HASH: constant(bytes32) = keccak256("1")
+
+# @notice May authorise escrows and hand over ownership.
+owner: public(address)
+# @notice Escrow contracts allowed to write records and vouch for settled gigs.
+is_escrow: public(HashMap[address, bool])
+# @notice Per account: the eight packed counters of `Summary`.
+counters: HashMap[address, uint256]
+# @notice Per account and token (empty for ETH): earned and paid, packed.
+volumes: HashMap[address, HashMap[address, uint256]]
+# @notice Per attester: the nonce the next signed attestation must carry.
+nonces: public(HashMap[address, uint256])
+
+
+# @notice The owner authorised or de-authorised an escrow.
+event EscrowAuthorised:
+    escrow: indexed(address)
+    authorised: bool
+
+# @notice `attester` attested about `subject` for gig `gig_id` of `escrow`.
+event Attested:
+    attester: indexed(address)
+    subject: indexed(address)
+    gig_id: indexed(uint256)
+    escrow: address
+    score: uint8
+    skill: bytes32
+    evidence_hash: bytes32
+
+# @notice `attester` revoked its attestation about `subject` for gig `gig_id`.
+event AttestationRevoked:
+    attester: indexed(address)
+    subject: indexed(address)
+    gig_id: indexed(uint256)
+    escrow: address
+    score: uint8
+
+# @notice The owner changed.
+event OwnershipTransferred:
+    previous_owner: indexed(address)
+    new_owner: indexed(address)
+
+
+@deploy
+def __init__():
+    self.owner = msg.sender
+
+
+# ---------------------------------------------------------------- objective records
+
+
+@external
+def record_completion(client: address, freelancer: address, token: address, paid: uint256, on_time: bool):
+    """
+    @notice Records a gig paid out in full.
+    """
+    self._only_escrow()
+    record: uint256 = self._bump(self.counters[freelancer], COMPLETED)
+    if on_time:
+        record = self._bump(record, ON_TIME)
+    self.counters[freelancer] = record
+    self._add_volume(freelancer, client, token, paid)
+
+
+@external
+def record_missed_deadline(freelancer: address):
+    """
+    @notice Records an accepted gig refunded because nothing was delivered in time.
+    """
+    self._only_escrow()
+    self.counters[freelancer] = self._bump(self.counters[freelancer], MISSED_DEADLINES)
+
+
+@external
+def record_dispute_opened(opener: address):
+    """
+    @notice Records that `opener` disputed a gig.
+    """
+    self._only_escrow()
+    self.counters[opener] = self._bump(self.counters[opener], DISPUTES_OPENED)
+
+
+@external
+def record_resolution(
+    client: address, freelancer: address, token: address, to_client: uint256, to_freelancer: uint256, earned: uint256
+):
+    """
+    @notice Records a settled dispute: whoever got more than half of the split won;
+            an even split has no winner. `earned` is all the freelancer got on the gig.
+    """
+    self._only_escrow()
+    if to_freelancer > to_client:
+        self.counters[freelancer] = self._bump(self.counters[freelancer], DISPUTES_WON)
+        self.counters[client] = self._bump(self.counters[client], DISPUTES_LOST)
+    elif to_client > to_freelancer:
+        self.counters[client] = self._bump(self.counters[client], DISPUTES_WON)
+        self.counters[freelancer] = self._bump(self.counters[freelancer], DISPUTES_LOST)
+    self._add_volume(freelancer, client, token, earned)
+
+
+# ---------------------------------------------------------------- attestations
+
+
+@external
+def attest(escrow: address, gig_id: uint256, subject: address, score: uint8, skill: bytes32, evidence_hash: bytes32):
+    """
+    @notice Attests about the other party of a gig you settled with: once per gig.
+    """
+    self._attest(msg.sender, escrow, gig_id, subject, score, skill, evidence_hash)
+
+
+@external
+def attest_by_signature(
+    attester: address,
+    escrow: address,
+    gig_id: uint256,
+    subject: address,
+    score: uint8,
+    skill: bytes32,
+    evidence_hash: bytes32,
+    deadline: uint256,
+    signature: Bytes[65],
+):
+    """
+    @notice Submits an attestation that `attester` signed off-chain (EIP-712); anyone
+            may submit it, before `deadline`, once.
+    @dev The domain binds chain id and this contract, the nonce binds one use.
+    """
+    assert block.timestamp <= deadline, "registry: signature expired"
+    nonce: uint256 = self.nonces[attester]
+    digest: bytes32 = keccak256(
+        concat(
+            b"\x19\x01",
+            self._domain_separator(),
+            keccak256(
+                abi_encode(ATTESTATION_TYPEHASH, escrow, gig_id, subject, score, skill, evidence_hash, nonce, deadline)
+            ),
+        )
+    )
+    assert self._recover(digest, signature) == attester, "registry: signature is not the attester's"
+    self.nonces[attester] = nonce + 1
+    self._attest(attester, escrow, gig_id, subject, score, skill, evidence_hash)
+
+
+@external
+def revoke(escrow: address, gig_id: uint256, subject: address):
+    """
+    @notice Withdraws your attestation about `subject` on a gig; you cannot attest again.
+    """
+    assert self.is_escrow[escrow], "registry: escrow not authorised"
+    score: uint8 = extcall IGigEscrow(escrow).revoke_attestation_ticket(gig_id, msg.sender, subject)
+    record: uint256 = self._drop(self.counters[subject], ATTESTATIONS, 1)
+    self.counters[subject] = self._drop(record, SCORE_SUM, convert(score, uint256))
+    log AttestationRevoked(attester=msg.sender, subject=subject, gig_id=gig_id, escrow=escrow, score=score)
+
+
+# ---------------------------------------------------------------- views
+
+
+@external
+@view
+def summary(account: address) -> Summary:
+    """
+    @notice An account's objective record and the attestations it received.
+    """
+    record: uint256 = self.counters[account]
+    return Summary(
+        completed=self._field(record, COMPLETED),
+        on_time=self._field(record, ON_TIME),
+        missed_deadlines=self._field(record, MISSED_DEADLINES),
+        disputes_opened=self._field(record, DISPUTES_OPENED),
+        disputes_won=self._field(record, DISPUTES_WON),
+        disputes_lost=self._field(record, DISPUTES_LOST),
+        attestations=self._field(record, ATTESTATIONS),
+        score_sum=self._field(record, SCORE_SUM),
+    )
+
+
+@external
+@view
+def volume(account: address, token: address) -> Volume:
+    """
+    @notice What `account` earned and paid in `token` (empty for ETH) on settled gigs.
+    """
+    packed: uint256 = self.volumes[account][token]
+    return Volume(earned=packed >> HALF_BITS, paid=packed & HALF_MAX)
+
+
+@external
+@view
+def DOMAIN_SEPARATOR() -> bytes32:
+    """
+    @notice The EIP-712 domain separator signed attestations must use on this chain.
+    """
+    return self._domain_separator()
+
+
+# ---------------------------------------------------------------- administration
+
+
+@external
+def set_escrow(escrow: address, authorised: bool):
+    """
+    @notice Lets `escrow` write records and vouch for settled gigs, or stops it.
+    """
+    assert msg.sender == self.owner, "registry: caller is not the owner"
+    self.is_escrow[escrow] = authorised
+    log EscrowAuthorised(escrow=escrow, authorised=authorised)
+
+
+@external
+def transfer_ownership(new_owner: address):
+    """
+    @notice Hands the administration to `new_owner`.
+    """
+    assert msg.sender == self.owner, "registry: caller is not the owner"
+    assert new_owner != empty(address), "registry: empty owner"
+    log OwnershipTransferred(previous_owner=self.owner, new_owner=new_owner)
+    self.owner = new_owner
+
+
+# ---------------------------------------------------------------- internals
+
+
+@internal
+@view
+def _only_escrow():
+    assert self.is_escrow[msg.sender], "registry: caller is not an authorised escrow"
+
+
+@internal
+def _attest(
+    attester: address, escrow: address, gig_id: uint256, subject: address, score: uint8, skill: bytes32, evidence_hash: bytes32
+):
+    assert self.is_escrow[escrow], "registry: escrow not authorised"
+    assert score >= MIN_SCORE and score <= MAX_SCORE, "registry: score must be 1 to 5"
+    record: uint256 = self._bump(self.counters[subject], ATTESTATIONS)
+    self.counters[subject] = self._add(record, SCORE_SUM, convert(score, uint256))
+    log Attested(
+        attester=attester, subject=subject, gig_id=gig_id, escrow=escrow, score=score, skill=skill, evidence_hash=evidence_hash
+    )
+    extcall IGigEscrow(escrow).use_attestation_ticket(gig_id, attester, subject, score)
+
+
+@internal
+def _add_volume(freelancer: address, client: address, token: address, amount: uint256):
+    earned: uint256 = (self.volumes[freelancer][token] >> HALF_BITS) + amount
+    assert earned <= HALF_MAX, "registry: volume overflow"
+    self.volumes[freelancer][token] = (earned << HALF_BITS) | (self.volumes[freelancer][token] & HALF_MAX)
+    paid: uint256 = (self.volumes[client][token] & HALF_MAX) + amount
+    assert paid <= HALF_MAX, "registry: volume overflow"
+    self.volumes[client][token] = (self.volumes[client][token] >> HALF_BITS << HALF_BITS) | paid
+
+
+@internal
+@pure
+def _field(record: uint256, field: uint256) -> uint256:
+    return (record >> (field * FIELD_BITS)) & FIELD_MAX
+
+
+@internal
+@pure
+def _add(record: uint256, field: uint256, amount: uint256) -> uint256:
+    value: uint256 = self._field(record, field) + amount
+    assert value <= FIELD_MAX, "registry: counter overflow"
+    offset: uint256 = field * FIELD_BITS
+    return (record & ~(FIELD_MAX << offset)) | (value << offset)
+
+
+@internal
+@pure
+def _bump(record: uint256, field: uint256) -> uint256:
+    return self._add(record, field, 1)
+
+
+@internal
+@pure
+def _drop(record: uint256, field: uint256, amount: uint256) -> uint256:
+    offset: uint256 = field * FIELD_BITS
+    return record - (amount << offset)
+
+
+@internal
+@view
+def _domain_separator() -> bytes32:
+    return keccak256(abi_encode(DOMAIN_TYPEHASH, NAME_HASH, VERSION_HASH, chain.id, self))
+
+
+@internal
+@pure
+def _recover(digest: bytes32, signature: Bytes[65]) -> address:
+    assert len(signature) == 65, "registry: signature must be 65 bytes"
+    r: uint256 = convert(slice(signature, 0, 32), uint256)
+    s: uint256 = convert(slice(signature, 32, 32), uint256)
+    v: uint256 = convert(slice(signature, 64, 1), uint256)
+    assert s <= SECP256K1_HALF_ORDER, "registry: malleable signature"
+    assert v == 27 or v == 28, "registry: bad signature v"
+    signer: address = ecrecover(digest, v, r, s)
+    assert signer != empty(address), "registry: invalid signature"
+    return signer
