@@ -255,6 +255,7 @@ def create_gig(
         assert msg.value == amount, "escrow: value does not match amount"
     else:
         assert msg.value == 0, "escrow: ETH sent with a token gig"
+        assert token.is_contract, "escrow: token is not a contract"
         held = self._pull(token, amount)
 
     gig: Gig = Gig(
@@ -561,7 +562,8 @@ def set_treasury(treasury: address):
     @notice Sets where platform fees go.
     """
     assert msg.sender == self.owner, "escrow: caller is not the owner"
-    assert treasury != empty(address) or self.fee_bps == 0, "escrow: fee needs a treasury"
+    # Live gigs keep the fee they were created with, so a treasury, once set, stays set.
+    assert treasury != empty(address), "escrow: empty treasury"
     self.treasury = treasury
     log TreasuryChanged(treasury=treasury)
 

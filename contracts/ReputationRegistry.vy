@@ -266,6 +266,8 @@ def DOMAIN_SEPARATOR() -> bytes32:
 def set_escrow(escrow: address, authorised: bool):
     """
     @notice Lets `escrow` write records and vouch for settled gigs, or stops it.
+    @dev A de-authorised escrow can no longer settle its live gigs (its record calls
+         revert), so de-authorise only an escrow that holds no live gigs.
     """
     assert msg.sender == self.owner, "registry: caller is not the owner"
     self.is_escrow[escrow] = authorised
