@@ -24,7 +24,12 @@ from gigledger.contracts import abi
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Event:
-    """Where a log sits on the chain; every event model carries these."""
+    """Where a log sits on the chain; every event model carries these.
+
+    `block_timestamp` is filled only when the log carries one (Anvil, Geth and
+    reth add `blockTimestamp` to logs); callers that need it otherwise look the
+    block up.
+    """
 
     contract: ClassVar[str]
     block_number: int
@@ -32,6 +37,7 @@ class Event:
     transaction_hash: str
     log_index: int
     address: str
+    block_timestamp: int | None = None
 
     @property
     def name(self) -> str:
@@ -382,6 +388,10 @@ def _as_int(value: Any) -> int:
     return int(value, 16) if isinstance(value, str) else int(value)
 
 
+def _optional_int(value: Any) -> int | None:
+    return None if value is None else _as_int(value)
+
+
 def decode_log(log: Mapping[str, Any]) -> Event | None:
     """The typed event of one log, or None when it is not one of the contracts' events.
 
@@ -408,6 +418,7 @@ def decode_log(log: Mapping[str, Any]) -> Event | None:
         transaction_hash=_as_hex(log["transactionHash"]),
         log_index=_as_int(log["logIndex"]),
         address=checksum(log["address"]),
+        block_timestamp=_optional_int(log.get("blockTimestamp")),
     )
 
 
