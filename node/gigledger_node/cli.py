@@ -1,0 +1,142 @@
+"""gigledger-node: initialise a data directory and serve it over JSON-RPC.
+
+Each command is a thin function over the chain/ and rpc/ packages, so the
+indexer and API commands can join this app without touching the others.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import logging
+import tempfile
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+import uvicorn
+from eth_account import Account
+from eth_account.signers.local import LocalAccount
+from eth_keys import keys
+from eth_utils import keccak, to_canonical_address, to_wei
+
+from gigledger_node.chain.datadir import (
+    AUTHORITY_KEY_FILE,
+    DataDirError,
+    GenesisConfig,
+    initialise,
+    load_genesis_config,
+    read_admin_token,
+    read_authority_key,
+)
+from gigledger_node.chain.node import ChainNode
+from gigledger_node.rpc.context import RpcContext
+from gigledger_node.rpc.server import RpcServer
+
+app = typer.Typer(help="The GigLedger permissioned node.", no_args_is_help=True)
+
+DEV_MNEMONIC = "test test test test test test test test test test test junk"
+DEV_ACCOUNT_COUNT = 10
+DEV_BALANCE = to_wei(10_000, "ether")
+DEV_CHAIN_ID = 1337
+# Fixed so dev chains are reproducible; never use it for a real chain.
+DEV_AUTHORITY_KEY = keys.PrivateKey(keccak(b"gigledger dev authority"))
+DEPLOYMENT_FILE = "deployment.json"
+
+
+@app.command()
+def init(
+    data_dir: Annotated[Path, typer.Argument(help="Directory to create.")],
+    config: Annotated[Path, typer.Option(help="Genesis config JSON: chainId, authorities, alloc, allowlist.")],
+    authority_key: Annotated[Optional[Path], typer.Option(help="Hex key file of the sealing authority; generated if omitted.")] = None,
+) -> None:
+    """Create a data directory from a genesis config."""
+    key = read_authority_key(authority_key) if authority_key else keys.PrivateKey(Account.create().key)
+    try:
+        initialise(data_dir, load_genesis_config(config), key)
+    except DataDirError as error:
+        raise typer.BadParameter(str(error)) from error
+    typer.echo(f"initialised {data_dir}; sealing authority {key.public_key.to_checksum_address()}")
+    typer.echo(f"admin token written to {data_dir / 'admin.token'}")
+
+
+@app.command()
+def start(
+    data_dir: Annotated[Optional[Path], typer.Argument(help="Initialised data directory (omit with --dev).")] = None,
+    host: str = "127.0.0.1",
+    port: int = 8545,
+    block_time: Annotated[Optional[float], typer.Option(help="Seal every N seconds instead of on demand.")] = None,
+    dev: Annotated[bool, typer.Option(help="Throwaway chain: funded test accounts, evm_* methods, contracts deployed.")] = False,
+) -> None:
+    """Serve a data directory over JSON-RPC (HTTP and WebSocket on one port)."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    if dev:
+        _require_loopback(host)
+        data_dir, local_accounts = _create_dev_data_dir(data_dir), _dev_accounts()
+    elif data_dir is None:
+        raise typer.BadParameter("give a data directory, or --dev")
+    else:
+        local_accounts = []
+    node = ChainNode.open(data_dir, read_authority_key(data_dir / AUTHORITY_KEY_FILE))
+    ctx = RpcContext(node=node, dev=dev, local_accounts={to_canonical_address(a.address): a for a in local_accounts})
+    url = f"http://{host}:{port}"
+    on_serving = (lambda: _deploy_contracts(url, data_dir, local_accounts[0])) if dev else None
+    server = RpcServer(ctx, read_admin_token(data_dir), block_time, on_serving)
+    typer.echo(f"serving chain {node.ledger.chain_id} from {data_dir} at {url} (head #{node.head().block_number})")
+    try:
+        uvicorn.run(server.app, host=host, port=port, log_level="warning", ws="websockets-sansio")
+    finally:
+        node.ledger.close()
+
+
+def _require_loopback(host: str) -> None:
+    try:
+        loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        loopback = False
+    if not loopback:
+        raise typer.BadParameter("--dev serves only on loopback (127.0.0.1, ::1, localhost)")
+
+
+def _dev_accounts() -> list[LocalAccount]:
+    """The 10 standard accounts of the "test test ... junk" mnemonic."""
+    Account.enable_unaudited_hdwallet_features()
+    return [
+        Account.from_mnemonic(DEV_MNEMONIC, account_path=f"m/44'/60'/0'/0/{i}")
+        for i in range(DEV_ACCOUNT_COUNT)
+    ]
+
+
+def _create_dev_data_dir(data_dir: Path | None) -> Path:
+    """A fresh dev data directory (a temporary one unless a path is given)."""
+    target = data_dir or Path(tempfile.mkdtemp(prefix="gigledger-dev-"))
+    accounts = [a.address for a in _dev_accounts()]
+    config = GenesisConfig(
+        chain_id=DEV_CHAIN_ID,
+        authorities=[DEV_AUTHORITY_KEY.public_key.to_checksum_address()],
+        alloc={a: DEV_BALANCE for a in accounts},
+        allowlist=accounts,
+    )
+    initialise(target, config, DEV_AUTHORITY_KEY)
+    return target
+
+
+def _deploy_contracts(url: str, data_dir: Path, deployer: LocalAccount) -> None:
+    """Deploy the GigLedger contracts to the dev chain and write the manifest.
+
+    Runs in a worker thread once the server is serving, talking to the node over
+    its own HTTP endpoint like any client would.
+    """
+    # LEAD: single hook for the SDK's deployment; finish the wiring here.
+    try:
+        from gigledger.deployment import deploy
+    except ImportError:
+        logging.getLogger(__name__).info("gigledger.deployment not available; no contracts deployed")
+        return
+    from web3 import HTTPProvider, Web3
+    from web3.middleware import ExtraDataToPOAMiddleware
+
+    w3 = Web3(HTTPProvider(url))
+    w3.middleware_onion.inject(ExtraDataToPOAMiddleware, layer=0)
+    manifest = data_dir / DEPLOYMENT_FILE
+    deploy(w3, deployer).save(manifest)
+    typer.echo(f"contracts deployed; manifest at {manifest}")

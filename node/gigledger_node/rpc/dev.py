@@ -1,0 +1,69 @@
+"""Test-chain controls (evm_*, debug_setHead), registered only with --dev.
+
+Ape and Hardhat-style test runners isolate tests with evm_snapshot/evm_revert;
+a snapshot here is the head block number, and reverting rewinds the chain to it
+(dropping pending transactions), which is exact because blocks are the only
+way state changes.
+"""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+from gigledger_node.rpc import params
+from gigledger_node.rpc.context import RpcContext
+from gigledger_node.rpc.errors import InvalidParams
+from gigledger_node.rpc.serialize import hex_int
+
+
+class DevNamespace:
+    """Snapshots, mining on demand and clock control for a throwaway chain."""
+
+    def __init__(self, ctx: RpcContext) -> None:
+        self.ctx = ctx
+        self._snapshots: dict[int, int] = {}  # snapshot id -> head block number
+        self._ids = itertools.count(1)
+
+    def methods(self) -> dict[str, Any]:
+        return {
+            "evm_snapshot": self.snapshot,
+            "evm_revert": self.revert,
+            "evm_mine": self.mine,
+            "evm_increaseTime": self.increase_time,
+            "evm_setNextBlockTimestamp": self.set_next_block_timestamp,
+            "debug_setHead": self.set_head,
+        }
+
+    def snapshot(self) -> str:
+        snapshot_id = next(self._ids)
+        self._snapshots[snapshot_id] = self.ctx.ledger.head().block_number
+        return hex_int(snapshot_id)
+
+    def revert(self, snapshot_id: Any) -> bool:
+        wanted = params.quantity(snapshot_id, "snapshot id")
+        number = self._snapshots.get(wanted)
+        if number is None:
+            return False
+        self._snapshots = {i: n for i, n in self._snapshots.items() if i < wanted}
+        self.ctx.node.rewind(number)
+        return True
+
+    def mine(self, timestamp: Any = None) -> str:
+        if timestamp is not None:
+            self.ctx.node.clock.jump_to(params.quantity(timestamp, "timestamp"))
+        self.ctx.node.produce(allow_empty=True)
+        return hex_int(0)
+
+    def increase_time(self, seconds: Any) -> int:
+        self.ctx.node.clock.offset += params.quantity(seconds, "seconds")
+        return self.ctx.node.clock.offset
+
+    def set_next_block_timestamp(self, timestamp: Any) -> None:
+        self.ctx.node.clock.jump_to(params.quantity(timestamp, "timestamp"))
+
+    def set_head(self, number: Any) -> None:
+        target = params.quantity(number, "block number")
+        if target > self.ctx.ledger.head().block_number:
+            raise InvalidParams("debug_setHead can only rewind")
+        self.ctx.node.rewind(target)

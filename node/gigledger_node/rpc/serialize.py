@@ -1,0 +1,170 @@
+"""Chain objects as Ethereum JSON-RPC JSON, field for field as execution-apis specifies.
+
+extraData is served whole (32-byte vanity + 65-byte seal), as geth serves Clique
+blocks, so a block's ``hash`` can be recomputed from what the node returns and
+the seal checked by anyone. web3.py therefore needs its
+``ExtraDataToPOAMiddleware``, exactly as for any Clique or QBFT chain.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import rlp
+from eth.abc import BlockHeaderAPI, ReceiptAPI, SignedTransactionAPI
+from eth._utils.address import generate_contract_address
+from eth_utils import to_checksum_address
+
+from gigledger_node.chain.chain import Ledger, LogEntry
+
+
+def hex_int(value: int) -> str:
+    return hex(value)
+
+
+def hex_bytes(value: bytes) -> str:
+    return "0x" + value.hex()
+
+
+def hex_address(value: bytes) -> str:
+    return to_checksum_address(value)
+
+
+def header_json(header: BlockHeaderAPI) -> dict[str, Any]:
+    """The header fields of a block (also what newHeads subscribers receive)."""
+    return {
+        "hash": hex_bytes(header.hash),
+        "parentHash": hex_bytes(header.parent_hash),
+        "sha3Uncles": hex_bytes(header.uncles_hash),
+        "miner": hex_address(header.coinbase),
+        "stateRoot": hex_bytes(header.state_root),
+        "transactionsRoot": hex_bytes(header.transaction_root),
+        "receiptsRoot": hex_bytes(header.receipt_root),
+        "logsBloom": hex_bytes(header.bloom.to_bytes(256, "big")),
+        "difficulty": hex_int(header.difficulty),
+        "number": hex_int(header.block_number),
+        "gasLimit": hex_int(header.gas_limit),
+        "gasUsed": hex_int(header.gas_used),
+        "timestamp": hex_int(header.timestamp),
+        "extraData": hex_bytes(header.extra_data),
+        "mixHash": hex_bytes(header.mix_hash),
+        "nonce": hex_bytes(header.nonce),
+        "baseFeePerGas": hex_int(header.base_fee_per_gas),
+        "withdrawalsRoot": hex_bytes(header.withdrawals_root),
+        "blobGasUsed": hex_int(header.blob_gas_used),
+        "excessBlobGas": hex_int(header.excess_blob_gas),
+        "parentBeaconBlockRoot": hex_bytes(header.parent_beacon_block_root),
+        "requestsHash": hex_bytes(header.requests_hash),
+    }
+
+
+def block_json(ledger: Ledger, header: BlockHeaderAPI, full_transactions: bool) -> dict[str, Any]:
+    block = ledger.block(header)
+    if full_transactions:
+        transactions: list[Any] = [
+            transaction_json(tx, header, index) for index, tx in enumerate(block.transactions)
+        ]
+    else:
+        transactions = [hex_bytes(tx.hash) for tx in block.transactions]
+    return {
+        **header_json(header),
+        "size": hex_int(len(rlp.encode(block))),
+        "totalDifficulty": hex_int(0),
+        "transactions": transactions,
+        "uncles": [],
+        "withdrawals": [],
+    }
+
+
+def transaction_json(
+    tx: SignedTransactionAPI, header: BlockHeaderAPI | None, index: int | None
+) -> dict[str, Any]:
+    """A transaction, mined (with its block) or pending (header None)."""
+    tx_type = getattr(tx, "type_id", None) or 0
+    fields: dict[str, Any] = {
+        "type": hex_int(tx_type),
+        "hash": hex_bytes(tx.hash),
+        "from": hex_address(tx.sender),
+        "to": hex_address(tx.to) if tx.to else None,
+        "nonce": hex_int(tx.nonce),
+        "gas": hex_int(tx.gas),
+        "value": hex_int(tx.value),
+        "input": hex_bytes(tx.data),
+        "r": hex_int(tx.r),
+        "s": hex_int(tx.s),
+        "blockHash": hex_bytes(header.hash) if header else None,
+        "blockNumber": hex_int(header.block_number) if header else None,
+        "blockTimestamp": hex_int(header.timestamp) if header else None,
+        "transactionIndex": hex_int(index) if header else None,
+    }
+    if tx_type == 0:
+        fields["gasPrice"] = hex_int(tx.gas_price)
+        fields["v"] = hex_int(tx.v)
+        if tx.chain_id is not None:
+            fields["chainId"] = hex_int(tx.chain_id)
+        return fields
+    fields["chainId"] = hex_int(tx.chain_id)
+    fields["accessList"] = [
+        {"address": hex_address(a), "storageKeys": [hex_bytes(k.to_bytes(32, "big")) for k in keys]}
+        for a, keys in tx.access_list
+    ]
+    fields["yParity"] = hex_int(tx.y_parity)
+    fields["v"] = hex_int(tx.y_parity)
+    if tx_type == 1:
+        fields["gasPrice"] = hex_int(tx.gas_price)
+        return fields
+    fields["maxFeePerGas"] = hex_int(tx.max_fee_per_gas)
+    fields["maxPriorityFeePerGas"] = hex_int(tx.max_priority_fee_per_gas)
+    fields["gasPrice"] = hex_int(
+        effective_gas_price(tx, header.base_fee_per_gas) if header else tx.max_fee_per_gas
+    )
+    return fields
+
+
+def effective_gas_price(tx: SignedTransactionAPI, base_fee: int) -> int:
+    """What each unit of gas cost the sender in a block with ``base_fee``."""
+    return min(tx.max_fee_per_gas, base_fee + tx.max_priority_fee_per_gas)
+
+
+def receipt_json(ledger: Ledger, header: BlockHeaderAPI, index: int) -> dict[str, Any]:
+    tx = ledger.transactions(header)[index]
+    receipts = ledger.receipts(header)
+    receipt: ReceiptAPI = receipts[index]
+    previous_cumulative = receipts[index - 1].gas_used if index else 0
+    logs = [
+        log_json(entry)
+        for entry in ledger.block_logs(header)
+        if entry.tx_index == index
+    ]
+    creates = generate_contract_address(tx.sender, tx.nonce) if not tx.to else None
+    return {
+        "type": hex_int(getattr(tx, "type_id", None) or 0),
+        "transactionHash": hex_bytes(tx.hash),
+        "transactionIndex": hex_int(index),
+        "blockHash": hex_bytes(header.hash),
+        "blockNumber": hex_int(header.block_number),
+        "from": hex_address(tx.sender),
+        "to": hex_address(tx.to) if tx.to else None,
+        "cumulativeGasUsed": hex_int(receipt.gas_used),
+        "gasUsed": hex_int(receipt.gas_used - previous_cumulative),
+        "contractAddress": hex_address(creates) if creates else None,
+        "logs": logs,
+        "logsBloom": hex_bytes(receipt.bloom.to_bytes(256, "big")),
+        "status": hex_int(1 if receipt.state_root == b"\x01" else 0),
+        "effectiveGasPrice": hex_int(effective_gas_price(tx, header.base_fee_per_gas)),
+    }
+
+
+def log_json(entry: LogEntry, removed: bool = False) -> dict[str, Any]:
+    return {
+        "removed": removed,
+        "logIndex": hex_int(entry.log_index),
+        "transactionIndex": hex_int(entry.tx_index),
+        "transactionHash": hex_bytes(entry.tx_hash),
+        "blockHash": hex_bytes(entry.header.hash),
+        "blockNumber": hex_int(entry.header.block_number),
+        "blockTimestamp": hex_int(entry.header.timestamp),
+        "address": hex_address(entry.address),
+        "data": hex_bytes(entry.data),
+        "topics": [hex_bytes(t) for t in entry.topics],
+    }

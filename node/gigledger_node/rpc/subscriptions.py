@@ -1,0 +1,67 @@
+"""eth_subscribe over WebSocket: newHeads and logs, pushed as blocks are committed."""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+from typing import Any
+
+from gigledger_node.chain.producer import ProducedBlock
+from gigledger_node.rpc.errors import InvalidParams
+from gigledger_node.rpc.filters import LogCriteria
+from gigledger_node.rpc.serialize import header_json, log_json
+
+MAX_SUBSCRIPTIONS = 100
+MAX_QUEUED_MESSAGES = 10_000
+
+
+class Subscriptions:
+    """One WebSocket connection's subscriptions and its outgoing message queue."""
+
+    def __init__(self, ledger) -> None:
+        self.ledger = ledger
+        self.outbox: asyncio.Queue[dict[str, Any]] = asyncio.Queue(MAX_QUEUED_MESSAGES)
+        self._subscriptions: dict[str, LogCriteria | None] = {}  # None: newHeads
+
+    def methods(self) -> dict[str, Any]:
+        return {"eth_subscribe": self.subscribe, "eth_unsubscribe": self.unsubscribe}
+
+    def subscribe(self, kind: Any, options: Any = None) -> str:
+        if len(self._subscriptions) >= MAX_SUBSCRIPTIONS:
+            raise InvalidParams("too many subscriptions on this connection")
+        if kind == "newHeads":
+            criteria = None
+        elif kind == "logs":
+            criteria = LogCriteria.parse(options if options is not None else {})
+        else:
+            raise InvalidParams(f"unsupported subscription type {kind!r:.40}")
+        subscription_id = "0x" + secrets.token_hex(16)
+        self._subscriptions[subscription_id] = criteria
+        return subscription_id
+
+    def unsubscribe(self, subscription_id: Any) -> bool:
+        return self._subscriptions.pop(str(subscription_id), None) is not None
+
+    def on_block(self, produced: ProducedBlock) -> None:
+        """Queue a notification for every subscription the block concerns."""
+        header = produced.block.header
+        logs = None
+        for subscription_id, criteria in self._subscriptions.items():
+            if criteria is None:
+                self._push(subscription_id, header_json(header))
+                continue
+            logs = logs if logs is not None else self.ledger.block_logs(header)
+            for entry in logs:
+                if criteria.matches(entry):
+                    self._push(subscription_id, log_json(entry))
+
+    def _push(self, subscription_id: str, result: Any) -> None:
+        message = {
+            "jsonrpc": "2.0",
+            "method": "eth_subscription",
+            "params": {"subscription": subscription_id, "result": result},
+        }
+        try:
+            self.outbox.put_nowait(message)
+        except asyncio.QueueFull:
+            self._subscriptions.clear()  # a client that does not read loses its feeds
