@@ -1,0 +1,106 @@
+"""Deployment manifests: where GigLedger's contracts live on a chain, and deploying them.
+
+A manifest is a small JSON file (chain id, contract addresses, the block to index
+from, the source digest of each artifact). `verify` refuses a manifest whose chain
+id or deployed code does not match the chain it is used with.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import eth_abi
+from eth_account.signers.local import LocalAccount
+from web3 import Web3
+
+from gigledger.contracts import SHIPPED, load_artifact
+from gigledger.errors import DeploymentMismatch, WrongChain
+from gigledger.gigs import ZERO_ADDRESS
+from gigledger.transactions import TransactionSender
+
+
+@dataclass(frozen=True)
+class Deployment:
+    """GigLedger's contracts on one chain."""
+
+    chain_id: int
+    escrow: str
+    registry: str
+    block: int  # the first block to index: the registry's deployment block
+    artifacts: dict[str, str] = field(default_factory=dict)  # contract name -> sourceDigest
+
+    @classmethod
+    def load(cls, path: str | Path) -> Deployment:
+        """Reads a manifest written by `save`."""
+        data = json.loads(Path(path).read_text())
+        return cls(
+            chain_id=int(data["chain_id"]),
+            escrow=Web3.to_checksum_address(data["escrow"]),
+            registry=Web3.to_checksum_address(data["registry"]),
+            block=int(data["block"]),
+            artifacts=dict(data.get("artifacts", {})),
+        )
+
+    def save(self, path: str | Path) -> None:
+        """Writes the manifest as JSON, creating parent directories."""
+        target = Path(path)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(json.dumps(asdict(self), indent=2, sort_keys=True) + "\n")
+
+    def address_of(self, contract: str) -> str:
+        """The address of `GigEscrow` or `ReputationRegistry`."""
+        return {"GigEscrow": self.escrow, "ReputationRegistry": self.registry}[contract]
+
+    def verify(self, w3: Web3) -> None:
+        """Raises WrongChain or DeploymentMismatch unless this manifest describes `w3`'s chain."""
+        actual = w3.eth.chain_id
+        if actual != self.chain_id:
+            raise WrongChain(self.chain_id, actual)
+        for contract in SHIPPED:
+            address = self.address_of(contract)
+            code = bytes(w3.eth.get_code(address))
+            expected = bytes.fromhex(load_artifact(contract)["deployedBytecode"].removeprefix("0x"))
+            if not code:
+                raise DeploymentMismatch(contract, address, actual, "has no code")
+            # Vyper appends immutables (the escrow's registry) after the runtime code.
+            if not code.startswith(expected):
+                raise DeploymentMismatch(contract, address, actual, "holds different code than this SDK ships")
+        registry_of_escrow = w3.eth.call({"to": self.escrow, "data": _selector("REGISTRY()")})
+        if eth_abi.decode(["address"], registry_of_escrow)[0].lower() != self.registry.lower():
+            raise DeploymentMismatch("GigEscrow", self.escrow, actual, "reports to another registry")
+
+
+def _selector(signature: str) -> str:
+    return "0x" + Web3.keccak(text=signature)[:4].hex()
+
+
+def deploy(
+    w3: Web3,
+    account: LocalAccount,
+    *,
+    treasury: str | None = None,
+    fee_bps: int = 0,
+    timeout: float = 60.0,
+) -> Deployment:
+    """Deploys the registry and the escrow, and authorises the escrow in the registry."""
+    sender = TransactionSender(w3, account, timeout=timeout)
+    return deploy_with(sender, treasury=treasury, fee_bps=fee_bps)
+
+
+def deploy_with(sender: TransactionSender, *, treasury: str | None = None, fee_bps: int = 0) -> Deployment:
+    """`deploy` through an existing sender (sharing its nonces)."""
+    registry_receipt = sender.deploy(load_artifact("ReputationRegistry")["bytecode"])
+    registry = registry_receipt.contract_address
+    constructor = eth_abi.encode(["address", "address", "uint256"], [registry, treasury or ZERO_ADDRESS, fee_bps])
+    escrow = sender.deploy(load_artifact("GigEscrow")["bytecode"], constructor).contract_address
+    authorise = _selector("set_escrow(address,bool)") + eth_abi.encode(["address", "bool"], [escrow, True]).hex()
+    sender.send({"to": registry, "data": authorise, "value": 0})
+    return Deployment(
+        chain_id=sender.chain_id,
+        escrow=escrow,
+        registry=registry,
+        block=registry_receipt.block_number,
+        artifacts={name: load_artifact(name)["sourceDigest"] for name in SHIPPED},
+    )
