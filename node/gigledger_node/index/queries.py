@@ -1,0 +1,669 @@
+"""The read side of the index: every figure the query API and the explorer show.
+
+`Queries` wraps an engine and answers in frozen dataclasses. Money amounts are
+Python ints annotated as `Amount`, which JSON renders as decimal strings (uint256
+does not fit a JSON number). Arguments are validated here, so the API and the
+explorer raise the same errors: `InvalidAddress`, `InvalidPaging`,
+`InvalidFilter` (a caller's mistake) and the `NotFound` family (nothing indexed
+under that key).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Annotated, Any, Generic, TypeVar
+
+from eth_utils import is_address, to_checksum_address
+from gigledger.events import decode_log
+from gigledger.gigs import State
+from pydantic import PlainSerializer
+from sqlalchemy import Engine, and_, func, or_, select
+from sqlalchemy.engine import Connection, Row
+
+from gigledger_node.index import db
+
+T = TypeVar("T")
+
+#: A uint256 amount: an int in Python, a decimal string in JSON.
+Amount = Annotated[int, PlainSerializer(str, return_type=str, when_used="json")]
+
+#: Largest page a caller may ask for.
+MAX_LIMIT = 1000
+
+_LOCATION_FIELDS = ("block_number", "block_hash", "transaction_hash", "log_index", "address", "block_timestamp")
+
+
+class QueryError(Exception):
+    """Base of everything a query can refuse; the message is for the caller."""
+
+
+class InvalidAddress(QueryError, ValueError):
+    """Not a 0x-prefixed 20-byte hex address (or a mixed-case one with a bad checksum)."""
+
+
+class InvalidPaging(QueryError, ValueError):
+    """Offset below zero, or a limit outside 1..MAX_LIMIT."""
+
+
+class InvalidFilter(QueryError, ValueError):
+    """A filter value the index does not know, such as an unknown gig state."""
+
+
+class NotFound(QueryError, LookupError):
+    """Nothing is indexed under that key."""
+
+
+class UnknownGig(NotFound):
+    """No gig with that id has been indexed."""
+
+
+class UnknownTransaction(NotFound):
+    """No indexed event came from that transaction."""
+
+
+class NothingFound(NotFound):
+    """A search matched no account, gig, transaction or block."""
+
+
+class IndexNotStarted(NotFound):
+    """The indexer has not run against this database yet."""
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    """One page of a longer list; `total` counts the whole list."""
+
+    items: list[T]
+    offset: int
+    limit: int
+    total: int
+
+    @property
+    def next_offset(self) -> int | None:
+        """Where the next page starts, or None on the last page."""
+        end = self.offset + len(self.items)
+        return end if end < self.total else None
+
+
+@dataclass(frozen=True)
+class GigSummary:
+    """A gig as lists show it."""
+
+    gig_id: int
+    client: str
+    freelancer: str  # the zero address while an open gig waits
+    arbiter: str
+    token: str  # the zero address for ETH
+    amount: Amount
+    paid: Amount
+    state: str  # the escrow's State name: OPEN, ACCEPTED, ...
+    deadline: int
+    skills: list[str]
+    created_block: int
+    created_at: int
+    updated_at: int
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    """One event, where it happened and what it said.
+
+    `args` holds the event's own fields ready for JSON: ints as decimal strings,
+    addresses checksummed, bytes32 as 0x-hex, arrays as lists.
+    """
+
+    name: str
+    block_number: int
+    timestamp: int
+    transaction_hash: str
+    log_index: int
+    address: str
+    args: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class AttestationRecord:
+    """An attestation one party of a settled gig gave the other."""
+
+    escrow: str
+    gig_id: int
+    attester: str
+    subject: str
+    score: int
+    skill: str
+    skill_text: str | None
+    evidence_hash: str
+    revoked: bool
+    block_number: int
+    timestamp: int
+    transaction_hash: str
+
+
+@dataclass(frozen=True)
+class GigDetail:
+    """One gig with everything the escrow's struct holds and its whole timeline."""
+
+    summary: GigSummary
+    milestones: list[Amount]
+    released: int
+    review_period: int
+    fee_bps: int
+    terms_hash: str
+    delivered_at: int
+    disputed_at: int
+    deliverable_hash: str | None
+    on_time: bool | None
+    timeline: list[TimelineEntry]
+    attestations: list[AttestationRecord]
+
+
+@dataclass(frozen=True)
+class BlockSummary:
+    """A block the index holds: one with indexed events, or a checkpoint."""
+
+    number: int
+    hash: str
+    timestamp: int
+    event_count: int
+
+
+@dataclass(frozen=True)
+class SkillBreakdown:
+    """An account's record at one skill tag (bytes32; `text` when it is UTF-8)."""
+
+    skill: str
+    text: str | None
+    completed: int
+    attestations: int
+    score_sum: int
+    average_score: float | None
+
+
+@dataclass(frozen=True)
+class CompletedInMonth:
+    """Gigs an account completed as freelancer in one calendar month (UTC, YYYY-MM)."""
+
+    month: str
+    completed: int
+
+
+@dataclass(frozen=True)
+class TokenVolume:
+    """What an account earned as freelancer and paid as client in one token."""
+
+    token: str
+    earned: Amount
+    paid: Amount
+
+
+@dataclass(frozen=True)
+class Reputation:
+    """An account's objective record, the attestations it received, and breakdowns."""
+
+    account: str
+    completed: int
+    on_time: int
+    on_time_rate: float | None
+    missed_deadlines: int
+    disputes_opened: int
+    disputes_won: int
+    disputes_lost: int
+    attestations: int
+    score_sum: int
+    average_score: float | None
+    gigs_as_client: int
+    gigs_as_freelancer: int
+    volumes: list[TokenVolume]
+    skills: list[SkillBreakdown]
+    completed_over_time: list[CompletedInMonth]
+
+
+@dataclass(frozen=True)
+class PaymentRecord:
+    """Money into or out of the escrow for one account, from one log."""
+
+    block_number: int
+    timestamp: int
+    transaction_hash: str
+    log_index: int
+    account: str
+    kind: str  # deposit, cancel_refund, milestone, release, refund, resolution, credited, withdrawal
+    direction: str  # in (to the escrow), out (from it), held (credited, still in it)
+    gig_id: int | None
+    token: str
+    amount: Amount
+    fee: Amount
+
+
+@dataclass(frozen=True)
+class IndexingStatus:
+    """How far the index has got, and how far behind the chain it is."""
+
+    chain_id: int
+    escrow: str
+    registry: str
+    start_block: int
+    checkpoint_block: int | None
+    checkpoint_hash: str | None
+    chain_head: int | None
+    lag: int | None
+    events: int
+    updated_at: int | None
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    """What a search text names: kind is account, gig, transaction or block."""
+
+    kind: str
+    key: str
+
+
+# ---------------------------------------------------------------- argument checks
+
+
+def checked_address(text: str) -> str:
+    """``text`` as a checksummed address; raises InvalidAddress."""
+    if not isinstance(text, str) or not is_address(text):
+        raise InvalidAddress(f"{text!r} is not an address: expected 0x and 40 hex digits with a valid checksum")
+    return to_checksum_address(text)
+
+
+def checked_paging(offset: int, limit: int) -> None:
+    """Raises InvalidPaging unless 0 <= offset and 1 <= limit <= MAX_LIMIT."""
+    if offset < 0:
+        raise InvalidPaging(f"offset must be 0 or more, not {offset}")
+    if not 1 <= limit <= MAX_LIMIT:
+        raise InvalidPaging(f"limit must be between 1 and {MAX_LIMIT}, not {limit}")
+
+
+def checked_state(name: str) -> str:
+    """A gig state name in the index's spelling (upper case); raises InvalidFilter."""
+    try:
+        return State[name.upper()].name
+    except KeyError:
+        known = ", ".join(s.name.lower() for s in State)
+        raise InvalidFilter(f"unknown gig state {name!r}; expected one of {known}") from None
+
+
+def skill_text(skill: str) -> str | None:
+    """A bytes32 skill tag as text when it is right-padded printable UTF-8."""
+    raw = bytes.fromhex(skill[2:]).rstrip(b"\0")
+    try:
+        text = raw.decode()
+    except UnicodeDecodeError:
+        return None
+    return text if text and text.isprintable() else None
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, (tuple, list)):
+        return [_jsonable(v) for v in value]
+    return value
+
+
+def _ratio(part: int, whole: int) -> float | None:
+    return part / whole if whole else None
+
+
+# ---------------------------------------------------------------- row mapping
+
+
+def _gig_summary(row: Row) -> GigSummary:
+    return GigSummary(
+        gig_id=row.gig_id,
+        client=row.client,
+        freelancer=row.freelancer,
+        arbiter=row.arbiter,
+        token=row.token,
+        amount=row.amount,
+        paid=row.paid,
+        state=row.state,
+        deadline=row.deadline,
+        skills=list(row.skills),
+        created_block=row.created_block,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+    )
+
+
+def _timeline_entry(row: Row) -> TimelineEntry:
+    event = decode_log(stored_log(row))
+    args = {
+        name: _jsonable(getattr(event, name))
+        for name in event.__dataclass_fields__
+        if name not in _LOCATION_FIELDS
+    }
+    return TimelineEntry(
+        name=row.name,
+        block_number=row.block_number,
+        timestamp=row.timestamp,
+        transaction_hash=row.transaction_hash,
+        log_index=row.log_index,
+        address=row.address,
+        args=args,
+    )
+
+
+def stored_log(row: Row) -> dict[str, Any]:
+    """An events row as the JSON-RPC log it was decoded from."""
+    topics = row.topics
+    return {
+        "topics": ["0x" + topics[i : i + 32].hex() for i in range(0, len(topics), 32)],
+        "data": row.data,
+        "blockNumber": row.block_number,
+        "blockHash": row.block_hash,
+        "transactionHash": row.transaction_hash,
+        "logIndex": row.log_index,
+        "address": row.address,
+    }
+
+
+def _attestation(row: Row) -> AttestationRecord:
+    return AttestationRecord(
+        escrow=row.escrow,
+        gig_id=row.gig_id,
+        attester=row.attester,
+        subject=row.subject,
+        score=row.score,
+        skill=row.skill,
+        skill_text=skill_text(row.skill),
+        evidence_hash=row.evidence_hash,
+        revoked=row.revoked_block is not None,
+        block_number=row.block_number,
+        timestamp=row.timestamp,
+        transaction_hash=row.transaction_hash,
+    )
+
+
+def _payment(row: Row) -> PaymentRecord:
+    return PaymentRecord(
+        block_number=row.block_number,
+        timestamp=row.timestamp,
+        transaction_hash=row.transaction_hash,
+        log_index=row.log_index,
+        account=row.account,
+        kind=row.kind,
+        direction=row.direction,
+        gig_id=row.gig_id,
+        token=row.token,
+        amount=row.amount,
+        fee=row.fee,
+    )
+
+
+def _skill(row: Row) -> SkillBreakdown:
+    return SkillBreakdown(
+        skill=row.skill,
+        text=skill_text(row.skill),
+        completed=row.completed,
+        attestations=row.attestations,
+        score_sum=row.score_sum,
+        average_score=_ratio(row.score_sum, row.attestations),
+    )
+
+
+_EVENT_COLUMNS = (
+    db.events.c.name,
+    db.events.c.block_number,
+    db.events.c.block_hash,
+    db.events.c.transaction_hash,
+    db.events.c.log_index,
+    db.events.c.address,
+    db.events.c.topics,
+    db.events.c.data,
+    db.blocks.c.timestamp,
+)
+
+
+class Queries:
+    """Read-only questions to the index behind ``engine``."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    # ------------------------------------------------------------ status and blocks
+
+    def status(self) -> IndexingStatus:
+        """The checkpoint, the chain head last seen, and the lag between them."""
+        with self.engine.connect() as conn:
+            row = conn.execute(select(db.indexer_state)).first()
+        if row is None:
+            raise IndexNotStarted("the indexer has not run against this database yet")
+        lag = None
+        if row.chain_head is not None and row.checkpoint_number is not None:
+            lag = max(row.chain_head - row.checkpoint_number, 0)
+        return IndexingStatus(
+            chain_id=row.chain_id,
+            escrow=row.escrow,
+            registry=row.registry,
+            start_block=row.start_block,
+            checkpoint_block=row.checkpoint_number,
+            checkpoint_hash=row.checkpoint_hash,
+            chain_head=row.chain_head,
+            lag=lag,
+            events=row.event_count,
+            updated_at=row.updated_at,
+        )
+
+    def recent_blocks(self, limit: int = 20) -> list[BlockSummary]:
+        """The newest blocks holding indexed events, newest first."""
+        checked_paging(0, limit)
+        query = (
+            select(db.blocks)
+            .where(db.blocks.c.event_count > 0)
+            .order_by(db.blocks.c.number.desc())
+            .limit(limit)
+        )
+        with self.engine.connect() as conn:
+            rows = conn.execute(query).all()
+        return [BlockSummary(r.number, r.hash, r.timestamp, r.event_count) for r in rows]
+
+    # ------------------------------------------------------------ gigs
+
+    def recent_gigs(self, limit: int = 20) -> list[GigSummary]:
+        """The newest gigs, newest first."""
+        return self.gigs(limit=limit).items
+
+    def gigs(
+        self,
+        *,
+        party: str | None = None,
+        state: str | None = None,
+        token: str | None = None,
+        since: int | None = None,
+        until: int | None = None,
+        offset: int = 0,
+        limit: int = 50,
+    ) -> Page[GigSummary]:
+        """Gigs, newest first, filtered by a party (client, freelancer or arbiter),
+        state name, token (the zero address for ETH), and creation time in unix
+        seconds (``since`` inclusive, ``until`` exclusive)."""
+        checked_paging(offset, limit)
+        conditions = []
+        if party is not None:
+            account = checked_address(party)
+            conditions.append(
+                or_(db.gigs.c.client == account, db.gigs.c.freelancer == account, db.gigs.c.arbiter == account)
+            )
+        if state is not None:
+            conditions.append(db.gigs.c.state == checked_state(state))
+        if token is not None:
+            conditions.append(db.gigs.c.token == checked_address(token))
+        if since is not None:
+            conditions.append(db.gigs.c.created_at >= since)
+        if until is not None:
+            conditions.append(db.gigs.c.created_at < until)
+        if since is not None and until is not None and until <= since:
+            raise InvalidFilter(f"until ({until}) must be after since ({since})")
+        where = and_(True, *conditions)
+        query = select(db.gigs).where(where).order_by(db.gigs.c.gig_id.desc()).offset(offset).limit(limit)
+        with self.engine.connect() as conn:
+            rows = conn.execute(query).all()
+            total = conn.execute(select(func.count()).select_from(db.gigs).where(where)).scalar_one()
+        return Page([_gig_summary(r) for r in rows], offset, limit, total)
+
+    def gig(self, gig_id: int) -> GigDetail:
+        """One gig, its whole timeline (oldest first) and the attestations it led to."""
+        with self.engine.connect() as conn:
+            row = conn.execute(select(db.gigs).where(db.gigs.c.gig_id == gig_id)).first()
+            if row is None:
+                raise UnknownGig(f"no gig {gig_id} has been indexed")
+            timeline = self._timeline(conn, db.events.c.gig_id == gig_id)
+            attestations = conn.execute(
+                select(db.attestations)
+                .where(db.attestations.c.gig_id == gig_id)
+                .order_by(db.attestations.c.block_number, db.attestations.c.id)
+            ).all()
+        return GigDetail(
+            summary=_gig_summary(row),
+            milestones=[int(m) for m in row.milestones],
+            released=row.released,
+            review_period=row.review_period,
+            fee_bps=row.fee_bps,
+            terms_hash=row.terms_hash,
+            delivered_at=row.delivered_at,
+            disputed_at=row.disputed_at,
+            deliverable_hash=row.deliverable_hash,
+            on_time=row.on_time,
+            timeline=timeline,
+            attestations=[_attestation(a) for a in attestations],
+        )
+
+    def transaction(self, transaction_hash: str) -> list[TimelineEntry]:
+        """The indexed events one transaction emitted, in log order."""
+        if not re.fullmatch(r"0x[0-9a-fA-F]{64}", transaction_hash or ""):
+            raise InvalidFilter(f"{transaction_hash!r} is not a transaction hash: expected 0x and 64 hex digits")
+        with self.engine.connect() as conn:
+            entries = self._timeline(conn, db.events.c.transaction_hash == transaction_hash.lower())
+        if not entries:
+            raise UnknownTransaction(f"no indexed event came from transaction {transaction_hash}")
+        return entries
+
+    @staticmethod
+    def _timeline(conn: Connection, where) -> list[TimelineEntry]:
+        query = (
+            select(*_EVENT_COLUMNS)
+            .join(db.blocks, db.blocks.c.number == db.events.c.block_number)
+            .where(where)
+            .order_by(db.events.c.block_number, db.events.c.log_index)
+        )
+        return [_timeline_entry(r) for r in conn.execute(query)]
+
+    # ------------------------------------------------------------ accounts
+
+    def reputation(self, account: str) -> Reputation:
+        """An account's record; an account the index never saw has an empty one."""
+        account = checked_address(account)
+        with self.engine.connect() as conn:
+            row = conn.execute(select(db.reputation).where(db.reputation.c.account == account)).first()
+            volumes = conn.execute(
+                select(db.volumes).where(db.volumes.c.account == account).order_by(db.volumes.c.token)
+            ).all()
+            skills = conn.execute(
+                select(db.skill_reputation)
+                .where(db.skill_reputation.c.account == account)
+                .order_by(db.skill_reputation.c.skill)
+            ).all()
+            months = conn.execute(
+                select(db.monthly_completions)
+                .where(db.monthly_completions.c.account == account)
+                .order_by(db.monthly_completions.c.month)
+            ).all()
+        counts = {c.name: (getattr(row, c.name) if row else 0) for c in db.reputation.c if c.name != "account"}
+        return Reputation(
+            account=account,
+            on_time_rate=_ratio(counts["on_time"], counts["completed"]),
+            average_score=_ratio(counts["score_sum"], counts["attestations"]),
+            volumes=[TokenVolume(v.token, v.earned, v.paid) for v in volumes],
+            skills=[_skill(s) for s in skills],
+            completed_over_time=[CompletedInMonth(m.month, m.completed) for m in months],
+            **counts,
+        )
+
+    def attestations_received(self, account: str, *, offset: int = 0, limit: int = 50) -> Page[AttestationRecord]:
+        """Attestations about ``account``, newest first, revoked ones included and marked."""
+        account = checked_address(account)
+        checked_paging(offset, limit)
+        where = db.attestations.c.subject == account
+        query = (
+            select(db.attestations)
+            .where(where)
+            .order_by(db.attestations.c.block_number.desc(), db.attestations.c.id.desc())
+            .offset(offset)
+            .limit(limit)
+        )
+        with self.engine.connect() as conn:
+            rows = conn.execute(query).all()
+            total = conn.execute(select(func.count()).select_from(db.attestations).where(where)).scalar_one()
+        return Page([_attestation(r) for r in rows], offset, limit, total)
+
+    def payment_history(self, account: str, *, offset: int = 0, limit: int = 100) -> Page[PaymentRecord]:
+        """Every payment into or out of escrow for ``account``, oldest first."""
+        account = checked_address(account)
+        checked_paging(offset, limit)
+        where = db.payments.c.account == account
+        query = (
+            select(db.payments)
+            .where(where)
+            .order_by(db.payments.c.block_number, db.payments.c.log_index)
+            .offset(offset)
+            .limit(limit)
+        )
+        with self.engine.connect() as conn:
+            rows = conn.execute(query).all()
+            total = conn.execute(select(func.count()).select_from(db.payments).where(where)).scalar_one()
+        return Page([_payment(r) for r in rows], offset, limit, total)
+
+    def all_payments(self, account: str) -> list[PaymentRecord]:
+        """The whole payment history of ``account``, oldest first (for audits)."""
+        account = checked_address(account)
+        query = (
+            select(db.payments)
+            .where(db.payments.c.account == account)
+            .order_by(db.payments.c.block_number, db.payments.c.log_index)
+        )
+        with self.engine.connect() as conn:
+            return [_payment(r) for r in conn.execute(query)]
+
+    def held_by_escrow(self) -> dict[str, int]:
+        """Per token (zero address for ETH): what the index says the escrow still holds."""
+        with self.engine.connect() as conn:
+            return {r.token: r.amount for r in conn.execute(select(db.holdings))}
+
+    # ------------------------------------------------------------ search
+
+    def search(self, text: str) -> SearchResult:
+        """What ``text`` names: an address, a gig id, a transaction or block hash, or
+        a block number the index holds. Raises NothingFound otherwise."""
+        text = (text or "").strip()
+        if re.fullmatch(r"0x[0-9a-fA-F]{40}", text):
+            return SearchResult("account", checked_address(text))
+        if re.fullmatch(r"0x[0-9a-fA-F]{64}", text):
+            return self._search_hash(text.lower())
+        digits = text.removeprefix("#")
+        if digits.isdigit():
+            return self._search_number(int(digits))
+        raise NothingFound(f"{text!r} is not an address, gig id, transaction hash or block hash")
+
+    def _search_hash(self, value: str) -> SearchResult:
+        with self.engine.connect() as conn:
+            if conn.execute(select(db.events.c.id).where(db.events.c.transaction_hash == value).limit(1)).first():
+                return SearchResult("transaction", value)
+            block = conn.execute(select(db.blocks.c.number).where(db.blocks.c.hash == value)).first()
+        if block is not None:
+            return SearchResult("block", str(block.number))
+        raise NothingFound(f"no indexed transaction or block has hash {value}")
+
+    def _search_number(self, number: int) -> SearchResult:
+        with self.engine.connect() as conn:
+            if conn.execute(select(db.gigs.c.gig_id).where(db.gigs.c.gig_id == number)).first():
+                return SearchResult("gig", str(number))
+            if conn.execute(select(db.blocks.c.number).where(db.blocks.c.number == number)).first():
+                return SearchResult("block", str(number))
+        raise NothingFound(f"no gig or indexed block numbered {number}")
