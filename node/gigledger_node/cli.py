@@ -140,3 +140,7 @@ def _deploy_contracts(url: str, data_dir: Path, deployer: LocalAccount) -> None:
     manifest = data_dir / DEPLOYMENT_FILE
     deploy(w3, deployer).save(manifest)
     typer.echo(f"contracts deployed; manifest at {manifest}")
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,201 @@
+"""Fixtures for the node suite: real node processes on loopback, and clients for them."""
+
+from __future__ import annotations
+
+import json
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from eth_account import Account
+from eth_account.signers.local import LocalAccount
+from web3 import HTTPProvider, Web3
+from web3.middleware import ExtraDataToPOAMiddleware
+
+from gigledger_node.chain.datadir import GenesisConfig, initialise
+from gigledger_node.chain.node import ChainNode
+from gigledger_node.cli import DEV_AUTHORITY_KEY, DEV_CHAIN_ID, _dev_accounts
+
+STARTUP_TIMEOUT = 30.0
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class NodeProcess:
+    """A `gigledger-node start` subprocess on a free loopback port."""
+
+    def __init__(self, args: list[str], log_path: Path) -> None:
+        self.args = args
+        self.log_path = log_path
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> "NodeProcess":
+        command = [sys.executable, "-m", "gigledger_node.cli", "start", *self.args, "--port", str(self.port)]
+        log = self.log_path.open("ab")
+        self.process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
+        self._wait_until_serving()
+        return self
+
+    def _wait_until_serving(self) -> None:
+        deadline = time.monotonic() + STARTUP_TIMEOUT
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"node exited: {self.log_path.read_text()[-2000:]}")
+            try:
+                self.rpc("eth_chainId")
+                return
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        raise TimeoutError(f"node did not serve within {STARTUP_TIMEOUT}s")
+
+    def rpc(self, method: str, *params: Any, token: str | None = None) -> dict[str, Any]:
+        """One JSON-RPC call; returns the whole response object."""
+        return self.post({"jsonrpc": "2.0", "id": 1, "method": method, "params": list(params)}, token)
+
+    def post(self, payload: Any, token: str | None = None) -> Any:
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        response = httpx.post(self.url, json=payload, headers=headers, timeout=30)
+        return response.json() if response.content else None
+
+    def wait_for_receipt(self, tx_hash: str, timeout: float = 20.0) -> dict[str, Any]:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            receipt = self.rpc("eth_getTransactionReceipt", tx_hash).get("result")
+            if receipt:
+                return receipt
+            time.sleep(0.02)
+        raise TimeoutError(tx_hash)
+
+    def kill(self) -> None:
+        """SIGKILL: no chance to flush or clean up."""
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait()
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+
+def poa_web3(url: str) -> Web3:
+    w3 = Web3(HTTPProvider(url, request_kwargs={"timeout": 30}))
+    w3.middleware_onion.inject(ExtraDataToPOAMiddleware, layer=0)
+    return w3
+
+
+@pytest.fixture(scope="session")
+def dev_accounts() -> list[LocalAccount]:
+    return _dev_accounts()
+
+
+@pytest.fixture(scope="session")
+def dev_node(tmp_path_factory) -> Iterator[NodeProcess]:
+    """One shared `start --dev` node for tests that only add blocks."""
+    node = NodeProcess(["--dev"], tmp_path_factory.mktemp("dev") / "node.log").start()
+    yield node
+    node.stop()
+
+
+@pytest.fixture(scope="session")
+def w3(dev_node) -> Web3:
+    return poa_web3(dev_node.url)
+
+
+@pytest.fixture
+def stranger() -> LocalAccount:
+    """An account that is on no allowlist."""
+    return Account.create()
+
+
+def write_genesis_config(path: Path, funded: list[str], allowlist: list[str]) -> Path:
+    path.write_text(json.dumps({
+        "chainId": 4242,
+        "alloc": {a: str(10**24) for a in funded},
+        "allowlist": allowlist,
+    }))
+    return path
+
+
+@pytest.fixture
+def operator_dir(tmp_path, dev_accounts) -> Path:
+    """An initialised (non-dev) data directory: dev accounts 0-4 funded, 0-2 allowed."""
+    config = write_genesis_config(
+        tmp_path / "genesis-config.json",
+        funded=[a.address for a in dev_accounts[:5]],
+        allowlist=[a.address for a in dev_accounts[:3]],
+    )
+    data_dir = tmp_path / "data"
+    subprocess.run(
+        [sys.executable, "-m", "gigledger_node.cli", "init", str(data_dir), "--config", str(config)],
+        check=True, capture_output=True,
+    )
+    return data_dir
+
+
+@pytest.fixture
+def operator_node(operator_dir) -> Iterator[NodeProcess]:
+    """A production-mode node (no dev methods) on its own data directory."""
+    node = NodeProcess([str(operator_dir)], operator_dir.parent / "node.log").start()
+    yield node
+    node.stop()
+
+
+@pytest.fixture
+def admin_token(operator_dir) -> str:
+    return (operator_dir / "admin.token").read_text().strip()
+
+
+def sign_transfer(account: LocalAccount, nonce: int, chain_id: int = DEV_CHAIN_ID, value: int = 1, **overrides) -> bytes:
+    """A signed EIP-1559 ETH transfer to a fixed address."""
+    tx = {
+        "type": 2, "chainId": chain_id, "nonce": nonce, "to": "0x" + "42" * 20,
+        "value": value, "gas": 21_000, "maxFeePerGas": 10**11, "maxPriorityFeePerGas": 10**9,
+        **overrides,
+    }
+    return bytes(account.sign_transaction(tx).raw_transaction)
+
+
+@pytest.fixture(scope="session")
+def transfer():
+    """sign_transfer(account, nonce, chain_id=1337, value=1, **fields) -> raw tx bytes."""
+    return sign_transfer
+
+
+@pytest.fixture(scope="session")
+def execution_apis() -> Path:
+    """The execution-apis OpenRPC sources (read-only, beside the repo)."""
+    root = Path(__file__).resolve().parents[2] / ".." / "shared" / "execution-apis"
+    if not (root / "src").is_dir():
+        pytest.skip("execution-apis spec not found at ../shared/execution-apis")
+    return root.resolve()
+
+
+@pytest.fixture
+def chain_node(tmp_path, dev_accounts) -> Iterator[ChainNode]:
+    """An in-process ChainNode: dev accounts 0-4 funded, 0-2 allowed, dev authority."""
+    config = GenesisConfig(
+        chain_id=DEV_CHAIN_ID,
+        authorities=[DEV_AUTHORITY_KEY.public_key.to_checksum_address()],
+        alloc={a.address: 10**24 for a in dev_accounts[:5]},
+        allowlist=[a.address for a in dev_accounts[:3]],
+    )
+    initialise(tmp_path, config, DEV_AUTHORITY_KEY)
+    node = ChainNode.open(tmp_path, DEV_AUTHORITY_KEY)
+    yield node
+    node.ledger.close()
