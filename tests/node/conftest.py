@@ -199,3 +199,21 @@ def chain_node(tmp_path, dev_accounts) -> Iterator[ChainNode]:
     node = ChainNode.open(tmp_path, DEV_AUTHORITY_KEY)
     yield node
     node.ledger.close()
+
+
+@pytest.fixture(scope="session")
+def pinger_artifact() -> dict[str, Any]:
+    """ABI and bytecode of the Pinger test contract (events, storage, a revert)."""
+    import vyper
+
+    source = (Path(__file__).parent / "contracts" / "Pinger.vy").read_text()
+    return vyper.compile_code(source, output_formats=["abi", "bytecode"])
+
+
+@pytest.fixture(scope="session")
+def pinger(w3, dev_accounts, pinger_artifact):
+    """A Pinger deployed on the shared dev node by dev account 0."""
+    factory = w3.eth.contract(abi=pinger_artifact["abi"], bytecode=pinger_artifact["bytecode"])
+    tx_hash = factory.constructor().transact({"from": dev_accounts[0].address})
+    address = w3.eth.wait_for_transaction_receipt(tx_hash, timeout=20).contractAddress
+    return w3.eth.contract(address=address, abi=pinger_artifact["abi"])

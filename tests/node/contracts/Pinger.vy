@@ -1,0 +1,24 @@
+# pragma version ~=0.4.3
+"""
+@title Pinger
+@notice Test double for the node suite: emits indexed events, stores a value,
+        and reverts with a reason on demand.
+"""
+
+event Pinged:
+    sender: indexed(address)
+    tag: indexed(uint256)
+    value: uint256
+
+last: public(uint256)
+
+
+@external
+def ping(tag: uint256, amount: uint256):
+    self.last = amount
+    log Pinged(sender=msg.sender, tag=tag, value=amount)
+
+
+@external
+def fail():
+    raise "pinger: asked to fail"
