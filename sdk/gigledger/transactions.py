@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Mapping, NoReturn
 
 from eth_account.signers.local import LocalAccount
 from web3 import Web3
@@ -91,13 +91,14 @@ def rpc_error_code(error: Exception) -> int | None:
     return code
 
 
-def translate_node_error(error: Exception, sender: str, url: str) -> GigLedgerError:
-    """The SDK error for a failure the node or the transport reported."""
+def translate_node_error(error: Exception, sender: str, url: str) -> GigLedgerError | None:
+    """The SDK error for a failure the node or the transport reported; None for other errors."""
     if isinstance(error, GigLedgerError):
         return error
-    if isinstance(error, ContractLogicError):
-        return error_for_revert(revert_reason(error))
     message = _message(error)
+    # web3 raises ContractLogicError; its in-process eth-tester provider, TransactionFailed.
+    if isinstance(error, ContractLogicError) or message.startswith(REVERT_PREFIX):
+        return error_for_revert(revert_reason(message))
     code = rpc_error_code(error)
     if code == SenderNotAllowed.rpc_code:
         return SenderNotAllowed(sender, message)
@@ -107,7 +108,7 @@ def translate_node_error(error: Exception, sender: str, url: str) -> GigLedgerEr
         return NodeUnreachable(url, message)
     if isinstance(error, Web3RPCError):
         return NodeError(message, code)
-    raise error
+    return None
 
 
 # requests' and aiohttp's connection failures, matched by name to avoid importing them.
@@ -123,13 +124,12 @@ def _message(error: Exception) -> str:
     return str(error)
 
 
-def revert_reason(error: ContractLogicError) -> str:
-    """The contract's reason string from web3's revert error, without web3's prefix."""
-    message = error.message or (str(error.args[0]) if error.args else "")
-    for prefix in ("execution reverted: ", "execution reverted:", "execution reverted"):
-        if message.startswith(prefix):
-            return message[len(prefix) :].strip()
-    return message.strip()
+REVERT_PREFIX = "execution reverted"
+
+
+def revert_reason(message: str) -> str:
+    """The contract's reason string from a node's revert message, without the prefix."""
+    return message.removeprefix(REVERT_PREFIX).removeprefix(":").strip()
 
 
 class TransactionSender:
@@ -185,7 +185,7 @@ class TransactionSender:
             tx_hash = self.w3.eth.send_raw_transaction(signed.raw_transaction)
         except Exception as error:
             self.nonces.resync()
-            raise self._translate(error) from error
+            self._raise_translated(error)
         return self.wait(tx_hash.to_0x_hex(), tx)
 
     def wait(self, transaction_hash: str, tx: dict[str, Any] | None = None) -> Receipt:
@@ -197,7 +197,7 @@ class TransactionSender:
         except TimeExhausted as error:
             raise TransactionTimeout(transaction_hash, self.timeout) from error
         except Exception as error:
-            raise self._translate(error) from error
+            self._raise_translated(error)
         if raw["status"] != 1:
             raise self._failure_of(transaction_hash, raw, tx)
         return Receipt(
@@ -236,17 +236,19 @@ class TransactionSender:
             call = {k: tx[k] for k in ("from", "to", "data", "value") if k in tx}
             try:
                 self.w3.eth.call(call, raw["blockNumber"] - 1)
-            except ContractLogicError as error:
-                reason = revert_reason(error)
-            except Exception:  # the reason is a courtesy; the failure stands without it
-                reason = ""
+            except Exception as error:  # the reason is a courtesy; the failure stands without it
+                message = _message(error)
+                reason = revert_reason(message) if message.startswith(REVERT_PREFIX) else ""
         return error_for_revert(reason, transaction_hash)
 
     def _guarded(self, step: Callable[[], Any]) -> Any:
         try:
             return step()
         except Exception as error:
-            raise self._translate(error) from error
+            self._raise_translated(error)
 
-    def _translate(self, error: Exception) -> GigLedgerError:
-        return translate_node_error(error, self.address, self.url)
+    def _raise_translated(self, error: Exception) -> NoReturn:
+        translated = translate_node_error(error, self.address, self.url)
+        if translated is None:
+            raise error
+        raise translated from error
