@@ -34,7 +34,7 @@ from gigledger.events import Attested, AttestationRevoked, GigCreated
 from gigledger.gigs import ZERO_ADDRESS, Gig, GigHistoryError, State
 from gigledger.hashes import as_bytes32
 from gigledger.logs import LogReader
-from gigledger.payments import Payment, payments_of
+from gigledger.payments import Payment, account_payments, payment_from_api
 from gigledger.reputation import Reputation, Volume, build_reputation
 from gigledger.skills import skill_name, skill_tag
 from gigledger.transactions import DEFAULT_TIMEOUT, Receipt, TransactionSender, translate_node_error
@@ -396,11 +396,11 @@ class GigLedger:
 
     def payment_history(self, address: str) -> list[Payment]:
         """Money between `address` and the escrow, oldest first: from the query API when one
-        is configured, else from the chain's events."""
+        is configured, else from the chain's events. Directions are seen from the escrow."""
         address = Web3.to_checksum_address(address)
         if self.api_url:
             return self._api_payments(address)
-        return payments_of(address, self.logs.account_events(address))
+        return account_payments(address, self.logs.account_events(address))
 
     def attestations(self, *, subject: str | None = None, attester: str | None = None) -> list[Attestation]:
         """Attestations on this deployment's gigs, about `subject` and/or by `attester`."""
@@ -473,7 +473,7 @@ class GigLedger:
             raise QueryApiError(f"the query API answered {response.status_code} for {url}: {response.text[:200]}")
         body = response.json()
         rows = body["payments"] if isinstance(body, dict) else body
-        return [Payment.from_json(row) for row in rows]
+        return [payment_from_api(row) for row in rows]
 
 
 def _attestation(event: Attested | AttestationRevoked, *, revoked: bool) -> Attestation:

@@ -15,8 +15,10 @@ from gigledger.deployment import Deployment
 from gigledger.events import (
     AttestationRevoked,
     Attested,
+    CreditWithdrawn,
     Event,
     GigDisputed,
+    PaymentCredited,
     decode_logs,
     event_topics,
 )
@@ -38,6 +40,7 @@ def uint_topic(value: int) -> str:
 
 _TOPICS = event_topics()
 GIG_TOPICS = [_TOPICS[e.__name__] for e in GIG_EVENTS]
+CREDIT_TOPICS = [_TOPICS[PaymentCredited.__name__], _TOPICS[CreditWithdrawn.__name__]]
 ATTESTATION_TOPICS = [_TOPICS[Attested.__name__], _TOPICS[AttestationRevoked.__name__]]
 
 
@@ -92,9 +95,10 @@ class LogReader:
         return {e.gig_id for e in self.escrow_events([_TOPICS["GigCreated"]])}
 
     def account_events(self, account: str) -> list[Event]:
-        """Every event of every gig the account is a client or freelancer of."""
+        """Every event of the account's gigs (as client or freelancer), and its credits."""
         ids = self.gig_ids_of(client=account) | self.gig_ids_of(freelancer=account)
-        return self.gig_events(sorted(ids))
+        credits = self.escrow_events([CREDIT_TOPICS, address_topic(account)])
+        return self.gig_events(sorted(ids)) + credits
 
     def attestation_events(self, *, subject: str | None = None, attester: str | None = None) -> list[Event]:
         """Attested and AttestationRevoked events about `subject` and/or by `attester`."""

@@ -1,103 +1,60 @@
 """Payment history: every movement of money between an account and the escrow.
 
-Built from the escrow's events (the chain is the source of truth), or read from
-the query API, which serves the same rows from its index.
+What a payment is (kinds, directions seen from the escrow, amounts before fees)
+is defined once, in `gigledger.audit`, so the SDK's history, the indexer's rows
+and the audit report agree row for row. This module reads that history from the
+chain or from the query API, and writes it as CSV.
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
-from typing import Iterable, Literal
+import csv
+import io
+from dataclasses import asdict, fields
+from typing import Any, Iterable, Mapping
 
-from gigledger.events import (
-    Event,
-    GigCancelled,
-    GigCreated,
-    GigRefunded,
-    GigReleased,
-    GigResolved,
-    MilestoneReleased,
-)
+from gigledger.audit import Payment, payments_of
+from gigledger.events import Event, GigCreated
 
-Direction = Literal["in", "out"]
+__all__ = ["Payment", "account_payments", "payment_from_api", "payments_csv"]
+
+_INTEGER_FIELDS = {"amount", "fee", "block_number", "log_index"}
 
 
-@dataclass(frozen=True)
-class Payment:
-    """Money that moved between `account` and the escrow on one gig.
+def account_payments(account: str, events: Iterable[Event]) -> list[Payment]:
+    """The payments of `account` among escrow `events`, in chain order.
 
-    `direction` is "out" when the account paid into the escrow (funding a gig) and
-    "in" when the escrow paid it (release, milestone, refund, resolution); `amount`
-    is what reached the account, after the platform fee.
+    The events must include the GigCreated of every gig they touch (it names the
+    gig's token); duplicates are ignored.
     """
-
-    account: str
-    gig_id: int
-    kind: str  # funded | released | milestone | refunded | cancelled | resolved
-    direction: Direction
-    token: str  # the zero address for ETH
-    amount: int
-    counterparty: str
-    transaction_hash: str
-    block_number: int
-    log_index: int
-
-    def to_json(self) -> dict:
-        """A JSON-ready dict (amounts stay integers in the token's smallest unit)."""
-        return asdict(self)
-
-    @classmethod
-    def from_json(cls, data: dict) -> Payment:
-        """A payment from the query API's JSON (same field names as `to_json`)."""
-        return cls(**{name: data[name] for name in cls.__dataclass_fields__})
-
-
-def payments_of(account: str, events: Iterable[Event]) -> list[Payment]:
-    """The payments of `account` among the escrow's `events`, in chain order.
-
-    The token of a payout is taken from its gig's GigCreated, which must be among
-    the events (the escrow indexes every gig event by gig id, client and freelancer).
-    """
-    ordered = sorted(events, key=lambda e: (e.block_number, e.log_index))
+    unique = {(e.transaction_hash, e.log_index): e for e in events}
+    ordered = sorted(unique.values(), key=lambda e: (e.block_number, e.log_index))
     tokens = {e.gig_id: e.token for e in ordered if isinstance(e, GigCreated)}
-    account = account.lower()
-    payments = []
-    for event in ordered:
-        for kind, party, other, amount, direction in _movements(event):
-            if party.lower() == account and amount > 0:
-                payments.append(
-                    Payment(
-                        account=party,
-                        gig_id=event.gig_id,
-                        kind=kind,
-                        direction=direction,
-                        token=tokens[event.gig_id],
-                        amount=amount,
-                        counterparty=other,
-                        transaction_hash=event.transaction_hash,
-                        block_number=event.block_number,
-                        log_index=event.log_index,
-                    )
-                )
-    return payments
+    return [
+        payment
+        for event in ordered
+        for payment in payments_of(event, tokens.get(getattr(event, "gig_id", None)))
+        if payment.account.lower() == account.lower()
+    ]
 
 
-def _movements(event: Event) -> list[tuple[str, str, str, int, Direction]]:
-    """(kind, party, counterparty, amount, direction) of each transfer an event records."""
-    match event:
-        case GigCreated():
-            return [("funded", event.client, event.freelancer, event.amount, "out")]
-        case GigCancelled():
-            return [("cancelled", event.client, event.freelancer, event.refund, "in")]
-        case MilestoneReleased():
-            return [("milestone", event.freelancer, event.client, event.amount - event.fee, "in")]
-        case GigReleased():
-            return [("released", event.freelancer, event.client, event.amount - event.fee, "in")]
-        case GigRefunded():
-            return [("refunded", event.client, event.freelancer, event.amount, "in")]
-        case GigResolved():
-            return [
-                ("resolved", event.client, event.freelancer, event.to_client, "in"),
-                ("resolved", event.freelancer, event.client, event.to_freelancer - event.fee, "in"),
-            ]
-    return []
+def payment_from_api(row: Mapping[str, Any]) -> Payment:
+    """A payment from a query API row (amounts come as decimal strings there).
+
+    The API's rows do not carry the block hash; it is left empty.
+    """
+    values = {}
+    for field in fields(Payment):
+        value = row.get(field.name, "" if field.name == "block_hash" else None)
+        values[field.name] = int(value) if field.name in _INTEGER_FIELDS and value is not None else value
+    return Payment(**values)
+
+
+def payments_csv(payments: Iterable[Payment]) -> str:
+    """The payments as CSV, one row each, with a header; amounts in the token's smallest unit."""
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=[f.name for f in fields(Payment)])
+    writer.writeheader()
+    for payment in payments:
+        writer.writerow(asdict(payment))
+    return out.getvalue()
