@@ -1,7 +1,7 @@
 """A small gig story seeded on a dev chain, for the explorer's browser tests.
 
-It plays the parties of several gigs through the SDK's transaction sender and gig
-model, over plain JSON-RPC, so it runs against `gigledger-node start --dev` or
+It plays the parties of several gigs through the SDK's `GigLedger` client, over
+plain JSON-RPC, so it runs against `gigledger-node start --dev` or
 Anvil alike. It records what it did (gig ids, parties, amounts, transaction
 hashes); the tests derive every figure they expect from this record and from the
 chain, never from the pages.
@@ -20,20 +20,22 @@ The gigs, spread over several months so the completions chart has more than one 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 
-import eth_abi
 from eth_account import Account
 from eth_account.signers.local import LocalAccount
 from web3 import Web3
 
-from gigledger.contracts import load_artifact
-from gigledger.events import Event, GigCreated
-from gigledger.gigs import ZERO_ADDRESS, Gig
+from gigledger.client import GigLedger, GigResult
+from gigledger.deployment import Deployment, deploy_with
+from gigledger.gigs import Gig
+from gigledger.hashes import hash_content
 from gigledger.transactions import Receipt, TransactionSender
 
 MNEMONIC = "test test test test test test test test test test test junk"
+PARTIES = ("deployer", "alice", "bob", "carol", "dave", "treasury")
 ETHER = 10**18
-DAY = 86_400
+DAY = timedelta(days=1)
 #: Platform fee of the story's escrow, so fees show on the pages.
 FEE_BPS = 100
 
@@ -44,30 +46,29 @@ def dev_account(index: int) -> LocalAccount:
     return Account.from_mnemonic(MNEMONIC, account_path=f"m/44'/60'/0'/0/{index}")
 
 
-def skill(name: str) -> str:
-    """A skill tag as the contracts carry it: UTF-8, left-aligned in 32 bytes."""
-    return "0x" + name.encode().ljust(32, b"\0").hex()
+@dataclass(frozen=True)
+class AttestationMade:
+    """An attestation the story gave, as the chain should show it."""
 
-
-def digest(text: str) -> str:
-    """A stand-in hash of an off-chain document (terms, deliverable, evidence)."""
-    return Web3.keccak(text=text).to_0x_hex()
+    attester: str
+    subject: str
+    gig_id: int
+    score: int
+    skill: str
+    evidence_hash: str
+    transaction_hash: str
 
 
 @dataclass
 class Story:
-    """What the story did: the parties, the contracts, and each gig's final model."""
+    """What the story did: the parties, the deployment, and each gig's final model."""
 
-    chain_id: int
-    escrow: str
-    registry: str
-    start_block: int
+    deployment: Deployment
     parties: dict[str, str]
     gigs: dict[int, Gig] = field(default_factory=dict)
-    # Every transaction of each gig, in order: (event names, transaction hash).
+    # Every transaction about each gig, in order: (event names, transaction hash).
     transactions: dict[int, list[tuple[tuple[str, ...], str]]] = field(default_factory=dict)
-    # (attester, subject, gig id, score, skill name, evidence hash, transaction hash)
-    attestations: list[tuple[str, str, int, int, str, str, str]] = field(default_factory=list)
+    attestations: list[AttestationMade] = field(default_factory=list)
 
 
 class StoryTeller:
@@ -75,45 +76,16 @@ class StoryTeller:
 
     def __init__(self, w3: Web3) -> None:
         self.w3 = w3
-        self.senders = {
-            name: TransactionSender(w3, dev_account(index), poll_interval=0.02)
-            for index, name in enumerate(("deployer", "alice", "bob", "carol", "dave", "treasury"))
-        }
-        self.escrow = None
-        self.registry = None
-        self.story: Story | None = None
-
-    # ------------------------------------------------------------ setup
-
-    def deploy(self) -> None:
-        """Deploys the registry and the escrow (with a fee) and authorises the escrow."""
-        deployer = self.senders["deployer"]
-        start_block = self.w3.eth.block_number + 1
-        self.registry = self._deploy("ReputationRegistry")
-        self.escrow = self._deploy(
-            "GigEscrow", self.registry.address, self.senders["treasury"].address, FEE_BPS
-        )
-        deployer.transact(self.registry.functions.set_escrow(self.escrow.address, True))
-        self.story = Story(
-            chain_id=self.w3.eth.chain_id,
-            escrow=self.escrow.address,
-            registry=self.registry.address,
-            start_block=start_block,
-            parties={name: sender.address for name, sender in self.senders.items()},
-        )
-
-    def _deploy(self, name: str, *args):
-        artifact = load_artifact(name)
-        constructor = next((e for e in artifact["abi"] if e["type"] == "constructor"), {"inputs": []})
-        arguments = eth_abi.encode([i["type"] for i in constructor["inputs"]], list(args))
-        receipt = self.senders["deployer"].deploy(artifact["bytecode"], arguments)
-        return self.w3.eth.contract(address=receipt.contract_address, abi=artifact["abi"])
-
-    # ------------------------------------------------------------ the story
+        accounts = {name: dev_account(index) for index, name in enumerate(PARTIES)}
+        deployer = TransactionSender(w3, accounts["deployer"], poll_interval=0.02)
+        deployment = deploy_with(deployer, treasury=accounts["treasury"].address, fee_bps=FEE_BPS)
+        self.ledgers = {name: GigLedger(w3, deployment, account) for name, account in accounts.items()}
+        for ledger in self.ledgers.values():
+            ledger.sender.poll_interval = 0.02
+        self.story = Story(deployment, {name: account.address for name, account in accounts.items()})
 
     def tell(self) -> Story:
-        """Deploys and plays every gig of the story; returns its record."""
-        self.deploy()
+        """Plays every gig of the story; returns its record."""
         self.approved_on_time_with_attestations()
         self.advance(35 * DAY)
         self.paid_by_milestones()
@@ -126,117 +98,100 @@ class StoryTeller:
         self.open_gig_in_progress()
         return self.story
 
+    # ------------------------------------------------------------ the gigs
+
     def approved_on_time_with_attestations(self) -> None:
-        gig_id = self.create("alice", "bob", 2 * ETHER, skills=("solidity", "audit"))
-        self.act("bob", "accept", gig_id)
-        self.act("bob", "deliver", gig_id, digest("gig 1 deliverable"))
-        self.act("alice", "approve", gig_id)
-        self.attest("alice", "bob", gig_id, 5, "solidity", "alice reviews bob on gig 1")
-        self.attest("bob", "alice", gig_id, 4, "", "bob reviews alice on gig 1")
+        gig = self.create("bob", 2 * ETHER, skills=("solidity", "audit"))
+        self.act("bob", "accept", gig)
+        self.act("bob", "deliver", gig, hash_content("gig 1 deliverable"))
+        self.act("alice", "approve", gig)
+        self.attest("alice", gig, 5, "solidity", "alice reviews bob on gig 1")
+        self.attest("bob", gig, 4, "", "bob reviews alice on gig 1")
 
     def paid_by_milestones(self) -> None:
-        gig_id = self.create("alice", "bob", 2 * ETHER, milestones=(ETHER // 2, 3 * ETHER // 2), skills=("solidity",))
-        self.act("bob", "accept", gig_id)
-        self.act("alice", "release_milestone", gig_id)
-        self.act("bob", "deliver", gig_id, digest("gig 2 deliverable"))
-        self.act("alice", "release_milestone", gig_id)
+        gig = self.create("bob", 2 * ETHER, milestones=(ETHER // 2, 3 * ETHER // 2), skills=("solidity",))
+        self.act("bob", "accept", gig)
+        self.act("alice", "release_milestone", gig)
+        self.act("bob", "deliver", gig, hash_content("gig 2 deliverable"))
+        self.act("alice", "release_milestone", gig)
 
     def delivered_late(self) -> None:
-        gig_id = self.create("alice", "bob", ETHER, deadline_in=DAY, skills=("frontend",))
-        self.act("bob", "accept", gig_id)
+        gig = self.create("bob", ETHER, deadline=DAY, skills=("frontend",))
+        self.act("bob", "accept", gig)
         self.advance(2 * DAY)
-        self.act("bob", "deliver", gig_id, digest("gig 3 deliverable"))
-        self.act("alice", "approve", gig_id)
-        self.attest("alice", "bob", gig_id, 3, "frontend", "alice reviews bob on gig 3")
+        self.act("bob", "deliver", gig, hash_content("gig 3 deliverable"))
+        self.act("alice", "approve", gig)
+        self.attest("alice", gig, 3, "frontend", "alice reviews bob on gig 3")
 
     def refunded_after_missed_deadline(self) -> None:
-        gig_id = self.create("alice", "dave", ETHER, deadline_in=DAY, skills=("design",))
-        self.act("dave", "accept", gig_id)
+        gig = self.create("dave", ETHER, deadline=DAY, skills=("design",))
+        self.act("dave", "accept", gig)
         self.advance(2 * DAY)
-        self.act("alice", "refund", gig_id)
+        self.act("alice", "refund", gig)
 
     def resolved_by_arbiter(self) -> None:
-        gig_id = self.create("alice", "bob", ETHER, skills=("solidity",))
-        self.act("bob", "accept", gig_id)
-        self.act("bob", "dispute", gig_id)
-        self.act("carol", "resolve", gig_id, 7 * ETHER // 10)
+        gig = self.create("bob", ETHER, skills=("solidity",))
+        self.act("bob", "accept", gig)
+        self.act("bob", "dispute", gig)
+        self.act("carol", "resolve", gig, 7 * ETHER // 10)
 
     def cancelled_open_gig(self) -> None:
-        gig_id = self.create("alice", None, ETHER // 4)
-        self.act("alice", "cancel", gig_id)
+        gig = self.create(None, ETHER // 4)
+        self.act("alice", "cancel", gig)
 
     def open_gig_in_progress(self) -> None:
-        gig_id = self.create("alice", None, 3 * ETHER // 10, skills=("writing",))
-        self.act("dave", "accept", gig_id)
+        gig = self.create(None, 3 * ETHER // 10, skills=("writing",))
+        self.act("dave", "accept", gig)
 
     # ------------------------------------------------------------ moves
 
     def create(
         self,
-        client: str,
         freelancer: str | None,
         amount: int,
         *,
         milestones: tuple[int, ...] = (),
-        deadline_in: int = 10 * DAY,
+        deadline: timedelta = 10 * DAY,
         skills: tuple[str, ...] = (),
     ) -> int:
-        """Alice (or `client`) creates and funds an ETH gig with carol as arbiter."""
-        deadline = self.w3.eth.get_block("latest")["timestamp"] + deadline_in
-        call = self.escrow.functions.create_gig(
-            self.story.parties[freelancer] if freelancer else ZERO_ADDRESS,
-            self.story.parties["carol"],
-            ZERO_ADDRESS,
+        """Alice creates and funds an ETH gig for `freelancer` (or anyone), carol arbitrating."""
+        result = self.ledgers["alice"].create_gig(
             amount,
-            list(milestones),
-            deadline,
-            DAY,
-            digest(f"terms of a gig for {amount} wei"),
-            [skill(name) for name in skills],
+            freelancer=self.story.parties[freelancer] if freelancer else None,
+            arbiter=self.story.parties["carol"],
+            deadline=deadline,
+            milestones=milestones,
+            review_period=DAY,
+            terms_hash=hash_content(f"terms of a gig for {amount} wei"),
+            skills=skills,
         )
-        receipt = self.senders[client].transact(call, value=amount)
-        created = receipt.event(GigCreated)
-        self.story.gigs[created.gig_id] = Gig.created(created)
-        self._record(created.gig_id, receipt)
-        return created.gig_id
+        self._record(result)
+        return result.gig_id
 
-    def act(self, party: str, function: str, gig_id: int, *args) -> Receipt:
-        """`party` calls an escrow function on a gig, passing the gig as it stands."""
-        gig = self.story.gigs[gig_id]
-        call = getattr(self.escrow.functions, function)(gig_id, gig.as_tuple(), *args)
-        receipt = self.senders[party].transact(call)
-        timestamps = {receipt.block_number: self.w3.eth.get_block(receipt.block_number)["timestamp"]}
-        for event in receipt.events:
-            if getattr(event, "gig_id", None) == gig_id and event.address == self.escrow.address:
-                gig = gig.apply(event, timestamps)
-        self.story.gigs[gig_id] = gig
-        self._record(gig_id, receipt)
-        return receipt
+    def act(self, party: str, move: str, gig_id: int, *args) -> None:
+        """`party` makes a move (a GigLedger method) on a gig as it stands."""
+        self._record(getattr(self.ledgers[party], move)(self.story.gigs[gig_id], *args))
 
-    def attest(self, attester: str, subject: str, gig_id: int, score: int, skill_name: str, evidence: str) -> None:
-        """`attester` attests about `subject` on a settled gig."""
-        evidence_hash = digest(evidence)
-        call = self.registry.functions.attest(
-            self.escrow.address,
-            gig_id,
-            self.story.parties[subject],
-            score,
-            skill(skill_name) if skill_name else "0x" + "00" * 32,
-            evidence_hash,
-        )
-        receipt = self.senders[attester].transact(call)
-        self._record(gig_id, receipt)
+    def attest(self, attester: str, gig_id: int, score: int, skill: str, evidence: str) -> None:
+        """`attester` attests about the other party of a settled gig."""
+        evidence_hash = hash_content(evidence)
+        result = self.ledgers[attester].attest(self.story.gigs[gig_id], score, skill, evidence_hash)
+        self._log(gig_id, result.receipt)
+        made = result.attestation
         self.story.attestations.append(
-            (self.story.parties[attester], self.story.parties[subject], gig_id, score, skill_name,
-             evidence_hash, receipt.transaction_hash)
+            AttestationMade(made.attester, made.subject, gig_id, score, skill, evidence_hash, result.receipt.transaction_hash)
         )
 
-    def advance(self, seconds: int) -> None:
+    def advance(self, time: timedelta) -> None:
         """Moves the dev chain's clock forward and mines a block at the new time."""
-        self.w3.provider.make_request("evm_increaseTime", [seconds])
+        self.w3.provider.make_request("evm_increaseTime", [int(time.total_seconds())])
         self.w3.provider.make_request("evm_mine", [])
 
-    def _record(self, gig_id: int, receipt: Receipt) -> None:
+    def _record(self, result: GigResult) -> None:
+        self.story.gigs[result.gig_id] = result.gig
+        self._log(result.gig_id, result.receipt)
+
+    def _log(self, gig_id: int, receipt: Receipt) -> None:
         names = tuple(event.name for event in receipt.events)
         self.story.transactions.setdefault(gig_id, []).append((names, receipt.transaction_hash))
 
