@@ -125,12 +125,13 @@ def gig_terms(money: Money, freelancer: Any, arbiter: Any, deadline: int) -> dic
 
 @pytest.fixture
 def create_gig(gigs: GigBook, money: Money, escrow: Any, client: Any, gig_terms: dict) -> Callable[..., int]:
-    """Funds and creates a gig from `gig_terms` with any argument overridden; returns its id."""
+    """Funds and creates a gig from `gig_terms` with any argument overridden; returns its id.
+    With `via` (ETH only), a GigParty contract is the client and `sender` pays through it."""
 
-    def create(sender: Any = client, **overrides: Any) -> int:
+    def create(sender: Any = client, via: Any = None, **overrides: Any) -> int:
         terms = {**gig_terms, **overrides}
         value = money.fund(sender, escrow, terms["amount"])
-        return gigs.create(sender=sender, value=value, **terms)
+        return gigs.create(sender=sender, value=value, via=via, **terms)
 
     return create
 

@@ -59,6 +59,20 @@ class Gig(NamedTuple):
     disputed_at: int
 
 
+# `create_gig`'s parameters, in order.
+CREATE_GIG_ARGUMENTS = (
+    "freelancer",
+    "arbiter",
+    "token",
+    "amount",
+    "milestones",
+    "deadline",
+    "review_period",
+    "terms_hash",
+    "skills",
+)
+
+
 def logs_of(receipt: Any, event: Any) -> list[dict]:
     """The arguments of every `event` log in `receipt`, in order."""
     return [dict(log.event_arguments) for log in event.from_receipt(receipt)]
@@ -81,27 +95,29 @@ class GigBook:
     def __getitem__(self, gig_id: int) -> Gig:
         return self.gigs[gig_id]
 
-    def create(self, *, sender: Any, value: int = 0, **arguments: Any) -> int:
-        """Creates a gig from `create_gig`'s keyword arguments; returns its id."""
-        receipt = self.escrow.create_gig(
-            arguments["freelancer"],
-            arguments["arbiter"],
-            arguments["token"],
-            arguments["amount"],
-            arguments["milestones"],
-            arguments["deadline"],
-            arguments["review_period"],
-            arguments["terms_hash"],
-            arguments["skills"],
+    def create(self, *, sender: Any, value: int = 0, via: Any = None, **arguments: Any) -> int:
+        """Creates a gig from `create_gig`'s keyword arguments; returns its id.
+        With `via`, the GigParty contract `via` is the client and `sender` only relays."""
+        receipt = self._call(
+            "create_gig",
+            [arguments[name] for name in CREATE_GIG_ARGUMENTS],
             sender=sender,
             value=value,
+            via=via,
         )
-        self.apply(receipt)
         return only_log(receipt, self.escrow.GigCreated)["gig_id"]
 
-    def send(self, method: str, gig_id: int, *arguments: Any, sender: Any) -> Any:
-        """Calls `method(gig_id, current gig, *arguments)` and applies its events."""
-        receipt = getattr(self.escrow, method)(gig_id, self.gigs[gig_id], *arguments, sender=sender)
+    def send(self, method: str, gig_id: int, *arguments: Any, sender: Any, via: Any = None) -> Any:
+        """Calls `method(gig_id, current gig, *arguments)` and applies its events.
+        With `via`, the GigParty contract `via` makes the call and `sender` only relays."""
+        return self._call(method, [gig_id, self.gigs[gig_id], *arguments], sender=sender, via=via)
+
+    def _call(self, method: str, arguments: list, *, sender: Any, value: int = 0, via: Any = None) -> Any:
+        function = getattr(self.escrow, method)
+        if via is None:
+            receipt = function(*arguments, sender=sender, value=value)
+        else:
+            receipt = via.forward(function.encode_input(*arguments), sender=sender, value=value)
         self.apply(receipt)
         return receipt
 

@@ -126,6 +126,12 @@ def test_token_that_delivers_nothing_is_refused(project, owner, create_gig, clie
 
 
 @ETH_ONLY
+def test_token_must_be_a_contract(gigs, gig_terms, client, stranger):
+    with ape.reverts("escrow: token is not a contract"):
+        gigs.create(sender=client, **{**gig_terms, "token": stranger.address})
+
+
+@ETH_ONLY
 def test_gig_that_does_not_match_its_commitment_is_refused(funded_gig, gigs, escrow, freelancer):
     forged: Gig = gigs[funded_gig]._replace(amount=AMOUNT * 2)
     with ape.reverts("escrow: gig does not match its commitment"):
