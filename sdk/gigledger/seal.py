@@ -1,0 +1,133 @@
+"""Who sealed a block: pure checks of a JSON-RPC block header.
+
+The node seals Clique-style (see the node's `chain/sealing.py`, which this
+matches): a sealed header's extraData is 32 bytes of vanity then a 65-byte
+secp256k1 signature (r || s || v, v in {0, 1}) by an authority over
+keccak(rlp(header with the signature removed from extraData)). The genesis
+header lists the authorities instead: vanity || 20-byte addresses || 65 zeros.
+
+Everything here works from the block as `eth_getBlockByHash` returns it, with
+nothing but `rlp` and `eth_keys`: the header is rebuilt field by field and must
+hash to the block's own hash before its seal is believed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import rlp
+from eth_keys import keys
+from eth_keys.exceptions import BadSignature, ValidationError
+from eth_utils import keccak, to_checksum_address
+
+VANITY_LENGTH = 32
+SIGNATURE_LENGTH = 65
+ADDRESS_LENGTH = 20
+
+# Header fields in RLP order, as JSON-RPC names them; True for integers. Forks
+# append fields, so a header holds a prefix of this list from baseFeePerGas on.
+HEADER_FIELDS: tuple[tuple[str, bool], ...] = (
+    ("parentHash", False),
+    ("sha3Uncles", False),
+    ("miner", False),
+    ("stateRoot", False),
+    ("transactionsRoot", False),
+    ("receiptsRoot", False),
+    ("logsBloom", False),
+    ("difficulty", True),
+    ("number", True),
+    ("gasLimit", True),
+    ("gasUsed", True),
+    ("timestamp", True),
+    ("extraData", False),
+    ("mixHash", False),
+    ("nonce", False),
+    ("baseFeePerGas", True),
+    ("withdrawalsRoot", False),
+    ("blobGasUsed", True),
+    ("excessBlobGas", True),
+    ("parentBeaconBlockRoot", False),
+    ("requestsHash", False),
+)
+_FIRST_OPTIONAL = 15
+
+
+class SealError(ValueError):
+    """A header that cannot be checked: it does not hash to its hash, or holds no seal."""
+
+
+class HeaderHashMismatch(SealError):
+    """The header fields served do not hash to the block hash served with them."""
+
+
+class UnsealedHeader(SealError):
+    """extraData too short to hold a seal, or a signature nothing can be recovered from."""
+
+
+def _bytes(value: Any) -> bytes:
+    if isinstance(value, str):
+        return bytes.fromhex(value.removeprefix("0x"))
+    return bytes(value)
+
+
+def _int(value: Any) -> int:
+    return int(value, 16) if isinstance(value, str) else int(value)
+
+
+def header_fields(block: Mapping[str, Any]) -> list[int | bytes]:
+    """The header's RLP fields, in order, from a JSON-RPC block (hex or bytes values)."""
+    values: list[int | bytes] = []
+    for position, (name, is_int) in enumerate(HEADER_FIELDS):
+        if block.get(name) is None:
+            if position < _FIRST_OPTIONAL:
+                raise SealError(f"block has no {name}")
+            break
+        values.append(_int(block[name]) if is_int else _bytes(block[name]))
+    return values
+
+
+def checked_header(block: Mapping[str, Any]) -> list[int | bytes]:
+    """The header fields, after proving they hash to the block's hash."""
+    values = header_fields(block)
+    if keccak(rlp.encode(values)) != _bytes(block["hash"]):
+        raise HeaderHashMismatch(f"block {_int(block['number'])}: header fields do not hash to {block['hash']}")
+    return values
+
+
+_EXTRA_DATA = 12
+
+
+def seal_hash(values: list[int | bytes]) -> bytes:
+    """What the authority signed: the header with the signature cut from extraData."""
+    extra = values[_EXTRA_DATA]
+    if len(extra) < VANITY_LENGTH + SIGNATURE_LENGTH:
+        raise UnsealedHeader(f"extraData is {len(extra)} bytes, too short for a seal")
+    unsealed = list(values)
+    unsealed[_EXTRA_DATA] = extra[:-SIGNATURE_LENGTH]
+    return keccak(rlp.encode(unsealed))
+
+
+def recover_sealer(block: Mapping[str, Any]) -> str:
+    """The checksummed address whose key sealed ``block`` (a JSON-RPC block).
+
+    Raises HeaderHashMismatch if the fields served are not the block's, and
+    UnsealedHeader if it carries no recoverable seal.
+    """
+    values = checked_header(block)
+    digest = seal_hash(values)
+    try:
+        signature = keys.Signature(values[_EXTRA_DATA][-SIGNATURE_LENGTH:])
+        public_key = signature.recover_public_key_from_msg_hash(digest)
+    except (BadSignature, ValidationError) as error:
+        raise UnsealedHeader(f"block {_int(block['number'])}: {error}") from error
+    return public_key.to_checksum_address()
+
+
+def authorities_from_genesis(genesis: Mapping[str, Any]) -> list[str]:
+    """The authority list in a Clique-style genesis extraData; empty for an unsealed chain."""
+    extra = _bytes(genesis["extraData"])
+    body = extra[VANITY_LENGTH:-SIGNATURE_LENGTH] if len(extra) >= VANITY_LENGTH + SIGNATURE_LENGTH else b""
+    if len(body) % ADDRESS_LENGTH:
+        return []
+    return [to_checksum_address(body[i : i + ADDRESS_LENGTH]) for i in range(0, len(body), ADDRESS_LENGTH)]
