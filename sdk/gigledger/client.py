@@ -170,7 +170,7 @@ class GigLedger:
         `password`), or None for the key in $GIGLEDGER_PRIVATE_KEY (or read-only).
         Raises NodeUnreachable, WrongChain or DeploymentMismatch.
         """
-        w3, url = _web3_for(rpc_url)
+        w3, url = web3_for(rpc_url)
         manifest = _deployment_for(deployment)
         try:
             manifest.verify(w3)
@@ -505,7 +505,7 @@ def _state(state: State | str) -> State:
         raise InvalidArgument(f"unknown gig state {state!r}; one of {names}") from None
 
 
-def _web3_for(rpc_url: str | Web3 | None) -> tuple[Web3, str]:
+def web3_for(rpc_url: str | Web3 | None) -> tuple[Web3, str]:
     """A connected Web3 and its URL; NodeUnreachable when nothing answers."""
     if isinstance(rpc_url, Web3):
         return rpc_url, getattr(rpc_url.provider, "endpoint_uri", "") or "in-process provider"
