@@ -66,6 +66,7 @@ def start(
     port: int = 8545,
     block_time: Annotated[Optional[float], typer.Option(help="Seal every N seconds instead of on demand.")] = None,
     dev: Annotated[bool, typer.Option(help="Throwaway chain: funded test accounts, evm_* methods, contracts deployed.")] = False,
+    deploy: Annotated[bool, typer.Option(help="With --dev: deploy the GigLedger contracts and write deployment.json.")] = True,
 ) -> None:
     """Serve a data directory over JSON-RPC (HTTP and WebSocket on one port)."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
@@ -79,7 +80,7 @@ def start(
     node = ChainNode.open(data_dir, read_authority_key(data_dir / AUTHORITY_KEY_FILE))
     ctx = RpcContext(node=node, dev=dev, local_accounts={to_canonical_address(a.address): a for a in local_accounts})
     url = f"http://{host}:{port}"
-    on_serving = (lambda: _deploy_contracts(url, data_dir, local_accounts[0])) if dev else None
+    on_serving = (lambda: _deploy_contracts(url, data_dir, local_accounts[0])) if dev and deploy else None
     server = RpcServer(ctx, read_admin_token(data_dir), block_time, on_serving)
     typer.echo(f"serving chain {node.ledger.chain_id} from {data_dir} at {url} (head #{node.head().block_number})")
     try:
@@ -140,6 +141,37 @@ def _deploy_contracts(url: str, data_dir: Path, deployer: LocalAccount) -> None:
     manifest = data_dir / DEPLOYMENT_FILE
     deploy(w3, deployer).save(manifest)
     typer.echo(f"contracts deployed; manifest at {manifest}")
+
+
+@app.command()
+def index(
+    deployment: Annotated[Path, typer.Option(help="Deployment manifest (JSON) of the contracts to index.")],
+    rpc: Annotated[str, typer.Option(help="Any EVM JSON-RPC endpoint: this node, Anvil, Besu.")] = "http://127.0.0.1:8545",
+    db: Annotated[Optional[str], typer.Option(help="SQLAlchemy URL, e.g. postgresql+psycopg://...; default SQLite in --data-dir.")] = None,
+    data_dir: Annotated[Path, typer.Option(help="Where the default SQLite index lives.")] = Path(".gigledger"),
+    follow: Annotated[bool, typer.Option(help="Keep following new blocks after the backfill.")] = True,
+    poll_interval: Annotated[float, typer.Option(help="Seconds between polls for new blocks.")] = 1.0,
+    confirmations: Annotated[int, typer.Option(help="Stay this many blocks behind the head.")] = 0,
+) -> None:
+    """Index the escrow's and registry's events into SQL, following the chain."""
+    from gigledger_node.index.commands import run_indexer
+
+    run_indexer(rpc, deployment, db, data_dir=data_dir, follow=follow, poll_interval=poll_interval, confirmations=confirmations)
+
+
+@app.command()
+def api(
+    db: Annotated[Optional[str], typer.Option(help="SQLAlchemy URL of the index; default SQLite in --data-dir.")] = None,
+    data_dir: Annotated[Path, typer.Option(help="Where the default SQLite index lives.")] = Path(".gigledger"),
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    rpc: Annotated[Optional[str], typer.Option(help="JSON-RPC endpoint, for audits.")] = None,
+    deployment: Annotated[Optional[Path], typer.Option(help="Deployment manifest, for audits.")] = None,
+) -> None:
+    """Serve the query API (OpenAPI at /openapi.json) over an index."""
+    from gigledger_node.index.commands import serve_api
+
+    serve_api(db, data_dir=data_dir, host=host, port=port, rpc_url=rpc, deployment_path=deployment)
 
 
 if __name__ == "__main__":

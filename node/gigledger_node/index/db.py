@@ -20,7 +20,6 @@ from sqlalchemy import (
     Boolean,
     Column,
     Engine,
-    ForeignKey,
     Index,
     Integer,
     LargeBinary,
@@ -82,7 +81,6 @@ blocks = Table(
     metadata,
     Column("number", BigInteger, primary_key=True, autoincrement=False),
     _hash("hash", nullable=False),
-    _hash("parent_hash", nullable=False),
     Column("timestamp", BigInteger, nullable=False),
     Column("event_count", Integer, nullable=False, default=0),
 )
@@ -147,7 +145,6 @@ payments = Table(
     "payments",
     metadata,
     Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
-    Column("event_id", BigInteger, ForeignKey("events.id", ondelete="CASCADE"), nullable=False),
     Column("block_number", BigInteger, nullable=False),
     Column("timestamp", BigInteger, nullable=False),
     _hash("transaction_hash", nullable=False),
@@ -168,7 +165,6 @@ attestations = Table(
     "attestations",
     metadata,
     Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
-    Column("event_id", BigInteger, ForeignKey("events.id", ondelete="CASCADE"), nullable=False),
     Column("block_number", BigInteger, nullable=False),
     Column("timestamp", BigInteger, nullable=False),
     _hash("transaction_hash", nullable=False),
@@ -238,6 +234,36 @@ holdings = Table(
     _address("token", primary_key=True),
     Column("amount", Uint256, nullable=False),
 )
+
+def event_row(log: dict, event) -> dict:
+    """The events row storing one JSON-RPC log (hex strings) and its decoded event."""
+    return {
+        "block_number": int(log["blockNumber"], 16),
+        "block_hash": log["blockHash"].lower(),
+        "transaction_hash": log["transactionHash"].lower(),
+        "transaction_index": int(log["transactionIndex"], 16),
+        "log_index": int(log["logIndex"], 16),
+        "address": event.address,
+        "name": event.name,
+        "gig_id": getattr(event, "gig_id", None),
+        "topics": b"".join(bytes.fromhex(t[2:]) for t in log["topics"]),
+        "data": bytes.fromhex(log["data"][2:]),
+    }
+
+
+def stored_log(row) -> dict:
+    """An events row as the log it was decoded from (what `decode_log` accepts)."""
+    topics = row.topics
+    return {
+        "topics": ["0x" + topics[i : i + 32].hex() for i in range(0, len(topics), 32)],
+        "data": row.data,
+        "blockNumber": row.block_number,
+        "blockHash": row.block_hash,
+        "transactionHash": row.transaction_hash,
+        "logIndex": row.log_index,
+        "address": row.address,
+    }
+
 
 #: Aggregate tables whose integer columns are adjusted in place by deltas.
 COUNTER_TABLES = {t.name: t for t in (reputation, skill_reputation, monthly_completions)}

@@ -11,7 +11,7 @@ under that key).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field, fields
 from typing import Annotated, Any, Generic, TypeVar
 
 from eth_utils import is_address, to_checksum_address
@@ -30,6 +30,8 @@ Amount = Annotated[int, PlainSerializer(str, return_type=str, when_used="json")]
 
 #: Largest page a caller may ask for.
 MAX_LIMIT = 1000
+#: Largest integer the index stores (SQL BIGINT); larger ids and times match nothing.
+MAX_STORED = 2**63 - 1
 
 _LOCATION_FIELDS = ("block_number", "block_hash", "transaction_hash", "log_index", "address", "block_timestamp")
 
@@ -78,12 +80,11 @@ class Page(Generic[T]):
     offset: int
     limit: int
     total: int
+    next_offset: int | None = field(init=False)  # where the next page starts; None on the last
 
-    @property
-    def next_offset(self) -> int | None:
-        """Where the next page starts, or None on the last page."""
+    def __post_init__(self) -> None:
         end = self.offset + len(self.items)
-        return end if end < self.total else None
+        object.__setattr__(self, "next_offset", end if end < self.total else None)
 
 
 @dataclass(frozen=True)
@@ -272,8 +273,8 @@ def checked_address(text: str) -> str:
 
 def checked_paging(offset: int, limit: int) -> None:
     """Raises InvalidPaging unless 0 <= offset and 1 <= limit <= MAX_LIMIT."""
-    if offset < 0:
-        raise InvalidPaging(f"offset must be 0 or more, not {offset}")
+    if not 0 <= offset <= MAX_STORED:
+        raise InvalidPaging(f"offset must be between 0 and {MAX_STORED}, not {offset}")
     if not 1 <= limit <= MAX_LIMIT:
         raise InvalidPaging(f"limit must be between 1 and {MAX_LIMIT}, not {limit}")
 
@@ -285,6 +286,13 @@ def checked_state(name: str) -> str:
     except KeyError:
         known = ", ".join(s.name.lower() for s in State)
         raise InvalidFilter(f"unknown gig state {name!r}; expected one of {known}") from None
+
+
+def checked_time(name: str, value: int) -> int:
+    """A unix time in seconds the index can compare with; raises InvalidFilter."""
+    if not 0 <= value <= MAX_STORED:
+        raise InvalidFilter(f"{name} must be a unix time in seconds, not {value}")
+    return value
 
 
 def skill_text(skill: str) -> str | None:
@@ -333,12 +341,8 @@ def _gig_summary(row: Row) -> GigSummary:
 
 
 def _timeline_entry(row: Row) -> TimelineEntry:
-    event = decode_log(stored_log(row))
-    args = {
-        name: _jsonable(getattr(event, name))
-        for name in event.__dataclass_fields__
-        if name not in _LOCATION_FIELDS
-    }
+    event = decode_log(db.stored_log(row))
+    args = {f.name: _jsonable(getattr(event, f.name)) for f in fields(event) if f.name not in _LOCATION_FIELDS}
     return TimelineEntry(
         name=row.name,
         block_number=row.block_number,
@@ -348,20 +352,6 @@ def _timeline_entry(row: Row) -> TimelineEntry:
         address=row.address,
         args=args,
     )
-
-
-def stored_log(row: Row) -> dict[str, Any]:
-    """An events row as the JSON-RPC log it was decoded from."""
-    topics = row.topics
-    return {
-        "topics": ["0x" + topics[i : i + 32].hex() for i in range(0, len(topics), 32)],
-        "data": row.data,
-        "blockNumber": row.block_number,
-        "blockHash": row.block_hash,
-        "transactionHash": row.transaction_hash,
-        "logIndex": row.log_index,
-        "address": row.address,
-    }
 
 
 def _attestation(row: Row) -> AttestationRecord:
@@ -496,9 +486,9 @@ class Queries:
         if token is not None:
             conditions.append(db.gigs.c.token == checked_address(token))
         if since is not None:
-            conditions.append(db.gigs.c.created_at >= since)
+            conditions.append(db.gigs.c.created_at >= checked_time("since", since))
         if until is not None:
-            conditions.append(db.gigs.c.created_at < until)
+            conditions.append(db.gigs.c.created_at < checked_time("until", until))
         if since is not None and until is not None and until <= since:
             raise InvalidFilter(f"until ({until}) must be after since ({since})")
         where = and_(True, *conditions)
@@ -510,6 +500,8 @@ class Queries:
 
     def gig(self, gig_id: int) -> GigDetail:
         """One gig, its whole timeline (oldest first) and the attestations it led to."""
+        if not 0 < gig_id <= MAX_STORED:
+            raise UnknownGig(f"no gig {gig_id} has been indexed: gig ids start at 1")
         with self.engine.connect() as conn:
             row = conn.execute(select(db.gigs).where(db.gigs.c.gig_id == gig_id)).first()
             if row is None:
@@ -661,6 +653,8 @@ class Queries:
         raise NothingFound(f"no indexed transaction or block has hash {value}")
 
     def _search_number(self, number: int) -> SearchResult:
+        if number > MAX_STORED:
+            raise NothingFound(f"no gig or indexed block numbered {number}")
         with self.engine.connect() as conn:
             if conn.execute(select(db.gigs.c.gig_id).where(db.gigs.c.gig_id == number)).first():
                 return SearchResult("gig", str(number))

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-26 22:56:41.688125
+Create Date: 2026-11-26 23:00:37.289036
 """
 
 from alembic import op
@@ -17,10 +17,29 @@ depends_on = None
 
 
 def upgrade() -> None:
+    op.create_table('attestations',
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
+    sa.Column('block_number', sa.BigInteger(), nullable=False),
+    sa.Column('timestamp', sa.BigInteger(), nullable=False),
+    sa.Column('transaction_hash', sa.String(length=66), nullable=False),
+    sa.Column('escrow', sa.String(length=42), nullable=False),
+    sa.Column('gig_id', sa.BigInteger(), nullable=False),
+    sa.Column('attester', sa.String(length=42), nullable=False),
+    sa.Column('subject', sa.String(length=42), nullable=False),
+    sa.Column('score', sa.Integer(), nullable=False),
+    sa.Column('skill', sa.String(length=66), nullable=False),
+    sa.Column('evidence_hash', sa.String(length=66), nullable=False),
+    sa.Column('revoked_block', sa.BigInteger(), nullable=True),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('escrow', 'gig_id', 'attester', name='uq_attestations_gig_attester')
+    )
+    with op.batch_alter_table('attestations', schema=None) as batch_op:
+        batch_op.create_index('ix_attestations_revoked_block', ['revoked_block'], unique=False)
+        batch_op.create_index('ix_attestations_subject', ['subject', 'block_number'], unique=False)
+
     op.create_table('blocks',
     sa.Column('number', sa.BigInteger(), autoincrement=False, nullable=False),
     sa.Column('hash', sa.String(length=66), nullable=False),
-    sa.Column('parent_hash', sa.String(length=66), nullable=False),
     sa.Column('timestamp', sa.BigInteger(), nullable=False),
     sa.Column('event_count', sa.Integer(), nullable=False),
     sa.PrimaryKeyConstraint('number')
@@ -102,6 +121,26 @@ def upgrade() -> None:
     sa.Column('completed', sa.Integer(), nullable=False),
     sa.PrimaryKeyConstraint('account', 'month')
     )
+    op.create_table('payments',
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
+    sa.Column('block_number', sa.BigInteger(), nullable=False),
+    sa.Column('timestamp', sa.BigInteger(), nullable=False),
+    sa.Column('transaction_hash', sa.String(length=66), nullable=False),
+    sa.Column('log_index', sa.Integer(), nullable=False),
+    sa.Column('account', sa.String(length=42), nullable=False),
+    sa.Column('kind', sa.String(length=16), nullable=False),
+    sa.Column('direction', sa.String(length=8), nullable=False),
+    sa.Column('gig_id', sa.BigInteger(), nullable=True),
+    sa.Column('token', sa.String(length=42), nullable=False),
+    sa.Column('amount', gigledger_node.index.db.Uint256(length=78), nullable=False),
+    sa.Column('fee', gigledger_node.index.db.Uint256(length=78), nullable=False),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('transaction_hash', 'log_index', 'account', name='uq_payments_log_account')
+    )
+    with op.batch_alter_table('payments', schema=None) as batch_op:
+        batch_op.create_index('ix_payments_account', ['account', 'block_number', 'log_index'], unique=False)
+        batch_op.create_index('ix_payments_block', ['block_number'], unique=False)
+
     op.create_table('reputation',
     sa.Column('account', sa.String(length=42), nullable=False),
     sa.Column('completed', sa.Integer(), nullable=False),
@@ -131,66 +170,17 @@ def upgrade() -> None:
     sa.Column('paid', gigledger_node.index.db.Uint256(length=78), nullable=False),
     sa.PrimaryKeyConstraint('account', 'token')
     )
-    op.create_table('attestations',
-    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
-    sa.Column('event_id', sa.BigInteger(), nullable=False),
-    sa.Column('block_number', sa.BigInteger(), nullable=False),
-    sa.Column('timestamp', sa.BigInteger(), nullable=False),
-    sa.Column('transaction_hash', sa.String(length=66), nullable=False),
-    sa.Column('escrow', sa.String(length=42), nullable=False),
-    sa.Column('gig_id', sa.BigInteger(), nullable=False),
-    sa.Column('attester', sa.String(length=42), nullable=False),
-    sa.Column('subject', sa.String(length=42), nullable=False),
-    sa.Column('score', sa.Integer(), nullable=False),
-    sa.Column('skill', sa.String(length=66), nullable=False),
-    sa.Column('evidence_hash', sa.String(length=66), nullable=False),
-    sa.Column('revoked_block', sa.BigInteger(), nullable=True),
-    sa.ForeignKeyConstraint(['event_id'], ['events.id'], ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id'),
-    sa.UniqueConstraint('escrow', 'gig_id', 'attester', name='uq_attestations_gig_attester')
-    )
-    with op.batch_alter_table('attestations', schema=None) as batch_op:
-        batch_op.create_index('ix_attestations_revoked_block', ['revoked_block'], unique=False)
-        batch_op.create_index('ix_attestations_subject', ['subject', 'block_number'], unique=False)
-
-    op.create_table('payments',
-    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
-    sa.Column('event_id', sa.BigInteger(), nullable=False),
-    sa.Column('block_number', sa.BigInteger(), nullable=False),
-    sa.Column('timestamp', sa.BigInteger(), nullable=False),
-    sa.Column('transaction_hash', sa.String(length=66), nullable=False),
-    sa.Column('log_index', sa.Integer(), nullable=False),
-    sa.Column('account', sa.String(length=42), nullable=False),
-    sa.Column('kind', sa.String(length=16), nullable=False),
-    sa.Column('direction', sa.String(length=8), nullable=False),
-    sa.Column('gig_id', sa.BigInteger(), nullable=True),
-    sa.Column('token', sa.String(length=42), nullable=False),
-    sa.Column('amount', gigledger_node.index.db.Uint256(length=78), nullable=False),
-    sa.Column('fee', gigledger_node.index.db.Uint256(length=78), nullable=False),
-    sa.ForeignKeyConstraint(['event_id'], ['events.id'], ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id'),
-    sa.UniqueConstraint('transaction_hash', 'log_index', 'account', name='uq_payments_log_account')
-    )
-    with op.batch_alter_table('payments', schema=None) as batch_op:
-        batch_op.create_index('ix_payments_account', ['account', 'block_number', 'log_index'], unique=False)
-        batch_op.create_index('ix_payments_block', ['block_number'], unique=False)
-
 
 
 def downgrade() -> None:
+    op.drop_table('volumes')
+    op.drop_table('skill_reputation')
+    op.drop_table('reputation')
     with op.batch_alter_table('payments', schema=None) as batch_op:
         batch_op.drop_index('ix_payments_block')
         batch_op.drop_index('ix_payments_account')
 
     op.drop_table('payments')
-    with op.batch_alter_table('attestations', schema=None) as batch_op:
-        batch_op.drop_index('ix_attestations_subject')
-        batch_op.drop_index('ix_attestations_revoked_block')
-
-    op.drop_table('attestations')
-    op.drop_table('volumes')
-    op.drop_table('skill_reputation')
-    op.drop_table('reputation')
     op.drop_table('monthly_completions')
     op.drop_table('indexer_state')
     op.drop_table('holdings')
@@ -209,3 +199,8 @@ def downgrade() -> None:
 
     op.drop_table('events')
     op.drop_table('blocks')
+    with op.batch_alter_table('attestations', schema=None) as batch_op:
+        batch_op.drop_index('ix_attestations_subject')
+        batch_op.drop_index('ix_attestations_revoked_block')
+
+    op.drop_table('attestations')

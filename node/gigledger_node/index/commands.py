@@ -1,0 +1,116 @@
+"""What `gigledger-node index` and `gigledger-node api` do, as plain functions.
+
+The Typer commands in `gigledger_node.cli` only parse options and call these,
+so the node can also run the indexer in a thread next to its JSON-RPC server.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+from gigledger.deployment import Deployment
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
+from gigledger_node.index.db import default_url, open_index
+from gigledger_node.index.endpoint import Endpoint
+from gigledger_node.index.indexer import Indexer, StepResult
+
+#: Where the index lives when no --db is given.
+DEFAULT_DATA_DIR = Path(".gigledger")
+
+
+class BackfillProgress:
+    """A rich progress bar over blocks, with blocks and events per second."""
+
+    def __init__(self, first: int, last: int, console: Console | None = None) -> None:
+        self.progress = Progress(
+            TextColumn("[bold]indexing"),
+            BarColumn(),
+            TextColumn("block {task.completed:,.0f}/{task.total:,.0f}"),
+            TextColumn("{task.fields[blocks_per_second]:,.0f} blocks/s"),
+            TextColumn("{task.fields[events]:,} events ({task.fields[events_per_second]:,.0f}/s)"),
+            TimeRemainingColumn(),
+            console=console,
+        )
+        self.first = first
+        self.started = time.perf_counter()
+        self.events = 0
+        self.task = self.progress.add_task(
+            "backfill", total=max(last - first + 1, 1), events=0, blocks_per_second=0.0, events_per_second=0.0
+        )
+
+    def __enter__(self) -> BackfillProgress:
+        self.progress.start()
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        self.progress.stop()
+
+    def update(self, step: StepResult) -> None:
+        self.events += step.events
+        elapsed = max(time.perf_counter() - self.started, 1e-9)
+        done = step.last - self.first + 1
+        self.progress.update(
+            self.task,
+            completed=done,
+            events=self.events,
+            blocks_per_second=done / elapsed,
+            events_per_second=self.events / elapsed,
+        )
+
+
+def index_url(db_url: str | None, data_dir: Path) -> str:
+    """The database URL to use: --db, or SQLite in the data directory."""
+    return db_url or default_url(data_dir)
+
+
+def run_indexer(
+    rpc_url: str,
+    deployment_path: Path,
+    db_url: str | None = None,
+    *,
+    data_dir: Path = DEFAULT_DATA_DIR,
+    follow: bool = True,
+    poll_interval: float = 1.0,
+    confirmations: int = 0,
+    console: Console | None = None,
+) -> None:
+    """Backfill with a progress bar, then (with ``follow``) keep up with new blocks until interrupted."""
+    console = console or Console(stderr=True)
+    engine = open_index(index_url(db_url, data_dir))
+    indexer = Indexer(engine, Endpoint(rpc_url), Deployment.load(deployment_path), confirmations=confirmations)
+    start = indexer.checkpoint()[0] + 1
+    head = indexer.endpoint.head()
+    with BackfillProgress(start, head, console) as progress:
+        indexer.sync(progress.update)
+    console.print(f"indexed up to block {indexer.checkpoint()[0]} into {engine.url.render_as_string()}")
+    if follow:
+        stop = threading.Event()
+        try:
+            indexer.follow(stop, poll_interval=poll_interval)
+        except KeyboardInterrupt:
+            stop.set()
+
+
+def serve_api(
+    db_url: str | None,
+    *,
+    data_dir: Path = DEFAULT_DATA_DIR,
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    rpc_url: str | None = None,
+    deployment_path: Path | None = None,
+) -> None:
+    """Serve the query API over an existing index (audits need the RPC URL and deployment)."""
+    import uvicorn
+
+    from gigledger_node.index.queries import Queries
+    from gigledger_node.web.api import create_app
+
+    engine = open_index(index_url(db_url, data_dir))
+    deployment = Deployment.load(deployment_path) if deployment_path else None
+    app = create_app(Queries(engine), rpc_url=rpc_url, deployment=deployment)
+    uvicorn.run(app, host=host, port=port, log_level="warning")

@@ -1,0 +1,276 @@
+"""Follows a chain over JSON-RPC and keeps the index in step with it.
+
+One step: check that the checkpoint block is still on the chain (else roll back
+to the newest block both agree on), fetch the next range of logs, decode them,
+and write the rows and the new checkpoint (number and hash) in ONE database
+transaction. A crash at any moment leaves either the old checkpoint with none of
+the range's rows or the new one with all of them, so a restart resumes with no
+gap, and the unique (block_hash, log_index) constraint rules out duplicates.
+
+The range adapts to the endpoint: halved when it refuses a log query (too many
+results, too wide, timed out), doubled after a success.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from gigledger.deployment import Deployment
+from gigledger.events import decode_log
+from sqlalchemy import Engine, delete, select, update
+from sqlalchemy.engine import Connection
+
+from gigledger_node.index import db
+from gigledger_node.index.endpoint import Endpoint, RangeTooLarge
+from gigledger_node.index.projection import apply_events, roll_back
+
+#: How many checkpoint-only blocks (no events) to keep for reorg detection.
+RECENT_BLOCKS = 256
+
+
+class WrongIndex(RuntimeError):
+    """The database indexes another chain or other contracts than asked."""
+
+
+class ChainMovedDuringFetch(RuntimeError):
+    """The chain reorganised while a range was being fetched; the step is retried."""
+
+
+@dataclass
+class RangeSizer:
+    """The number of blocks to ask for per log query, adapting to the endpoint."""
+
+    size: int = 2_000
+    smallest: int = 1
+    largest: int = 100_000
+
+    def shrink(self) -> None:
+        if self.size == self.smallest:
+            raise RuntimeError("the endpoint refuses log queries even for a single block")
+        self.size = max(self.smallest, self.size // 2)
+
+    def grow(self) -> None:
+        self.size = min(self.largest, self.size * 2)
+
+
+@dataclass(frozen=True)
+class StepResult:
+    """What one step did: blocks covered and events stored, or a rollback."""
+
+    first: int
+    last: int
+    events: int
+    rolled_back_to: int | None = None
+
+
+def _hex_int(value: str) -> int:
+    return int(value, 16)
+
+
+class Indexer:
+    """Indexes one deployment's events from ``endpoint`` into ``engine``."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        endpoint: Endpoint,
+        deployment: Deployment,
+        *,
+        confirmations: int = 0,
+        sizer: RangeSizer | None = None,
+    ) -> None:
+        self.engine = engine
+        self.endpoint = endpoint
+        self.deployment = deployment
+        self.confirmations = confirmations
+        self.sizer = sizer or RangeSizer()
+        self.addresses = [deployment.escrow, deployment.registry]
+        self._claim_database()
+
+    # ------------------------------------------------------------ state
+
+    def _claim_database(self) -> None:
+        """Create the state row on first use; refuse a database of another chain or deployment."""
+        chain_id = self.endpoint.chain_id()
+        with self.engine.begin() as conn:
+            row = conn.execute(select(db.indexer_state)).first()
+            if row is None:
+                conn.execute(
+                    db.indexer_state.insert().values(
+                        id=1,
+                        chain_id=chain_id,
+                        escrow=self.deployment.escrow,
+                        registry=self.deployment.registry,
+                        start_block=self.deployment.block,
+                        event_count=0,
+                    )
+                )
+                return
+        if (row.chain_id, row.escrow, row.registry) != (chain_id, self.deployment.escrow, self.deployment.registry):
+            raise WrongIndex(
+                f"this database indexes escrow {row.escrow} on chain {row.chain_id}, "
+                f"not {self.deployment.escrow} on chain {chain_id}; use another --db"
+            )
+
+    def checkpoint(self) -> tuple[int, str | None]:
+        """The last block fully indexed and its hash (start block - 1 and None before any)."""
+        with self.engine.connect() as conn:
+            row = conn.execute(select(db.indexer_state)).one()
+        if row.checkpoint_number is None:
+            return row.start_block - 1, None
+        return row.checkpoint_number, row.checkpoint_hash
+
+    # ------------------------------------------------------------ one step
+
+    def step(self) -> StepResult | None:
+        """Index the next range, or roll back a reorg; None when caught up."""
+        head = self.endpoint.head()
+        target = head - self.confirmations
+        number, known_hash = self.checkpoint()
+        if known_hash is not None:
+            chain_block = self.endpoint.headers([number]).get(number)
+            if chain_block is None or chain_block["hash"].lower() != known_hash:
+                return self._recover_from_reorg(number, head)
+        if number >= target:
+            self._record_head(head)
+            return None
+        last = min(number + self.sizer.size, target)
+        try:
+            return self._index_range(number, known_hash, number + 1, last, head)
+        except RangeTooLarge:
+            self.sizer.shrink()
+            return StepResult(number + 1, number, 0)
+        except ChainMovedDuringFetch:
+            return StepResult(number + 1, number, 0)
+
+    def _index_range(self, checkpoint: int, checkpoint_hash: str | None, first: int, last: int, head: int) -> StepResult:
+        end_before = self.endpoint.headers([last])[last]
+        logs = self.endpoint.logs(self.addresses, first, last)
+        self.sizer.grow()
+        numbers = [last] + ([checkpoint] if checkpoint_hash else [])
+        after = self.endpoint.headers(numbers)
+        if after.get(last, {}).get("hash") != end_before["hash"] or (
+            checkpoint_hash and after.get(checkpoint, {}).get("hash", "").lower() != checkpoint_hash
+        ):
+            raise ChainMovedDuringFetch(f"blocks {first}..{last} changed while fetching them")
+        decoded = [(event, log) for log in logs if (event := decode_log(log)) is not None]
+        timestamps = self._timestamps(decoded, end_before)
+        with self.engine.begin() as conn:
+            if decoded:
+                self._store_blocks(conn, decoded, timestamps)
+                apply_events(conn, decoded, timestamps)
+            self._store_checkpoint(conn, end_before, len(decoded), head)
+        return StepResult(first, last, len(decoded))
+
+    def _timestamps(self, decoded: list, end: dict) -> dict[int, int]:
+        """Each event block's time: from the logs when they carry it, else from headers."""
+        timestamps = {_hex_int(end["number"]): _hex_int(end["timestamp"])}
+        missing = set()
+        for event, log in decoded:
+            if log.get("blockTimestamp") is not None:
+                timestamps[event.block_number] = _hex_int(log["blockTimestamp"])
+            elif event.block_number not in timestamps:
+                missing.add(event.block_number)
+        headers = self.endpoint.headers(sorted(missing))
+        timestamps.update({number: _hex_int(header["timestamp"]) for number, header in headers.items()})
+        for event, _ in decoded:
+            header = headers.get(event.block_number)
+            if header is not None and header["hash"].lower() != event.block_hash:
+                raise ChainMovedDuringFetch(f"block {event.block_number} changed while fetching its logs")
+        return timestamps
+
+    @staticmethod
+    def _store_blocks(conn: Connection, decoded: list, timestamps: dict[int, int]) -> None:
+        blocks: dict[int, dict] = {}
+        for event, _ in decoded:
+            block = blocks.setdefault(
+                event.block_number,
+                {"number": event.block_number, "hash": event.block_hash, "timestamp": timestamps[event.block_number], "event_count": 0},
+            )
+            block["event_count"] += 1
+        conn.execute(db.blocks.insert(), list(blocks.values()))
+
+    def _store_checkpoint(self, conn: Connection, block: dict, events: int, head: int) -> None:
+        number = _hex_int(block["number"])
+        stored = conn.execute(select(db.blocks.c.number).where(db.blocks.c.number == number)).first()
+        if stored is None:
+            conn.execute(
+                db.blocks.insert().values(
+                    number=number, hash=block["hash"].lower(), timestamp=_hex_int(block["timestamp"]), event_count=0
+                )
+            )
+        conn.execute(
+            delete(db.blocks).where(db.blocks.c.event_count == 0, db.blocks.c.number < number - RECENT_BLOCKS)
+        )
+        conn.execute(
+            update(db.indexer_state).values(
+                checkpoint_number=number,
+                checkpoint_hash=block["hash"].lower(),
+                chain_head=head,
+                event_count=db.indexer_state.c.event_count + events,
+                updated_at=int(time.time()),
+            )
+        )
+
+    def _record_head(self, head: int) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(update(db.indexer_state).values(chain_head=head, updated_at=int(time.time())))
+
+    # ------------------------------------------------------------ reorgs
+
+    def common_ancestor(self) -> tuple[int, str | None]:
+        """The newest stored block whose hash the chain still has (or the start block - 1)."""
+        with self.engine.connect() as conn:
+            stored = conn.execute(select(db.blocks.c.number, db.blocks.c.hash).order_by(db.blocks.c.number.desc())).all()
+        for start in range(0, len(stored), 64):
+            chunk = stored[start : start + 64]
+            chain = self.endpoint.headers([number for number, _ in chunk])
+            for number, block_hash in chunk:
+                if number in chain and chain[number]["hash"].lower() == block_hash:
+                    return number, block_hash
+        return self.deployment.block - 1, None
+
+    def _recover_from_reorg(self, checkpoint: int, head: int) -> StepResult:
+        ancestor, ancestor_hash = self.common_ancestor()
+        with self.engine.begin() as conn:
+            undone = roll_back(conn, ancestor)
+            conn.execute(
+                update(db.indexer_state).values(
+                    checkpoint_number=ancestor if ancestor_hash else None,
+                    checkpoint_hash=ancestor_hash,
+                    chain_head=head,
+                    event_count=db.indexer_state.c.event_count - undone,
+                    updated_at=int(time.time()),
+                )
+            )
+        return StepResult(ancestor + 1, checkpoint, -undone, rolled_back_to=ancestor)
+
+    # ------------------------------------------------------------ loops
+
+    def sync(self, on_step: Callable[[StepResult], None] | None = None) -> int:
+        """Index up to the chain's head (less confirmations); returns the events stored."""
+        stored = 0
+        while (result := self.step()) is not None:
+            stored += result.events
+            if on_step:
+                on_step(result)
+        return stored
+
+    def follow(
+        self,
+        stop: threading.Event,
+        *,
+        poll_interval: float = 1.0,
+        on_step: Callable[[StepResult], None] | None = None,
+    ) -> None:
+        """Keep indexing new blocks until ``stop`` is set."""
+        while not stop.is_set():
+            self.sync(on_step)
+            stop.wait(poll_interval)
+
+    def lag(self) -> int:
+        """Blocks between the checkpoint and the chain's head."""
+        return max(self.endpoint.head() - self.checkpoint()[0], 0)

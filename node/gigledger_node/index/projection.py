@@ -1,0 +1,449 @@
+"""Applying decoded events to the index's tables, and undoing them past a block.
+
+Everything the index derives from events is computed here: each gig's current
+state (folded with the SDK's `Gig`, exactly as the escrow changes its struct),
+payments (the SDK's `payments_of`, the same definition the auditor uses),
+attestations, and the per-account aggregates. Applying a batch and rolling
+back use the same `Deltas` with the sign flipped, so every aggregate stays the
+sum of the events indexed, whatever reorgs happened on the way.
+
+All functions take a connection inside the caller's transaction; none commits.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from gigledger.audit import payments_of
+from gigledger.events import (
+    AttestationRevoked,
+    Attested,
+    Event,
+    GigAccepted,
+    GigCreated,
+    GigDisputed,
+    GigRefunded,
+    GigReleased,
+    GigResolved,
+    decode_log,
+)
+from gigledger.gigs import GIG_EVENTS, Gig, State
+from sqlalchemy import and_, bindparam, delete, select, tuple_, update
+from sqlalchemy.engine import Connection
+
+from gigledger_node.index import db
+
+#: Rows per statement when selecting by a list of keys (SQLite's variable limit).
+CHUNK = 500
+
+
+class IndexInconsistent(RuntimeError):
+    """An event refers to something the index does not hold (a gig never created)."""
+
+
+def _chunks(items: Sequence, size: int = CHUNK) -> Iterable[Sequence]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _upsert(conn: Connection, table):
+    """The dialect's INSERT that can say ON CONFLICT (SQLite and PostgreSQL share the API)."""
+    if conn.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert(table)
+
+
+def month_of(timestamp: int) -> str:
+    """The UTC calendar month of a unix time, as YYYY-MM."""
+    return time.strftime("%Y-%m", time.gmtime(timestamp))
+
+
+# ---------------------------------------------------------------- gigs <-> rows
+
+
+@dataclass
+class _GigRow:
+    gig: Gig
+    created_block: int
+    created_at: int
+    updated_block: int
+    updated_at: int
+
+    def as_row(self) -> dict:
+        gig = self.gig
+        return {
+            "gig_id": gig.gig_id,
+            "client": gig.client,
+            "freelancer": gig.freelancer,
+            "arbiter": gig.arbiter,
+            "token": gig.token,
+            "amount": gig.amount,
+            "paid": gig.paid,
+            "milestones": [str(m) for m in gig.milestones],
+            "released": gig.released,
+            "deadline": gig.deadline,
+            "review_period": gig.review_period,
+            "fee_bps": gig.fee_bps,
+            "terms_hash": gig.terms_hash,
+            "skills": list(gig.skills),
+            "state": gig.state.name,
+            "delivered_at": gig.delivered_at,
+            "disputed_at": gig.disputed_at,
+            "deliverable_hash": gig.deliverable_hash,
+            "on_time": gig.on_time,
+            "created_block": self.created_block,
+            "created_at": self.created_at,
+            "updated_block": self.updated_block,
+            "updated_at": self.updated_at,
+        }
+
+    @classmethod
+    def from_row(cls, row) -> _GigRow:
+        gig = Gig(
+            gig_id=row.gig_id,
+            client=row.client,
+            freelancer=row.freelancer,
+            arbiter=row.arbiter,
+            token=row.token,
+            amount=row.amount,
+            paid=row.paid,
+            milestones=tuple(int(m) for m in row.milestones),
+            released=row.released,
+            deadline=row.deadline,
+            review_period=row.review_period,
+            fee_bps=row.fee_bps,
+            state=State[row.state],
+            delivered_at=row.delivered_at,
+            disputed_at=row.disputed_at,
+            terms_hash=row.terms_hash,
+            skills=tuple(row.skills),
+            deliverable_hash=row.deliverable_hash,
+            on_time=row.on_time,
+        )
+        return cls(gig, row.created_block, row.created_at, row.updated_block, row.updated_at)
+
+
+def _load_gigs(conn: Connection, gig_ids: Iterable[int]) -> dict[int, _GigRow]:
+    ids = sorted(set(gig_ids))
+    found: dict[int, _GigRow] = {}
+    for chunk in _chunks(ids):
+        for row in conn.execute(select(db.gigs).where(db.gigs.c.gig_id.in_(chunk))):
+            found[row.gig_id] = _GigRow.from_row(row)
+    return found
+
+
+# ---------------------------------------------------------------- aggregates
+
+
+_COUNTER_COLUMNS = {
+    name: [c.name for c in table.c if not c.primary_key] for name, table in db.COUNTER_TABLES.items()
+}
+
+
+class Deltas:
+    """Changes to the aggregate tables, summed over events, written in a few statements."""
+
+    def __init__(self) -> None:
+        self.counters: dict[str, dict[tuple, Counter]] = defaultdict(lambda: defaultdict(Counter))
+        self.volumes: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
+        self.holdings: Counter = Counter()
+
+    def _count(self, table: str, key: tuple, sign: int, **changes: int) -> None:
+        counter = self.counters[table][key]
+        for column, change in changes.items():
+            counter[column] += sign * change
+
+    def add(self, event: Event, gig: Gig | None, timestamp: int, skill: str | None, sign: int) -> None:
+        """Account for ``event`` (sign +1) or take it back (sign -1).
+
+        ``gig`` is the gig as the event left it; ``skill`` the skill of the
+        attestation a revocation revokes.
+        """
+        count = self._count
+        match event:
+            case GigCreated():
+                count("reputation", (event.client,), sign, gigs_as_client=1)
+            case GigAccepted():
+                count("reputation", (event.freelancer,), sign, gigs_as_freelancer=1)
+            case GigReleased():
+                count("reputation", (event.freelancer,), sign, completed=1, on_time=int(event.on_time))
+                for tag in gig.skills:
+                    count("skill_reputation", (event.freelancer, tag), sign, completed=1)
+                count("monthly_completions", (event.freelancer, month_of(timestamp)), sign, completed=1)
+                self._volume(event.freelancer, event.client, gig.token, gig.amount, sign)
+            case GigRefunded():
+                count("reputation", (event.freelancer,), sign, missed_deadlines=1)
+            case GigDisputed():
+                count("reputation", (event.opened_by,), sign, disputes_opened=1)
+            case GigResolved():
+                if event.to_freelancer != event.to_client:
+                    winner, loser = (
+                        (event.freelancer, event.client)
+                        if event.to_freelancer > event.to_client
+                        else (event.client, event.freelancer)
+                    )
+                    count("reputation", (winner,), sign, disputes_won=1)
+                    count("reputation", (loser,), sign, disputes_lost=1)
+                self._volume(event.freelancer, event.client, gig.token, gig.paid, sign)
+            case Attested():
+                count("reputation", (event.subject,), sign, attestations=1, score_sum=event.score)
+                count("skill_reputation", (event.subject, event.skill), sign, attestations=1, score_sum=event.score)
+            case AttestationRevoked():
+                count("reputation", (event.subject,), -sign, attestations=1, score_sum=event.score)
+                count("skill_reputation", (event.subject, skill), -sign, attestations=1, score_sum=event.score)
+        for payment in payments_of(event, gig.token if gig else None):
+            self.holdings[payment.token] += sign * payment.escrow_change
+
+    def _volume(self, freelancer: str, client: str, token: str, amount: int, sign: int) -> None:
+        self.volumes[(freelancer, token)][0] += sign * amount
+        self.volumes[(client, token)][1] += sign * amount
+
+    def write(self, conn: Connection) -> None:
+        """Add the summed changes to the aggregate tables."""
+        for name, changes in self.counters.items():
+            table = db.COUNTER_TABLES[name]
+            keys = [c.name for c in table.primary_key.columns]
+            columns = _COUNTER_COLUMNS[name]
+            rows = [
+                {**dict(zip(keys, key)), **{c: counter.get(c, 0) for c in columns}}
+                for key, counter in changes.items()
+                if any(counter.values())
+            ]
+            if rows:
+                insert = _upsert(conn, table)
+                conn.execute(
+                    insert.on_conflict_do_update(
+                        index_elements=keys, set_={c: table.c[c] + insert.excluded[c] for c in columns}
+                    ),
+                    rows,
+                )
+        self._write_volumes(conn)
+        self._write_holdings(conn)
+
+    def _write_volumes(self, conn: Connection) -> None:
+        keys = [k for k, (earned, paid) in self.volumes.items() if earned or paid]
+        current: dict[tuple[str, str], tuple[int, int]] = {}
+        for chunk in _chunks(keys):
+            query = select(db.volumes).where(tuple_(db.volumes.c.account, db.volumes.c.token).in_(chunk))
+            current.update({(r.account, r.token): (r.earned, r.paid) for r in conn.execute(query)})
+        rows = []
+        for key in keys:
+            earned, paid = current.get(key, (0, 0))
+            change = self.volumes[key]
+            rows.append({"account": key[0], "token": key[1], "earned": earned + change[0], "paid": paid + change[1]})
+        if rows:
+            insert = _upsert(conn, db.volumes)
+            conn.execute(
+                insert.on_conflict_do_update(
+                    index_elements=["account", "token"],
+                    set_={"earned": insert.excluded.earned, "paid": insert.excluded.paid},
+                ),
+                rows,
+            )
+
+    def _write_holdings(self, conn: Connection) -> None:
+        tokens = [t for t, change in self.holdings.items() if change]
+        if not tokens:
+            return
+        current = {
+            r.token: r.amount for r in conn.execute(select(db.holdings).where(db.holdings.c.token.in_(tokens)))
+        }
+        insert = _upsert(conn, db.holdings)
+        conn.execute(
+            insert.on_conflict_do_update(index_elements=["token"], set_={"amount": insert.excluded.amount}),
+            [{"token": t, "amount": current.get(t, 0) + self.holdings[t]} for t in tokens],
+        )
+
+
+# ---------------------------------------------------------------- applying
+
+
+def _attestation_skill(conn: Connection, event: AttestationRevoked) -> str:
+    row = conn.execute(
+        select(db.attestations.c.skill).where(
+            db.attestations.c.escrow == event.escrow,
+            db.attestations.c.gig_id == event.gig_id,
+            db.attestations.c.attester == event.attester,
+        )
+    ).first()
+    if row is None:
+        raise IndexInconsistent(f"revocation of an attestation the index does not hold (gig {event.gig_id})")
+    return row.skill
+
+
+def _payment_row(payment, timestamp: int) -> dict:
+    return {
+        "block_number": payment.block_number,
+        "timestamp": timestamp,
+        "transaction_hash": payment.transaction_hash,
+        "log_index": payment.log_index,
+        "account": payment.account,
+        "kind": payment.kind,
+        "direction": payment.direction,
+        "gig_id": payment.gig_id,
+        "token": payment.token,
+        "amount": payment.amount,
+        "fee": payment.fee,
+    }
+
+
+def _attestation_row(event: Attested, timestamp: int) -> dict:
+    return {
+        "block_number": event.block_number,
+        "timestamp": timestamp,
+        "transaction_hash": event.transaction_hash,
+        "escrow": event.escrow,
+        "gig_id": event.gig_id,
+        "attester": event.attester,
+        "subject": event.subject,
+        "score": event.score,
+        "skill": event.skill,
+        "evidence_hash": event.evidence_hash,
+        "revoked_block": None,
+    }
+
+
+def apply_events(conn: Connection, logs: Sequence[tuple[Event, dict]], timestamps: dict[int, int]) -> None:
+    """Store decoded logs (event, raw JSON-RPC log), in chain order, and everything
+    they imply. ``timestamps`` maps each of their block numbers to its time."""
+    gig_ids = {e.gig_id for e, _ in logs if isinstance(e, GIG_EVENTS) and not isinstance(e, GigCreated)}
+    gigs = _load_gigs(conn, gig_ids)
+    stored = set(gigs)
+    deltas = Deltas()
+    payments, attestations, revocations = [], [], []
+    attested_skills: dict[tuple, str] = {}
+    for event, _ in logs:
+        timestamp = timestamps[event.block_number]
+        gig = _fold(gigs, event, timestamp, timestamps)
+        skill = None
+        if isinstance(event, Attested):
+            attestations.append(_attestation_row(event, timestamp))
+            attested_skills[(event.escrow, event.gig_id, event.attester)] = event.skill
+        elif isinstance(event, AttestationRevoked):
+            key = (event.escrow, event.gig_id, event.attester)
+            skill = attested_skills.get(key) or _attestation_skill(conn, event)
+            revocations.append({"b_escrow": key[0], "b_gig_id": key[1], "b_attester": key[2], "revoked_block": event.block_number})
+        deltas.add(event, gig, timestamp, skill, +1)
+        payments.extend(_payment_row(p, timestamp) for p in payments_of(event, gig.token if gig else None))
+    conn.execute(db.events.insert(), [db.event_row(raw, event) for event, raw in logs])
+    _write_gigs(conn, gigs, stored)
+    if payments:
+        conn.execute(db.payments.insert(), payments)
+    if attestations:
+        conn.execute(db.attestations.insert(), attestations)
+    if revocations:
+        conn.execute(_revoke_statement(), revocations)
+    deltas.write(conn)
+
+
+def _fold(gigs: dict[int, _GigRow], event: Event, timestamp: int, timestamps: dict[int, int]) -> Gig | None:
+    """Advance the gig ``event`` is about, returning it as the event leaves it."""
+    if isinstance(event, GigCreated):
+        gigs[event.gig_id] = _GigRow(Gig.created(event), event.block_number, timestamp, event.block_number, timestamp)
+        return gigs[event.gig_id].gig
+    if not isinstance(event, GIG_EVENTS):
+        return None
+    current = gigs.get(event.gig_id)
+    if current is None:
+        raise IndexInconsistent(f"{event.name} for gig {event.gig_id}, which the index never saw created")
+    current.gig = current.gig.apply(event, timestamps)
+    current.updated_block, current.updated_at = event.block_number, timestamp
+    return current.gig
+
+
+def _write_gigs(conn: Connection, gigs: dict[int, _GigRow], stored: set[int]) -> None:
+    new = [g.as_row() for gig_id, g in gigs.items() if gig_id not in stored]
+    changed = [{**g.as_row(), "b_gig_id": gig_id} for gig_id, g in gigs.items() if gig_id in stored]
+    if new:
+        conn.execute(db.gigs.insert(), new)
+    if changed:
+        values = {c.name: bindparam(c.name) for c in db.gigs.c if c.name != "gig_id"}
+        conn.execute(update(db.gigs).where(db.gigs.c.gig_id == bindparam("b_gig_id")).values(values), changed)
+
+
+def _revoke_statement():
+    return (
+        update(db.attestations)
+        .where(
+            db.attestations.c.escrow == bindparam("b_escrow"),
+            db.attestations.c.gig_id == bindparam("b_gig_id"),
+            db.attestations.c.attester == bindparam("b_attester"),
+        )
+        .values(revoked_block=bindparam("revoked_block"))
+    )
+
+
+# ---------------------------------------------------------------- rolling back
+
+
+def _decoded(rows) -> list[tuple[Event, int]]:
+    return [(decode_log(db.stored_log(r)), r.timestamp) for r in rows]
+
+
+def _stored_events(conn: Connection, where, newest_first: bool) -> list[tuple[Event, int]]:
+    order = (db.events.c.block_number, db.events.c.log_index)
+    query = (
+        select(*db.events.c, db.blocks.c.timestamp)
+        .join(db.blocks, db.blocks.c.number == db.events.c.block_number)
+        .where(where)
+        .order_by(*(c.desc() for c in order) if newest_first else order)
+    )
+    return _decoded(conn.execute(query))
+
+
+def roll_back(conn: Connection, ancestor: int) -> int:
+    """Undo every event after block ``ancestor``; returns how many were undone."""
+    undone = _stored_events(conn, db.events.c.block_number > ancestor, newest_first=True)
+    if not undone:
+        _delete_after(conn, ancestor)
+        return 0
+    gig_ids = {e.gig_id for e, _ in undone if isinstance(e, GIG_EVENTS)}
+    gigs = _load_gigs(conn, gig_ids)
+    deltas = Deltas()
+    for event, timestamp in undone:
+        gig = gigs[event.gig_id].gig if isinstance(event, GIG_EVENTS) else None
+        skill = _attestation_skill(conn, event) if isinstance(event, AttestationRevoked) else None
+        deltas.add(event, gig, timestamp, skill, -1)
+    deltas.write(conn)
+    _delete_after(conn, ancestor)
+    _refold_gigs(conn, gig_ids)
+    return len(undone)
+
+
+def _delete_after(conn: Connection, ancestor: int) -> None:
+    for table in (db.payments, db.attestations, db.events, db.blocks):
+        column = table.c.number if table is db.blocks else table.c.block_number
+        conn.execute(delete(table).where(column > ancestor))
+    conn.execute(
+        update(db.attestations).where(db.attestations.c.revoked_block > ancestor).values(revoked_block=None)
+    )
+    conn.execute(delete(db.gigs).where(db.gigs.c.created_block > ancestor))
+
+
+def _refold_gigs(conn: Connection, gig_ids: set[int]) -> None:
+    """Rebuild the surviving gigs among ``gig_ids`` from the events still indexed."""
+    survivors = sorted(_load_gigs(conn, gig_ids))
+    for chunk in _chunks(survivors):
+        history = _stored_events(
+            conn, and_(db.events.c.gig_id.in_(chunk), db.events.c.address == _escrow_of(conn)), newest_first=False
+        )
+        by_gig: dict[int, list[tuple[Event, int]]] = defaultdict(list)
+        for event, timestamp in history:
+            if isinstance(event, GIG_EVENTS):
+                by_gig[event.gig_id].append((event, timestamp))
+        rows = {}
+        for gig_id, events in by_gig.items():
+            timestamps = {e.block_number: t for e, t in events}
+            first, last = events[0], events[-1]
+            gig = Gig.from_events([e for e, _ in events], timestamps)
+            rows[gig_id] = _GigRow(gig, first[0].block_number, first[1], last[0].block_number, last[1])
+        _write_gigs(conn, rows, set(rows))
+
+
+def _escrow_of(conn: Connection) -> str:
+    return conn.execute(select(db.indexer_state.c.escrow)).scalar_one()

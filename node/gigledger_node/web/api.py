@@ -1,0 +1,179 @@
+"""The query API: gigs, reputation, payment history and audits over HTTP (FastAPI).
+
+Every answer comes from `gigledger_node.index.queries`, the same layer the
+explorer renders, so the two never disagree. Amounts are decimal strings
+(uint256 does not fit a JSON number). A caller's mistake (bad address, paging,
+filter) is a 400, an unknown key a 404, each with {"error", "detail"}; the
+OpenAPI description is at /openapi.json.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import fields
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, FastAPI, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
+from gigledger.deployment import Deployment
+
+from gigledger_node.index.queries import (
+    MAX_LIMIT,
+    AttestationRecord,
+    GigDetail,
+    GigSummary,
+    IndexingStatus,
+    NotFound,
+    Page,
+    PaymentRecord,
+    Queries,
+    QueryError,
+    Reputation,
+    SearchResult,
+    TimelineEntry,
+    checked_address,
+)
+
+Offset = Annotated[int, Query(ge=0, description="How many items to skip.")]
+Format = Literal["json", "csv"]
+
+
+class AuditUnavailable(QueryError):
+    """The API was started without a chain endpoint or deployment, so it cannot audit."""
+
+
+def _limit(default: int) -> object:
+    return Query(default, ge=1, le=MAX_LIMIT, description=f"Items per page, 1 to {MAX_LIMIT}.")
+
+
+def _error(status: int, error: Exception) -> JSONResponse:
+    return JSONResponse(status_code=status, content={"error": type(error).__name__, "detail": str(error)})
+
+
+def _csv(rows: list, columns: list[str], filename: str) -> Response:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(columns)
+    writer.writerows([getattr(row, c) for c in columns] for row in rows)
+    return PlainTextResponse(
+        out.getvalue(), media_type="text/csv", headers={"Content-Disposition": f'attachment; filename="{filename}"'}
+    )
+
+
+def api_router(
+    queries: Queries,
+    *,
+    rpc_url: str | None = None,
+    deployment: Deployment | None = None,
+    authorities: list[str] | None = None,
+) -> APIRouter:
+    """The query API's routes over ``queries``; audits need ``rpc_url`` and ``deployment``."""
+    router = APIRouter()
+
+    @router.get("/status", tags=["index"])
+    def status() -> IndexingStatus:
+        """How far the index has got: checkpoint, chain head, lag in blocks."""
+        return queries.status()
+
+    @router.get("/gigs", tags=["gigs"])
+    def gigs(
+        party: Annotated[str | None, Query(description="Client, freelancer or arbiter address.")] = None,
+        state: Annotated[str | None, Query(description="open, accepted, delivered, released, ...")] = None,
+        token: Annotated[str | None, Query(description="Token address; the zero address for ETH.")] = None,
+        since: Annotated[int | None, Query(description="Created at or after (unix seconds).")] = None,
+        until: Annotated[int | None, Query(description="Created before (unix seconds).")] = None,
+        offset: Offset = 0,
+        limit: Annotated[int, _limit(50)] = 50,
+    ) -> Page[GigSummary]:
+        """Gigs, newest first, filtered by party, state, token and creation time."""
+        return queries.gigs(party=party, state=state, token=token, since=since, until=until, offset=offset, limit=limit)
+
+    @router.get("/gigs/{gig_id}", tags=["gigs"])
+    def gig(gig_id: int) -> GigDetail:
+        """One gig with its whole timeline and the attestations it led to."""
+        return queries.gig(gig_id)
+
+    @router.get("/transactions/{transaction_hash}", tags=["gigs"])
+    def transaction(transaction_hash: str) -> list[TimelineEntry]:
+        """The indexed events of one transaction."""
+        return queries.transaction(transaction_hash)
+
+    @router.get("/accounts/{address}/reputation", tags=["accounts"])
+    def reputation(address: str) -> Reputation:
+        """Records, attestation totals, on-time rate, per-skill breakdown, completions per month."""
+        return queries.reputation(address)
+
+    @router.get("/accounts/{address}/attestations", tags=["accounts"])
+    def attestations(address: str, offset: Offset = 0, limit: Annotated[int, _limit(50)] = 50) -> Page[AttestationRecord]:
+        """Attestations the account received, newest first."""
+        return queries.attestations_received(address, offset=offset, limit=limit)
+
+    @router.get(
+        "/accounts/{address}/payments",
+        tags=["accounts"],
+        responses={200: {"content": {"text/csv": {}}, "description": "JSON page, or CSV with format=csv"}},
+    )
+    def payments(
+        address: str, offset: Offset = 0, limit: Annotated[int, _limit(100)] = 100, format: Format = "json"
+    ) -> Page[PaymentRecord]:
+        """Payments into and out of escrow for the account, oldest first; format=csv for auditors."""
+        page = queries.payment_history(address, offset=offset, limit=limit)
+        if format == "csv":
+            columns = [f.name for f in fields(PaymentRecord)]
+            return _csv(page.items, columns, f"payments-{checked_address(address)}-{offset}.csv")
+        return page
+
+    @router.get("/accounts/{address}/audit", tags=["accounts"])
+    async def audit(address: str, format: Format = "json") -> Response:
+        """Every payment of the account verified against the chain, and the escrow's balances
+        reconciled with the index; mismatches are named."""
+        account = checked_address(address)
+        if rpc_url is None or deployment is None:
+            raise AuditUnavailable("this API was started without --rpc and --deployment, so it cannot audit")
+        from gigledger_node.index.audit import audit_from_index
+        from web3 import HTTPProvider, Web3
+
+        w3 = Web3(HTTPProvider(rpc_url))
+        report = await run_in_threadpool(audit_from_index, queries, w3, deployment, account, authorities=authorities)
+        if format == "csv":
+            return PlainTextResponse(report.to_csv(), media_type="text/csv")
+        return Response(report.to_json(), media_type="application/json")
+
+    @router.get("/search", tags=["index"])
+    def search(q: Annotated[str, Query(description="An address, gig id, transaction or block hash.")]) -> SearchResult:
+        """What a search text names."""
+        return queries.search(q)
+
+    return router
+
+
+def create_app(
+    queries: Queries,
+    *,
+    rpc_url: str | None = None,
+    deployment: Deployment | None = None,
+    authorities: list[str] | None = None,
+) -> FastAPI:
+    """The node's web app: the query API (and the explorer's pages when installed)."""
+    app = FastAPI(
+        title="GigLedger query API",
+        version="1",
+        description="Gigs, reputation and payment history from the GigLedger index; audits against the chain.",
+    )
+    app.include_router(api_router(queries, rpc_url=rpc_url, deployment=deployment, authorities=authorities))
+
+    @app.exception_handler(NotFound)
+    async def not_found(_request: Request, error: NotFound) -> JSONResponse:
+        return _error(404, error)
+
+    @app.exception_handler(AuditUnavailable)
+    async def unavailable(_request: Request, error: AuditUnavailable) -> JSONResponse:
+        return _error(503, error)
+
+    @app.exception_handler(QueryError)
+    async def bad_request(_request: Request, error: QueryError) -> JSONResponse:
+        return _error(400, error)
+
+    return app

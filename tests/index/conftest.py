@@ -1,0 +1,129 @@
+"""Fixtures for the index: Anvil chains, the gig story, and an index per database.
+
+Every test that touches SQL runs twice, on SQLite (a file in tmp_path) and on
+PostgreSQL (127.0.0.1:5432, database `test`), each test in its own schema so
+parallel runs never collide; schemas are dropped afterwards.
+"""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlalchemy import Engine, create_engine, text
+
+from gigledger_node.index.db import open_index
+from gigledger_node.index.endpoint import Endpoint
+from gigledger_node.index.indexer import Indexer
+from gigledger_node.index.queries import Queries
+
+from .story import Story, tell
+
+ANVIL = Path(__file__).resolve().parents[2] / ".tools" / "node_modules" / ".bin" / "anvil"
+POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def rpc(url: str, method: str, params: list | None = None):
+    """One raw JSON-RPC call."""
+    answer = httpx.post(url, json={"jsonrpc": "2.0", "id": 1, "method": method, "params": params or []}).json()
+    if "error" in answer:
+        raise RuntimeError(f"{method}: {answer['error']}")
+    return answer["result"]
+
+
+def start_anvil(*extra: str) -> tuple[subprocess.Popen, str]:
+    """An Anvil process on a free loopback port, serving; returns it and its URL."""
+    port = free_port()
+    process = subprocess.Popen(
+        [str(ANVIL), "--port", str(port), "--host", "127.0.0.1", "--silent", *extra],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        try:
+            rpc(url, "eth_chainId")
+            return process, url
+        except httpx.HTTPError:
+            time.sleep(0.05)
+    process.kill()
+    raise TimeoutError("anvil did not start")
+
+
+def stop(process: subprocess.Popen) -> None:
+    process.terminate()
+    process.wait(timeout=10)
+
+
+@pytest.fixture
+def anvil() -> Iterator[str]:
+    """The URL of a fresh Anvil chain, for tests that change the chain."""
+    process, url = start_anvil()
+    try:
+        yield url
+    finally:
+        stop(process)
+
+
+@pytest.fixture(scope="module")
+def story() -> Iterator[Story]:
+    """The gig story played on a module-wide Anvil chain that nobody changes afterwards."""
+    process, url = start_anvil()
+    try:
+        yield tell(url)
+    finally:
+        stop(process)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request, tmp_path: Path) -> Iterator[str]:
+    """A database URL of its own: an SQLite file, or a fresh PostgreSQL schema."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'index.sqlite'}"
+        return
+    schema = f"t_{uuid.uuid4().hex[:16]}"
+    admin = create_engine(POSTGRES)
+    with admin.begin() as conn:
+        conn.execute(text(f"CREATE SCHEMA {schema}"))
+    try:
+        yield f"{POSTGRES}?options=-csearch_path%3D{schema}"
+    finally:
+        with admin.begin() as conn:
+            conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+        admin.dispose()
+
+
+@pytest.fixture
+def engine(db_url: str) -> Iterator[Engine]:
+    """A migrated, empty index."""
+    engine = open_index(db_url)
+    try:
+        yield engine
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture
+def story_indexer(engine: Engine, story: Story) -> Indexer:
+    """An indexer of the story's chain into the test's database."""
+    return Indexer(engine, Endpoint(story.url), story.deployment)
+
+
+@pytest.fixture
+def queries(story_indexer: Indexer) -> Queries:
+    """Queries over the story, indexed up to the chain head."""
+    story_indexer.sync()
+    return Queries(story_indexer.engine)
