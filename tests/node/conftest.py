@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import signal
 import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +15,7 @@ import httpx
 import pytest
 from eth_account import Account
 from eth_account.signers.local import LocalAccount
+from eth_keys import keys
 from web3 import HTTPProvider, Web3
 from web3.middleware import ExtraDataToPOAMiddleware
 
@@ -107,7 +107,7 @@ def dev_accounts() -> list[LocalAccount]:
 @pytest.fixture(scope="session")
 def dev_node(tmp_path_factory) -> Iterator[NodeProcess]:
     """One shared `start --dev` node for tests that only add blocks."""
-    node = NodeProcess(["--dev"], tmp_path_factory.mktemp("dev") / "node.log").start()
+    node = NodeProcess(["--dev", "--no-deploy"], tmp_path_factory.mktemp("dev") / "node.log").start()
     yield node
     node.stop()
 
@@ -123,37 +123,39 @@ def stranger() -> LocalAccount:
     return Account.create()
 
 
-def write_genesis_config(path: Path, funded: list[str], allowlist: list[str]) -> Path:
-    path.write_text(json.dumps({
-        "chainId": 4242,
-        "alloc": {a: str(10**24) for a in funded},
-        "allowlist": allowlist,
-    }))
-    return path
-
-
 @pytest.fixture
 def operator_dir(tmp_path, dev_accounts) -> Path:
     """An initialised (non-dev) data directory: dev accounts 0-4 funded, 0-2 allowed."""
-    config = write_genesis_config(
-        tmp_path / "genesis-config.json",
-        funded=[a.address for a in dev_accounts[:5]],
+    config = GenesisConfig(
+        chain_id=4242,
+        authorities=[],
+        alloc={a.address: 10**24 for a in dev_accounts[:5]},
         allowlist=[a.address for a in dev_accounts[:3]],
     )
     data_dir = tmp_path / "data"
-    subprocess.run(
-        [sys.executable, "-m", "gigledger_node.cli", "init", str(data_dir), "--config", str(config)],
-        check=True, capture_output=True,
-    )
+    initialise(data_dir, config, keys.PrivateKey(Account.create().key))
     return data_dir
 
 
 @pytest.fixture
-def operator_node(operator_dir) -> Iterator[NodeProcess]:
+def start_node(tmp_path) -> Iterator[Callable[..., NodeProcess]]:
+    """start_node(*args) starts `gigledger-node start *args`; all are stopped at teardown."""
+    started: list[NodeProcess] = []
+
+    def start(*args: str) -> NodeProcess:
+        node = NodeProcess(list(args), tmp_path / f"node-{len(started)}.log").start()
+        started.append(node)
+        return node
+
+    yield start
+    for node in started:
+        node.stop()
+
+
+@pytest.fixture
+def operator_node(operator_dir, start_node) -> NodeProcess:
     """A production-mode node (no dev methods) on its own data directory."""
-    node = NodeProcess([str(operator_dir)], operator_dir.parent / "node.log").start()
-    yield node
-    node.stop()
+    return start_node(str(operator_dir))
 
 
 @pytest.fixture

@@ -15,9 +15,11 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
+import rlp
 from eth.abc import BlockAPI, BlockHeaderAPI, ReceiptAPI, SignedTransactionAPI, StateAPI
 from eth.chains.base import Chain
 from eth.db.schema import SchemaV1
+from eth.rlp.sedes import chain_gaps
 from eth.exceptions import HeaderNotFound, TransactionNotFound
 from eth.vm.forks.prague import PragueVM
 from eth_utils import to_canonical_address, to_wei
@@ -269,6 +271,10 @@ class Ledger:
             self.store.delete(SchemaV1.make_block_number_to_hash_lookup_key(n))
         target = self.header_by_number(number)
         self.store[SchemaV1.make_canonical_head_hash_lookup_key()] = target.hash
+        # py-evm tracks which block numbers it holds ("gaps"); say the chain ends here.
+        no_gaps_up_to_target = rlp.encode(((), number + 1), sedes=chain_gaps)
+        self.store[SchemaV1.make_header_chain_gaps_lookup_key()] = no_gaps_up_to_target
+        self.store[SchemaV1.make_chain_gaps_lookup_key()] = no_gaps_up_to_target
         self.store.commit()
 
     def close(self) -> None:

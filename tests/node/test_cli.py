@@ -1,0 +1,47 @@
+"""gigledger-node init and start, as an operator runs them."""
+
+import json
+import subprocess
+import sys
+
+GIGLEDGER_NODE = [sys.executable, "-m", "gigledger_node.cli"]
+
+
+def run_init(data_dir, config_path, *extra):
+    return subprocess.run(
+        [*GIGLEDGER_NODE, "init", str(data_dir), "--config", str(config_path), *extra],
+        capture_output=True, text=True,
+    )
+
+
+def test_init_writes_a_data_directory_that_start_serves(tmp_path, start_node, dev_accounts):
+    config = tmp_path / "genesis-config.json"
+    config.write_text(json.dumps({
+        "chainId": 777,
+        "alloc": {dev_accounts[0].address: str(10**21)},
+        "allowlist": [dev_accounts[0].address],
+    }))
+    assert run_init(tmp_path / "data", config).returncode == 0
+    node = start_node(str(tmp_path / "data"))
+    balance = node.rpc("eth_getBalance", dev_accounts[0].address, "latest")["result"]
+    assert node.rpc("eth_chainId")["result"] == hex(777) and int(balance, 16) == 10**21
+
+
+def test_init_writes_the_admin_token_readable_only_by_its_owner(tmp_path):
+    config = tmp_path / "genesis-config.json"
+    config.write_text(json.dumps({"chainId": 777}))
+    run_init(tmp_path / "data", config)
+    assert (tmp_path / "data" / "admin.token").stat().st_mode & 0o077 == 0
+
+
+def test_init_refuses_an_initialised_directory(operator_dir, tmp_path):
+    config = tmp_path / "genesis-config.json"
+    config.write_text(json.dumps({"chainId": 777}))
+    assert run_init(operator_dir, config).returncode != 0
+
+
+def test_dev_refuses_a_non_loopback_host():
+    result = subprocess.run(
+        [*GIGLEDGER_NODE, "start", "--dev", "--host", "0.0.0.0"], capture_output=True, text=True
+    )
+    assert result.returncode != 0 and "loopback" in result.stderr

@@ -1,0 +1,74 @@
+"""Test-chain methods of --dev: snapshots, mining, clock, setHead."""
+
+import pytest
+
+RECIPIENT = "0x" + "42" * 20
+
+
+@pytest.fixture
+def dev(start_node):
+    """A dev node of its own, since these tests rewind history."""
+    return start_node("--dev", "--no-deploy")
+
+
+def head(node) -> int:
+    return int(node.rpc("eth_blockNumber")["result"], 16)
+
+
+def send(node, account) -> str:
+    tx = {"from": account.address, "to": RECIPIENT, "value": "0x1"}
+    return node.rpc("eth_sendTransaction", tx)["result"]
+
+
+def test_evm_mine_seals_an_empty_block(dev):
+    dev.rpc("evm_mine")
+    assert head(dev) == 1
+
+
+def test_evm_revert_restores_the_snapshot_head_and_balances(dev, dev_accounts):
+    snapshot = dev.rpc("evm_snapshot")["result"]
+    dev.wait_for_receipt(send(dev, dev_accounts[0]))
+    assert dev.rpc("evm_revert", snapshot)["result"] is True
+    assert head(dev) == 0 and dev.rpc("eth_getBalance", RECIPIENT, "latest")["result"] == "0x0"
+
+
+def test_reverted_transaction_has_no_receipt(dev, dev_accounts):
+    snapshot = dev.rpc("evm_snapshot")["result"]
+    tx_hash = send(dev, dev_accounts[0])
+    dev.wait_for_receipt(tx_hash)
+    dev.rpc("evm_revert", snapshot)
+    assert dev.rpc("eth_getTransactionReceipt", tx_hash)["result"] is None
+
+
+def test_chain_grows_again_after_a_revert(dev, dev_accounts):
+    snapshot = dev.rpc("evm_snapshot")["result"]
+    dev.wait_for_receipt(send(dev, dev_accounts[0]))
+    dev.rpc("evm_revert", snapshot)
+    receipt = dev.wait_for_receipt(send(dev, dev_accounts[0]))
+    assert receipt["blockNumber"] == "0x1"
+
+
+def test_revert_to_an_unknown_snapshot_is_false(dev):
+    assert dev.rpc("evm_revert", "0x99")["result"] is False
+
+
+def test_set_next_block_timestamp_sets_the_next_blocks_time(dev):
+    dev.rpc("evm_setNextBlockTimestamp", hex(4_000_000_000))
+    dev.rpc("evm_mine")
+    block = dev.rpc("eth_getBlockByNumber", "latest", False)["result"]
+    assert int(block["timestamp"], 16) == 4_000_000_000
+
+
+def test_increase_time_moves_later_blocks_forward(dev):
+    before = int(dev.rpc("eth_getBlockByNumber", "latest", False)["result"]["timestamp"], 16)
+    dev.rpc("evm_increaseTime", 3600)
+    dev.rpc("evm_mine")
+    after = int(dev.rpc("eth_getBlockByNumber", "latest", False)["result"]["timestamp"], 16)
+    assert after >= before + 3600
+
+
+def test_debug_set_head_rewinds_the_chain(dev):
+    for _ in range(3):
+        dev.rpc("evm_mine")
+    dev.rpc("debug_setHead", "0x1")
+    assert head(dev) == 1
