@@ -2,13 +2,24 @@
 
 import pytest
 
+from .conftest import NodeProcess
+
 RECIPIENT = "0x" + "42" * 20
 
 
+@pytest.fixture(scope="module")
+def dev_chain(tmp_path_factory):
+    """A dev node of this module's own, since these tests rewind history."""
+    node = NodeProcess(["--dev", "--no-deploy"], tmp_path_factory.mktemp("dev-methods") / "node.log")
+    yield node.start()
+    node.stop()
+
+
 @pytest.fixture
-def dev(start_node):
-    """A dev node of its own, since these tests rewind history."""
-    return start_node("--dev", "--no-deploy")
+def dev(dev_chain):
+    """The module's dev node, back at genesis for every test (debug_setHead)."""
+    dev_chain.rpc("debug_setHead", "0x0")
+    return dev_chain
 
 
 def head(node) -> int:

@@ -40,7 +40,9 @@ class Subscriptions:
         return subscription_id
 
     def unsubscribe(self, subscription_id: Any) -> bool:
-        return self._subscriptions.pop(str(subscription_id), None) is not None
+        existed = str(subscription_id) in self._subscriptions
+        self._subscriptions.pop(str(subscription_id), None)
+        return existed
 
     def on_block(self, produced: ProducedBlock) -> None:
         """Queue a notification for every subscription the block concerns."""
