@@ -152,11 +152,15 @@ def index(
     follow: Annotated[bool, typer.Option(help="Keep following new blocks after the backfill.")] = True,
     poll_interval: Annotated[float, typer.Option(help="Seconds between polls for new blocks.")] = 1.0,
     confirmations: Annotated[int, typer.Option(help="Stay this many blocks behind the head.")] = 0,
+    max_range: Annotated[int, typer.Option(help="Most blocks per log query (the range adapts below it).")] = 100_000,
 ) -> None:
     """Index the escrow's and registry's events into SQL, following the chain."""
     from gigledger_node.index.commands import run_indexer
 
-    run_indexer(rpc, deployment, db, data_dir=data_dir, follow=follow, poll_interval=poll_interval, confirmations=confirmations)
+    run_indexer(
+        rpc, deployment, db, data_dir=data_dir, follow=follow, poll_interval=poll_interval,
+        confirmations=confirmations, max_range=max_range,
+    )
 
 
 @app.command()

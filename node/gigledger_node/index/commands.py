@@ -16,7 +16,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
 from gigledger_node.index.db import default_url, open_index
 from gigledger_node.index.endpoint import Endpoint
-from gigledger_node.index.indexer import Indexer, StepResult
+from gigledger_node.index.indexer import Indexer, RangeSizer, StepResult
 
 #: Where the index lives when no --db is given.
 DEFAULT_DATA_DIR = Path(".gigledger")
@@ -76,12 +76,19 @@ def run_indexer(
     follow: bool = True,
     poll_interval: float = 1.0,
     confirmations: int = 0,
+    max_range: int = 100_000,
     console: Console | None = None,
 ) -> None:
     """Backfill with a progress bar, then (with ``follow``) keep up with new blocks until interrupted."""
     console = console or Console(stderr=True)
     engine = open_index(index_url(db_url, data_dir))
-    indexer = Indexer(engine, Endpoint(rpc_url), Deployment.load(deployment_path), confirmations=confirmations)
+    indexer = Indexer(
+        engine,
+        Endpoint(rpc_url),
+        Deployment.load(deployment_path),
+        confirmations=confirmations,
+        sizer=RangeSizer.up_to(max_range),
+    )
     start = indexer.checkpoint()[0] + 1
     head = indexer.endpoint.head()
     with BackfillProgress(start, head, console) as progress:

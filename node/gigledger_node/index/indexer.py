@@ -47,6 +47,11 @@ class RangeSizer:
     smallest: int = 1
     largest: int = 100_000
 
+    @classmethod
+    def up_to(cls, largest: int) -> RangeSizer:
+        """A sizer that never asks for more than ``largest`` blocks."""
+        return cls(size=min(cls.size, largest), largest=largest)
+
     def shrink(self) -> None:
         if self.size == self.smallest:
             raise RuntimeError("the endpoint refuses log queries even for a single block")

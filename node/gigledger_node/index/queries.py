@@ -661,3 +661,22 @@ class Queries:
             if conn.execute(select(db.blocks.c.number).where(db.blocks.c.number == number)).first():
                 return SearchResult("block", str(number))
         raise NothingFound(f"no gig or indexed block numbered {number}")
+
+
+# ---------------------------------------------------------------- added for the explorer's block page (issue 6)
+
+
+class UnknownBlock(NotFound):
+    """The index holds no event in a block of that number."""
+
+
+def block_events(queries: Queries, number: int) -> tuple[BlockSummary, list[TimelineEntry]]:
+    """An indexed block and the events it holds, in log order; raises UnknownBlock."""
+    if not 0 <= number <= MAX_STORED:
+        raise UnknownBlock(f"block {number} holds no indexed event")
+    with queries.engine.connect() as conn:
+        row = conn.execute(select(db.blocks).where(db.blocks.c.number == number)).first()
+        entries = Queries._timeline(conn, db.events.c.block_number == number) if row is not None else []
+    if not entries:
+        raise UnknownBlock(f"block {number} holds no indexed event")
+    return BlockSummary(row.number, row.hash, row.timestamp, row.event_count), entries

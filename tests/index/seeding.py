@@ -1,0 +1,130 @@
+"""Seed many escrow events on Anvil quickly: full gig lifecycles, many per block.
+
+Anvil signs for its unlocked dev accounts, so transactions go out as JSON-RPC
+batches of eth_sendTransaction with automining off, and one evm_mine packs a
+whole phase (all creates, then all accepts, ...) into one block. Each gig makes
+four events: GigCreated, GigAccepted, GigDelivered, GigReleased. Used by the
+crash test and by bench/indexer.py.
+"""
+
+from __future__ import annotations
+
+import eth_abi
+import httpx
+from eth_utils import keccak
+
+GIG_TYPE = "(address,address,address,address,uint256,uint256,uint256[],uint256,uint256,uint256,uint256,uint256,uint256,uint256)"
+OPEN, ACCEPTED, DELIVERED = 1, 2, 4
+ZERO = "0x" + "00" * 20
+EVENTS_PER_GIG = 4
+GAS_PRICE = hex(50 * 10**9)
+#: Anvil flags that let one block hold thousands of gig operations.
+ANVIL_FLAGS = ("--disable-block-gas-limit", "--accounts", "10")
+
+
+def _selector(signature: str) -> bytes:
+    return keccak(text=signature)[:4]
+
+
+CREATE = _selector(f"create_gig(address,address,address,uint256,uint256[],uint256,uint256,bytes32,bytes32[])")
+ACCEPT = _selector(f"accept(uint256,{GIG_TYPE})")
+DELIVER = _selector(f"deliver(uint256,{GIG_TYPE},bytes32)")
+APPROVE = _selector(f"approve(uint256,{GIG_TYPE})")
+
+
+class Seeder:
+    """Drives full gig lifecycles on the Anvil at ``url`` for ``escrow``."""
+
+    def __init__(self, url: str, escrow: str) -> None:
+        self.url = url
+        self.escrow = escrow
+        self.client = httpx.Client(timeout=300)
+        self.accounts = self._call("eth_accounts")
+        self.nonces = {a: int(self._call("eth_getTransactionCount", [a, "pending"]), 16) for a in self.accounts}
+        self.fee_bps = int(self._view("fee_bps()"), 16)
+        self._call("evm_setAutomine", [False])
+
+    def close(self) -> None:
+        self._call("evm_setAutomine", [True])
+        self.client.close()
+
+    def _call(self, method: str, params: list | None = None):
+        answer = self.client.post(self.url, json={"jsonrpc": "2.0", "id": 1, "method": method, "params": params or []}).json()
+        if "error" in answer:
+            raise RuntimeError(f"{method}: {answer['error']}")
+        return answer["result"]
+
+    def _view(self, signature: str) -> str:
+        return self._call("eth_call", [{"to": self.escrow, "data": "0x" + _selector(signature).hex()}, "latest"])
+
+    def _send_all(self, transactions: list[dict]) -> list[str]:
+        """Send in batches; returns the transaction hashes in order."""
+        hashes = []
+        for start in range(0, len(transactions), 2000):
+            batch = [
+                {"jsonrpc": "2.0", "id": i, "method": "eth_sendTransaction", "params": [tx]}
+                for i, tx in enumerate(transactions[start : start + 2000])
+            ]
+            answers = sorted(self.client.post(self.url, json=batch).json(), key=lambda a: a["id"])
+            for answer in answers:
+                if "error" in answer:
+                    raise RuntimeError(f"eth_sendTransaction: {answer['error']}")
+                hashes.append(answer["result"])
+        return hashes
+
+    def _tx(self, sender: str, data: bytes, value: int = 0) -> dict:
+        nonce = self.nonces[sender]
+        self.nonces[sender] += 1
+        return {
+            "from": sender, "to": self.escrow, "data": "0x" + data.hex(), "value": hex(value),
+            "gas": hex(400_000), "gasPrice": GAS_PRICE, "nonce": hex(nonce),
+        }
+
+    def _mine(self) -> tuple[dict, list[dict]]:
+        """Mine the pending transactions into one block; returns it and its receipts."""
+        self._call("evm_mine")
+        block = self._call("eth_getBlockByNumber", ["latest", False])
+        receipts = self._call("eth_getBlockReceipts", [block["hash"]])
+        failed = [r["transactionHash"] for r in receipts if r["status"] != "0x1"]
+        if failed:
+            raise RuntimeError(f"{len(failed)} seeding transactions reverted, e.g. {failed[0]}")
+        return block, receipts
+
+    def seed(self, gigs: int, *, amount: int = 1_000, per_block: int = 1_000) -> int:
+        """Run ``gigs`` full lifecycles, ``per_block`` gigs per phase block; returns events made."""
+        for start in range(0, gigs, per_block):
+            self._lifecycles(min(per_block, gigs - start), amount)
+        return gigs * EVENTS_PER_GIG
+
+    def _lifecycles(self, count: int, amount: int) -> None:
+        now = int(self._call("eth_getBlockByNumber", ["latest", False])["timestamp"], 16)
+        deadline = now + 30 * 86_400
+        arbiter = self.accounts[9]
+        gigs = []
+        creates = []
+        for i in range(count):
+            client, freelancer = self.accounts[i % 4], self.accounts[4 + i % 5]
+            gig = [client, freelancer, arbiter, ZERO, amount, 0, [], 0, deadline, 86_400, self.fee_bps, OPEN, 0, 0]
+            gigs.append(gig)
+            args = eth_abi.encode(
+                ["address", "address", "address", "uint256", "uint256[]", "uint256", "uint256", "bytes32", "bytes32[]"],
+                [freelancer, arbiter, ZERO, amount, [], deadline, 86_400, b"\x01" * 32, [b"seed".ljust(32, b"\0")]],
+            )
+            creates.append(self._tx(client, CREATE + args, amount))
+        hashes = self._send_all(creates)
+        # The block orders transactions by sender and fee, not as sent: read each gig's id back.
+        ids_by_hash = {r["transactionHash"]: int(r["logs"][0]["topics"][1], 16) for r in self._mine()[1]}
+        ids = [ids_by_hash[h] for h in hashes]
+        self._send_all([self._tx(g[1], ACCEPT + eth_abi.encode(["uint256", GIG_TYPE], [ids[i], g])) for i, g in enumerate(gigs)])
+        self._mine()
+        for gig in gigs:
+            gig[11] = ACCEPTED
+        self._send_all([
+            self._tx(g[1], DELIVER + eth_abi.encode(["uint256", GIG_TYPE, "bytes32"], [ids[i], g, b"\x02" * 32]))
+            for i, g in enumerate(gigs)
+        ])
+        delivered_at = int(self._mine()[0]["timestamp"], 16)
+        for gig in gigs:
+            gig[11], gig[12] = DELIVERED, delivered_at
+        self._send_all([self._tx(g[0], APPROVE + eth_abi.encode(["uint256", GIG_TYPE], [ids[i], g])) for i, g in enumerate(gigs)])
+        self._mine()
