@@ -102,7 +102,7 @@ def translate_node_error(error: Exception, sender: str, url: str) -> GigLedgerEr
     code = rpc_error_code(error)
     if code == SenderNotAllowed.rpc_code:
         return SenderNotAllowed(sender, message)
-    if "insufficient funds" in message.lower():
+    if any(phrase in message.lower() for phrase in _NO_FUNDS_PHRASES):
         return InsufficientFunds(sender, message)
     if isinstance(error, (ConnectionError, OSError)) or type(error).__name__ in _CONNECTION_ERRORS:
         return NodeUnreachable(url, message)
@@ -111,6 +111,8 @@ def translate_node_error(error: Exception, sender: str, url: str) -> GigLedgerEr
     return None
 
 
+# How nodes say the sender cannot pay: Geth/Anvil/Besu, and py-evm.
+_NO_FUNDS_PHRASES = ("insufficient funds", "cannot afford")
 # requests' and aiohttp's connection failures, matched by name to avoid importing them.
 _CONNECTION_ERRORS = frozenset({"ConnectionError", "ConnectTimeout", "ReadTimeout", "ProviderConnectionError"})
 
