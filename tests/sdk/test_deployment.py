@@ -1,0 +1,27 @@
+"""Deploying, and the manifest that records where the contracts are."""
+
+from __future__ import annotations
+
+from gigledger import Deployment
+from gigledger.contracts import SHIPPED, load_artifact
+
+
+def test_deploy_authorises_the_escrow_in_the_registry(client, deployment):
+    assert client.registry.functions.is_escrow(deployment.escrow).call()
+    assert client.escrow.functions.REGISTRY().call() == deployment.registry
+
+
+def test_deploy_records_chain_block_and_artifact_digests(chain, deployment):
+    assert deployment.chain_id == chain.w3.eth.chain_id
+    assert chain.w3.eth.get_code(deployment.registry, deployment.block)
+    assert deployment.artifacts == {name: load_artifact(name)["sourceDigest"] for name in SHIPPED}
+
+
+def test_a_manifest_survives_save_and_load(deployment, tmp_path):
+    path = tmp_path / "nested" / "deployment.json"
+    deployment.save(path)
+    assert Deployment.load(path) == deployment
+
+
+def test_verify_accepts_the_manifest_of_this_chain(chain, deployment):
+    deployment.verify(chain.w3)
