@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import rlp
 from eth.abc import SignedTransactionAPI
+from eth.exceptions import UnrecognizedTransactionType
 from eth.vm.forks.prague.transactions import PragueTransactionBuilder
 from eth_keys.exceptions import BadSignature
 from eth_utils import ValidationError
@@ -60,7 +61,7 @@ def decode_transaction(raw: bytes, chain_id: int) -> PooledTx:
         raise TxRejected("oversized data")
     try:
         tx = PragueTransactionBuilder.decode(raw)
-    except (rlp.DecodingError, ValidationError, ValueError, TypeError, IndexError) as error:
+    except (rlp.DecodingError, UnrecognizedTransactionType, ValidationError, ValueError, TypeError, IndexError) as error:
         raise TxRejected(f"rlp: invalid transaction: {error}") from error
     if tx.chain_id is None or tx.chain_id != chain_id:
         raise TxRejected("invalid chain id for signer")
