@@ -151,12 +151,14 @@ def record_resolution(
     """
     @notice Records a settled dispute: whoever got more than half of the split won;
             an even split has no winner. `earned` is all the freelancer got on the gig.
+    @dev An even split of an odd amount leaves one side a single indivisible unit
+         ahead (a stale dispute always splits evenly); that is not a win.
     """
     self._only_escrow()
-    if to_freelancer > to_client:
+    if to_freelancer > to_client + 1:
         self.counters[freelancer] = self._bump(self.counters[freelancer], DISPUTES_WON)
         self.counters[client] = self._bump(self.counters[client], DISPUTES_LOST)
-    elif to_client > to_freelancer:
+    elif to_client > to_freelancer + 1:
         self.counters[client] = self._bump(self.counters[client], DISPUTES_WON)
         self.counters[freelancer] = self._bump(self.counters[freelancer], DISPUTES_LOST)
     self._add_volume(freelancer, client, token, earned)
