@@ -75,7 +75,7 @@ class EthNamespace:
         return hex_bytes(self._state(block).get_code(params.address(address)))
 
     def getStorageAt(self, address: Any, slot: Any, block: Any = "latest") -> str:
-        value = self._state(block).get_storage(params.address(address), params.quantity(slot, "slot"))
+        value = self._state(block).get_storage(params.address(address), params.storage_slot(slot))
         return hex_bytes(value.to_bytes(32, "big"))
 
     def call(self, transaction: Any, block: Any = "latest", overrides: Any = None) -> str:

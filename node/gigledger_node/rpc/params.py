@@ -33,6 +33,13 @@ def data(value: Any, name: str = "data") -> bytes:
     raise InvalidParams(f"invalid argument: {name} must be hex data, got {value!r:.80}")
 
 
+def storage_slot(value: Any) -> int:
+    """A storage slot: up to 32 bytes of hex, leading zeros allowed (execution-apis' bytesMax32)."""
+    if isinstance(value, str) and re.fullmatch(r"0x[0-9a-fA-F]{1,64}", value):
+        return int(value, 16)
+    raise InvalidParams(f"invalid argument: slot must be at most 32 bytes of hex, got {value!r:.80}")
+
+
 def fixed_data(value: Any, length: int, name: str) -> bytes:
     raw = data(value, name)
     if len(raw) != length:
