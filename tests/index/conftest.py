@@ -16,7 +16,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import Engine, create_engine, select, text
 
 from gigledger_node.index.db import open_index
 from gigledger_node.index.endpoint import Endpoint
@@ -127,3 +127,23 @@ def queries(story_indexer: Indexer) -> Queries:
     """Queries over the story, indexed up to the chain head."""
     story_indexer.sync()
     return Queries(story_indexer.engine)
+
+
+#: Columns that record how a row got there (autoincrement ids, wall-clock times), not what the chain says.
+_BOOKKEEPING = {"id", "updated_at"}
+
+
+def index_contents(engine: Engine) -> dict[str, list[tuple]]:
+    """Every table's rows as sorted tuples, without bookkeeping columns or
+    checkpoint-only blocks: two indexes of one chain must hold exactly this."""
+    from gigledger_node.index import db
+
+    contents = {}
+    with engine.connect() as conn:
+        for table in db.metadata.sorted_tables:
+            columns = [c for c in table.c if c.name not in _BOOKKEEPING and not (table is db.indexer_state and c.name == "chain_head")]
+            query = select(*columns)
+            if table is db.blocks:
+                query = query.where(db.blocks.c.event_count > 0)
+            contents[table.name] = sorted((tuple(map(repr, row)) for row in conn.execute(query)))
+    return contents

@@ -204,26 +204,38 @@ class Deltas:
         self.volumes[(client, token)][1] += sign * amount
 
     def write(self, conn: Connection) -> None:
-        """Add the summed changes to the aggregate tables."""
+        """Add the summed changes to the aggregate tables.
+
+        A row whose figures all come to zero is deleted: absent and zero mean the
+        same to every query, and one canonical form lets a rolled-back index
+        equal a fresh one.
+        """
         for name, changes in self.counters.items():
-            table = db.COUNTER_TABLES[name]
-            keys = [c.name for c in table.primary_key.columns]
-            columns = _COUNTER_COLUMNS[name]
-            rows = [
-                {**dict(zip(keys, key)), **{c: counter.get(c, 0) for c in columns}}
-                for key, counter in changes.items()
-                if any(counter.values())
-            ]
-            if rows:
-                insert = _upsert(conn, table)
-                conn.execute(
-                    insert.on_conflict_do_update(
-                        index_elements=keys, set_={c: table.c[c] + insert.excluded[c] for c in columns}
-                    ),
-                    rows,
-                )
+            self._write_counters(conn, db.COUNTER_TABLES[name], changes)
         self._write_volumes(conn)
         self._write_holdings(conn)
+
+    @staticmethod
+    def _write_counters(conn: Connection, table, changes: dict[tuple, Counter]) -> None:
+        keys = [c.name for c in table.primary_key.columns]
+        columns = _COUNTER_COLUMNS[table.name]
+        rows = [
+            {**dict(zip(keys, key)), **{c: counter.get(c, 0) for c in columns}}
+            for key, counter in changes.items()
+            if any(counter.values())
+        ]
+        if not rows:
+            return
+        insert = _upsert(conn, table)
+        conn.execute(
+            insert.on_conflict_do_update(index_elements=keys, set_={c: table.c[c] + insert.excluded[c] for c in columns}),
+            rows,
+        )
+        if any(v < 0 for counter in changes.values() for v in counter.values()):
+            key_columns = tuple_(*(table.c[k] for k in keys))
+            touched = [tuple(r[k] for k in keys) for r in rows]
+            for chunk in _chunks(touched):
+                conn.execute(delete(table).where(key_columns.in_(chunk), *(table.c[c] == 0 for c in columns)))
 
     def _write_volumes(self, conn: Connection) -> None:
         keys = [k for k, (earned, paid) in self.volumes.items() if earned or paid]
@@ -231,11 +243,15 @@ class Deltas:
         for chunk in _chunks(keys):
             query = select(db.volumes).where(tuple_(db.volumes.c.account, db.volumes.c.token).in_(chunk))
             current.update({(r.account, r.token): (r.earned, r.paid) for r in conn.execute(query)})
-        rows = []
+        rows, emptied = [], []
         for key in keys:
             earned, paid = current.get(key, (0, 0))
             change = self.volumes[key]
-            rows.append({"account": key[0], "token": key[1], "earned": earned + change[0], "paid": paid + change[1]})
+            earned, paid = earned + change[0], paid + change[1]
+            if earned or paid:
+                rows.append({"account": key[0], "token": key[1], "earned": earned, "paid": paid})
+            else:
+                emptied.append(key)
         if rows:
             insert = _upsert(conn, db.volumes)
             conn.execute(
@@ -245,6 +261,8 @@ class Deltas:
                 ),
                 rows,
             )
+        for chunk in _chunks(emptied):
+            conn.execute(delete(db.volumes).where(tuple_(db.volumes.c.account, db.volumes.c.token).in_(chunk)))
 
     def _write_holdings(self, conn: Connection) -> None:
         tokens = [t for t, change in self.holdings.items() if change]
@@ -253,11 +271,16 @@ class Deltas:
         current = {
             r.token: r.amount for r in conn.execute(select(db.holdings).where(db.holdings.c.token.in_(tokens)))
         }
-        insert = _upsert(conn, db.holdings)
-        conn.execute(
-            insert.on_conflict_do_update(index_elements=["token"], set_={"amount": insert.excluded.amount}),
-            [{"token": t, "amount": current.get(t, 0) + self.holdings[t]} for t in tokens],
-        )
+        amounts = {t: current.get(t, 0) + self.holdings[t] for t in tokens}
+        held = [{"token": t, "amount": a} for t, a in amounts.items() if a]
+        if held:
+            insert = _upsert(conn, db.holdings)
+            conn.execute(
+                insert.on_conflict_do_update(index_elements=["token"], set_={"amount": insert.excluded.amount}), held
+            )
+        emptied = [t for t, a in amounts.items() if not a]
+        if emptied:
+            conn.execute(delete(db.holdings).where(db.holdings.c.token.in_(emptied)))
 
 
 # ---------------------------------------------------------------- applying

@@ -28,6 +28,8 @@ T = TypeVar("T")
 #: A uint256 amount: an int in Python, a decimal string in JSON.
 Amount = Annotated[int, PlainSerializer(str, return_type=str, when_used="json")]
 
+#: The token address that stands for ETH.
+ETH = "0x0000000000000000000000000000000000000000"
 #: Largest page a caller may ask for.
 MAX_LIMIT = 1000
 #: Largest integer the index stores (SQL BIGINT); larger ids and times match nothing.
@@ -624,9 +626,12 @@ class Queries:
             return [_payment(r) for r in conn.execute(query)]
 
     def held_by_escrow(self) -> dict[str, int]:
-        """Per token (zero address for ETH): what the index says the escrow still holds."""
+        """Per token (zero address for ETH): what the index says the escrow still holds,
+        for ETH and every token a gig was ever funded in (zero when nothing is left)."""
         with self.engine.connect() as conn:
-            return {r.token: r.amount for r in conn.execute(select(db.holdings))}
+            tokens = conn.execute(select(db.gigs.c.token).distinct()).scalars().all()
+            held = {r.token: r.amount for r in conn.execute(select(db.holdings))}
+        return {token: held.get(token, 0) for token in sorted({ETH, *tokens, *held})}
 
     # ------------------------------------------------------------ search
 
