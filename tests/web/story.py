@@ -33,7 +33,9 @@ from gigledger.hashes import hash_content
 from gigledger.transactions import Receipt, TransactionSender
 
 MNEMONIC = "test test test test test test test test test test test junk"
-PARTIES = ("deployer", "alice", "bob", "carol", "dave", "treasury")
+#: The story's parties and their dev account numbers; account 0 is left to the dev
+#: node, which deploys its own contracts with it at start.
+PARTIES = {"alice": 1, "bob": 2, "carol": 3, "dave": 4, "treasury": 5, "deployer": 6}
 ETHER = 10**18
 DAY = timedelta(days=1)
 #: Platform fee of the story's escrow, so fees show on the pages.
@@ -76,7 +78,7 @@ class StoryTeller:
 
     def __init__(self, w3: Web3) -> None:
         self.w3 = w3
-        accounts = {name: dev_account(index) for index, name in enumerate(PARTIES)}
+        accounts = {name: dev_account(index) for name, index in PARTIES.items()}
         deployer = TransactionSender(w3, accounts["deployer"], poll_interval=0.02)
         deployment = deploy_with(deployer, treasury=accounts["treasury"].address, fee_bps=FEE_BPS)
         self.ledgers = {name: GigLedger(w3, deployment, account) for name, account in accounts.items()}
