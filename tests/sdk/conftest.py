@@ -7,7 +7,12 @@ after deployment, so tests do not see each other's gigs.
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
 from datetime import timedelta
+from pathlib import Path
 from typing import Callable, Iterator
 
 import pytest
@@ -178,3 +183,54 @@ def token(chain) -> str:
 def balance_of(chain) -> Callable[[str], int]:
     """ETH balance of an address."""
     return lambda address: chain.w3.eth.get_balance(Web3.to_checksum_address(address))
+
+
+# ---------------------------------------------------------------- the CLI
+
+
+GIGLEDGER = Path(sys.executable).with_name("gigledger")
+
+
+@dataclass
+class Cli:
+    """Runs `gigledger` as a subprocess against the Anvil chain, as a given account."""
+
+    rpc_url: str
+    manifest: Path
+    cwd: Path
+
+    def __call__(self, *args: str, account: LocalAccount | None = None, env: dict[str, str] | None = None,
+                 timeout: float = 60) -> subprocess.CompletedProcess:
+        environment = {k: v for k, v in os.environ.items() if not k.startswith("GIGLEDGER_")}
+        environment.update(GIGLEDGER_RPC=self.rpc_url, GIGLEDGER_DEPLOYMENT=str(self.manifest))
+        if account is not None:
+            environment["GIGLEDGER_PRIVATE_KEY"] = account.key.hex()
+        environment.update(env or {})
+        return subprocess.run(
+            [str(GIGLEDGER), *args], capture_output=True, text=True, env=environment, cwd=self.cwd, timeout=timeout
+        )
+
+
+@pytest.fixture
+def cli(anvil_chain, anvil_deployment, tmp_path) -> Cli:
+    """`gigledger` pointed at the Anvil chain and its deployment manifest."""
+    manifest = tmp_path / "deployment.json"
+    anvil_deployment.save(manifest)
+    return Cli(anvil_chain.rpc_url, manifest, tmp_path)
+
+
+@pytest.fixture
+def anvil_ledger_for(anvil_chain, anvil_deployment) -> Callable[[LocalAccount], GigLedger]:
+    """Connects a GigLedger for any account to the Anvil chain (to set the scene for CLI tests)."""
+    return lambda account: GigLedger.connect(anvil_chain.rpc_url, account=account, deployment=anvil_deployment)
+
+
+@pytest.fixture
+def anvil_delivered_gig(anvil_chain, anvil_ledger_for) -> Gig:
+    """On Anvil: a gig from dev account 1 to dev account 2, accepted and delivered."""
+    client, freelancer = (anvil_ledger_for(a) for a in anvil_chain.accounts[1:3])
+    gig = client.create_gig(
+        GIG_AMOUNT, freelancer=freelancer.address, arbiter=anvil_chain.accounts[3].address,
+        deadline=timedelta(days=7), skills=["python"],
+    ).gig
+    return freelancer.deliver(freelancer.accept(gig).gig).gig
