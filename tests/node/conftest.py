@@ -41,6 +41,7 @@ class NodeProcess:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.process: subprocess.Popen | None = None
+        self.client = httpx.Client(timeout=30)  # one connection pool: a new client costs ~100 ms
 
     def start(self) -> "NodeProcess":
         command = [sys.executable, "-m", "gigledger_node.cli", "start", *self.args, "--port", str(self.port)]
@@ -67,7 +68,7 @@ class NodeProcess:
 
     def post(self, payload: Any, token: str | None = None) -> Any:
         headers = {"Authorization": f"Bearer {token}"} if token else {}
-        response = httpx.post(self.url, json=payload, headers=headers, timeout=30)
+        response = self.client.post(self.url, json=payload, headers=headers)
         return response.json() if response.content else None
 
     def wait_for_receipt(self, tx_hash: str, timeout: float = 20.0) -> dict[str, Any]:
@@ -85,6 +86,7 @@ class NodeProcess:
         self.process.wait()
 
     def stop(self) -> None:
+        self.client.close()
         if self.process and self.process.poll() is None:
             self.process.terminate()
             try:
