@@ -19,6 +19,7 @@ from typing import Any, Iterable
 import httpx
 from eth_account.signers.local import LocalAccount
 from web3 import Web3
+from web3.middleware import ExtraDataToPOAMiddleware
 
 from gigledger.accounts import AccountSource, load_account
 from gigledger.attestations import (
@@ -511,6 +512,9 @@ def web3_for(rpc_url: str | Web3 | None) -> tuple[Web3, str]:
         return rpc_url, getattr(rpc_url.provider, "endpoint_uri", "") or "in-process provider"
     url = rpc_url or os.environ.get(RPC_ENV) or DEFAULT_RPC
     w3 = Web3(Web3.HTTPProvider(url, request_kwargs={"timeout": 10}))
+    # Proof-of-authority headers (this project's node, Besu's Clique) carry a seal in an
+    # extraData longer than web3's 32-byte check allows; the middleware keeps it readable.
+    w3.middleware_onion.inject(ExtraDataToPOAMiddleware, layer=0)
     try:
         w3.eth.chain_id
     except Exception as error:

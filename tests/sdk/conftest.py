@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -21,7 +22,7 @@ from web3 import Web3
 
 from gigledger import Deployment, Gig, GigLedger, deploy
 
-from .chains import AnvilProcess, Chain, anvil_binary, in_process_chain
+from .chains import AnvilProcess, Chain, anvil_binary, free_port, in_process_chain
 from .tokens import deploy_mock_token
 
 GIG_AMOUNT = 10**18
@@ -234,3 +235,41 @@ def anvil_delivered_gig(anvil_chain, anvil_ledger_for) -> Gig:
         deadline=timedelta(days=7), skills=["python"],
     ).gig
     return freelancer.deliver(freelancer.accept(gig).gig).gig
+
+
+# ---------------------------------------------------------------- this project's node
+
+
+GIGLEDGER_NODE = Path(sys.executable).with_name("gigledger-node")
+
+
+@pytest.fixture
+def dev_node(tmp_path) -> Iterator[tuple[str, Path]]:
+    """`gigledger-node start --dev` on a free loopback port: its URL and deployment manifest."""
+    if not GIGLEDGER_NODE.exists():
+        pytest.skip("gigledger-node is not installed in this environment")
+    port = free_port()
+    data_dir = tmp_path / "node"
+    process = subprocess.Popen(
+        [str(GIGLEDGER_NODE), "start", "--dev", str(data_dir), "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    manifest = data_dir / "deployment.json"
+    try:
+        wait_for_file(manifest, process)
+        yield f"http://127.0.0.1:{port}", manifest
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def wait_for_file(path: Path, process: subprocess.Popen, timeout: float = 60.0) -> None:
+    """Waits until `process` has written `path` (fails early if it exits)."""
+    deadline = time.monotonic() + timeout
+    while not path.exists():
+        if process.poll() is not None:
+            raise RuntimeError(f"the node exited with {process.returncode}: {process.stderr.read().decode()[-2000:]}")
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"the node wrote no {path.name} within {timeout}s")
+        time.sleep(0.1)
