@@ -264,7 +264,7 @@ def _print_gig_result(settings: Settings, verb: str, result: Any) -> None:
     )
 
 
-def _reputation_tables(rep: Reputation) -> list[Table]:
+def reputation_tables(rep: Reputation) -> list[Table]:
     record = Table(title=f"Reputation of {rep.address}", show_header=False)
     record.add_column("measure", style="bold")
     record.add_column("value")
@@ -466,7 +466,7 @@ def reputation(ctx: typer.Context, address: AddressArg) -> None:
     if settings.json:
         _print_json(rep)
         return
-    for table in _reputation_tables(rep):
+    for table in reputation_tables(rep):
         out.print(table)
 
 

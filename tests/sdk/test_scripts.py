@@ -1,0 +1,36 @@
+"""scripts/demo.py and scripts/deploy.py run the SDK end to end."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+from gigledger import Deployment
+
+from .chains import ROOT
+
+
+def run_script(name: str, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("GIGLEDGER_")}
+    environment.update(env or {})
+    return subprocess.run([sys.executable, str(ROOT / "scripts" / name), *args], capture_output=True, text=True,
+                          env=environment, timeout=120)
+
+
+def test_demo_tells_the_whole_story_on_any_node(anvil_chain, anvil_deployment, tmp_path):
+    manifest = tmp_path / "deployment.json"
+    anvil_deployment.save(manifest)
+    result = run_script("demo.py", "--rpc", anvil_chain.rpc_url, "--deployment", str(manifest))
+    assert result.returncode == 0, result.stderr
+    assert "client approved: gig RELEASED" in result.stdout
+    assert result.stdout.count("Reputation of") == 2
+
+
+def test_deploy_script_writes_a_manifest_for_the_chain(anvil_chain, tmp_path):
+    manifest = tmp_path / "deployment.json"
+    key = anvil_chain.accounts[0].key.hex()
+    result = run_script("deploy.py", "--rpc", anvil_chain.rpc_url, "--out", str(manifest),
+                        env={"GIGLEDGER_PRIVATE_KEY": key})
+    assert result.returncode == 0, result.stderr
+    Deployment.load(manifest).verify(anvil_chain.w3)
