@@ -132,27 +132,37 @@ class Indexer:
 
     def step(self) -> StepResult | None:
         """Index the next range, or roll back a reorg; None when caught up."""
-        head = self.endpoint.head()
-        target = head - self.confirmations
         number, known_hash = self.checkpoint()
-        if known_hash is not None:
-            chain_block = self.endpoint.headers([number]).get(number)
-            if chain_block is None or chain_block["hash"].lower() != known_hash:
-                return self._recover_from_reorg(number, head)
+        latest, chain_block = self.endpoint.batch(
+            [("eth_getBlockByNumber", ["latest", False]), ("eth_getBlockByNumber", [hex(max(number, 0)), False])]
+        )
+        head = _hex_int(latest["number"])
+        if known_hash is not None and (chain_block is None or chain_block["hash"].lower() != known_hash):
+            return self._recover_from_reorg(number, head)
+        target = head - self.confirmations
         if number >= target:
             self._record_head(head)
             return None
         last = min(number + self.sizer.size, target)
         try:
-            return self._index_range(number, known_hash, number + 1, last, head)
+            return self._index_range(number, known_hash, last, latest if last == head else None, head)
         except RangeTooLarge:
             self.sizer.shrink()
             return StepResult(number + 1, number, 0)
         except ChainMovedDuringFetch:
             return StepResult(number + 1, number, 0)
 
-    def _index_range(self, checkpoint: int, checkpoint_hash: str | None, first: int, last: int, head: int) -> StepResult:
-        end_before = self.endpoint.headers([last])[last]
+    def _index_range(
+        self, checkpoint: int, checkpoint_hash: str | None, last: int, end_block: dict | None, head: int
+    ) -> StepResult:
+        """Index blocks checkpoint+1..last; ``end_block`` is block ``last`` when already fetched.
+
+        Block ``last`` is read before and after the log query: if its hash (which
+        commits to every block below it) did not change and the checkpoint is
+        still on the chain, the logs belong to that one chain.
+        """
+        first = checkpoint + 1
+        end_before = end_block or self.endpoint.headers([last])[last]
         logs = self.endpoint.logs(self.addresses, first, last)
         self.sizer.grow()
         numbers = [last] + ([checkpoint] if checkpoint_hash else [])
