@@ -22,6 +22,7 @@ from eth_account.signers.local import LocalAccount
 from gigledger.client import GigLedger
 from gigledger.deployment import Deployment, deploy
 from web3 import HTTPProvider, Web3
+from web3.middleware import ExtraDataToPOAMiddleware
 
 MNEMONIC = "test test test test test test test test test test test junk"
 ETHER = 10**18
@@ -46,7 +47,10 @@ class Story:
 
 
 def web3_of(url: str) -> Web3:
-    return Web3(HTTPProvider(url))
+    """A web3 client that accepts the node's sealed (97+ byte) extraData."""
+    w3 = Web3(HTTPProvider(url))
+    w3.middleware_onion.inject(ExtraDataToPOAMiddleware, layer=0)
+    return w3
 
 
 def deploy_contracts(url: str) -> Deployment:
