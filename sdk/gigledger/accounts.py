@@ -64,10 +64,15 @@ def account_from_keystore(path: Path, password: str | None = None) -> LocalAccou
         raise ConfigurationError(f"cannot decrypt keystore {path}: {error}") from None
 
 
-def write_keystore(account: LocalAccount, path: str | Path, password: str) -> Path:
-    """Encrypts `account` into a V3 keystore file at `path` (readable only by its owner)."""
+def write_keystore(
+    account: LocalAccount, path: str | Path, password: str, *, kdf: str = "scrypt", iterations: int | None = None
+) -> Path:
+    """Encrypts `account` into a V3 keystore file at `path` (readable only by its owner).
+
+    `kdf` and `iterations` are eth-account's; the defaults are its strong ones.
+    """
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(json.dumps(Account.encrypt(account.key, password)))
+    target.write_text(json.dumps(Account.encrypt(account.key, password, kdf=kdf, iterations=iterations)))
     target.chmod(0o600)
     return target

@@ -9,14 +9,16 @@ from gigledger import ConfigurationError
 from gigledger.accounts import PASSWORD_ENV, PRIVATE_KEY_ENV, load_account, write_keystore
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def account():
+    """A fresh account."""
     return Account.create()
 
 
-@pytest.fixture
-def keystore(account, tmp_path):
-    return write_keystore(account, tmp_path / "key.json", "correct horse")
+@pytest.fixture(scope="module")
+def keystore(account, tmp_path_factory):
+    """The account's keystore, password "correct horse" (a cheap KDF, to keep tests quick)."""
+    return write_keystore(account, tmp_path_factory.mktemp("keys") / "key.json", "correct horse", kdf="pbkdf2", iterations=1024)
 
 
 def test_a_local_account_is_used_as_is(account):

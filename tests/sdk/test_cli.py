@@ -8,6 +8,7 @@ import json
 import pytest
 
 from gigledger import Deployment
+from gigledger.accounts import write_keystore
 
 from .chains import free_port
 from .rpc_proxy import PermissioningProxy
@@ -152,3 +153,18 @@ def test_an_unknown_gig_exits_8(cli):
     assert result.returncode == 8
     assert "no gig 42" in result.stderr
 
+
+
+def test_a_keystore_signs_with_the_password_from_the_environment(cli, accounts, tmp_path):
+    keystore = write_keystore(accounts[1], tmp_path / "client.json", "s3cret", kdf="pbkdf2", iterations=1024)
+    result = cli("--json", "gig", "create", "--amount", "1000", "--arbiter", accounts[3].address, "--deadline", "1d",
+                 env={"GIGLEDGER_KEYSTORE": str(keystore), "GIGLEDGER_KEYSTORE_PASSWORD": "s3cret"})
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["gig"]["client"] == accounts[1].address
+
+
+def test_a_keystore_without_a_password_exits_2(cli, accounts, tmp_path):
+    keystore = write_keystore(accounts[1], tmp_path / "client.json", "s3cret", kdf="pbkdf2", iterations=1024)
+    result = cli("gig", "accept", "1", env={"GIGLEDGER_KEYSTORE": str(keystore)})
+    assert result.returncode == 2
+    assert "GIGLEDGER_KEYSTORE_PASSWORD" in result.stderr
