@@ -47,6 +47,8 @@ API_ENV = "GIGLEDGER_API"
 DEFAULT_RPC = "http://127.0.0.1:8545"
 #: Review period when the client names none: three days.
 DEFAULT_REVIEW_PERIOD = 3 * 86_400
+#: Payments per query API request (the API's largest page is larger).
+API_PAGE_SIZE = 100
 
 ERC20_ABI = [
     {
@@ -99,6 +101,16 @@ class QueryApiError(GigLedgerError):
     """The query API did not answer as expected."""
 
     exit_code = 5
+
+
+class QueryApiUnreachable(QueryApiError):
+    """Nothing answers at the query API's URL."""
+
+    def __init__(self, url: str, cause: Any) -> None:
+        super().__init__(
+            f"cannot reach the query API at {url} ({cause}). Start it (`gigledger-node api`), "
+            "or unset --api / GIGLEDGER_API to read payments from the chain."
+        )
 
 
 @dataclass(frozen=True)
@@ -465,16 +477,24 @@ class GigLedger:
         )
 
     def _api_payments(self, address: str) -> list[Payment]:
+        """Every page of GET {api}/accounts/{address}/payments (JSON pages: items, next_offset)."""
         url = f"{self.api_url}/accounts/{address}/payments"
+        payments: list[Payment] = []
+        offset: int | None = 0
+        while offset is not None:
+            page = self._api_get(url, {"offset": offset, "limit": API_PAGE_SIZE})
+            payments.extend(payment_from_api(row) for row in page["items"])
+            offset = page.get("next_offset")
+        return payments
+
+    def _api_get(self, url: str, params: dict[str, Any]) -> Any:
         try:
-            response = httpx.get(url, timeout=10.0)
+            response = httpx.get(url, params=params, timeout=10.0)
         except httpx.TransportError as error:
-            raise NodeUnreachable(url, error) from None
+            raise QueryApiUnreachable(url, error) from None
         if response.status_code != 200:
             raise QueryApiError(f"the query API answered {response.status_code} for {url}: {response.text[:200]}")
-        body = response.json()
-        rows = body["payments"] if isinstance(body, dict) else body
-        return [payment_from_api(row) for row in rows]
+        return response.json()
 
 
 def _attestation(event: Attested | AttestationRevoked, *, revoked: bool) -> Attestation:

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import json
 import threading
+from urllib.parse import parse_qs, urlparse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
 from gigledger import GigLedger, State
+from gigledger.client import QueryApiUnreachable
 from gigledger.payments import payments_csv
 
+from .chains import free_port
 from .conftest import GIG_AMOUNT
 
 
@@ -62,8 +65,9 @@ def test_payment_history_as_csv_has_a_header_and_a_row_each(released_gig, client
 
 
 @pytest.fixture
-def query_api(released_gig, reader, client):
-    """A loopback query API serving the client's payments as the indexer's API does."""
+def query_api(released_gig, create_gig, reader, client):
+    """A loopback query API serving the client's two deposits, one per page, as the indexer's API does."""
+    create_gig()
     rows = [
         {**p.__dict__, "amount": str(p.amount), "fee": str(p.fee), "timestamp": 0}
         for p in reader.payment_history(client.address)
@@ -73,7 +77,10 @@ def query_api(released_gig, reader, client):
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
             requested.append(self.path)
-            body = json.dumps({"payments": rows, "total": len(rows)}).encode()
+            offset = int(parse_qs(urlparse(self.path).query)["offset"][0])
+            page = {"items": rows[offset : offset + 1], "offset": offset, "limit": 1, "total": len(rows),
+                    "next_offset": offset + 1 if offset + 1 < len(rows) else None}
+            body = json.dumps(page).encode()
             self.send_response(200)
             self.send_header("Content-Type", "application/json")
             self.end_headers()
@@ -92,5 +99,14 @@ def query_api(released_gig, reader, client):
 def test_payment_history_comes_from_the_query_api_when_configured(query_api, chain, deployment, client, reader):
     url, requested = query_api
     via_api = GigLedger.connect(chain.endpoint, deployment=deployment, api_url=url)
-    assert via_api.payment_history(client.address) == reader.payment_history(client.address)
-    assert requested == [f"/accounts/{client.address}/payments"]
+    from_api = via_api.payment_history(client.address)
+    assert len(from_api) == 2
+    assert from_api == reader.payment_history(client.address)
+    assert len(requested) == 2
+    assert urlparse(requested[0]).path == f"/accounts/{client.address}/payments"
+
+
+def test_an_unreachable_query_api_says_how_to_do_without(chain, deployment, client):
+    via_api = GigLedger.connect(chain.endpoint, deployment=deployment, api_url=f"http://127.0.0.1:{free_port()}")
+    with pytest.raises(QueryApiUnreachable, match="GIGLEDGER_API"):
+        via_api.payment_history(client.address)
