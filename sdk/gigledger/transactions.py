@@ -232,12 +232,16 @@ class TransactionSender:
             return 0
 
     def _failure_of(self, transaction_hash: str, raw: Mapping[str, Any], tx: Mapping[str, Any] | None) -> ContractError:
-        """Replays a failed transaction at its block to recover the revert reason."""
+        """Replays a failed transaction on the state its block left, to recover the revert reason.
+
+        That state includes whatever else the block did, which is the usual cause of a
+        transaction that passed estimation and failed when mined (someone moved first).
+        """
         reason = ""
         if tx is not None:
             call = {k: tx[k] for k in ("from", "to", "data", "value") if k in tx}
             try:
-                self.w3.eth.call(call, raw["blockNumber"] - 1)
+                self.w3.eth.call(call, raw["blockNumber"])
             except Exception as error:  # the reason is a courtesy; the failure stands without it
                 message = _message(error)
                 reason = revert_reason(message) if message.startswith(REVERT_PREFIX) else ""
