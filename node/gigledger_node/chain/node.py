@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from eth.abc import BlockHeaderAPI
+from eth.abc import BlockHeaderAPI, StateAPI
 from eth_keys import keys
 
 from gigledger_node.chain.chain import Ledger
@@ -47,6 +47,15 @@ class Clock:
         return self.now()
 
 
+@dataclass(frozen=True)
+class _HeadView:
+    """What admission needs from the head block."""
+
+    header: BlockHeaderAPI
+    state: StateAPI
+    next_base_fee: int
+
+
 @dataclass
 class ChainNode:
     """Ledger + pool + producer + allowlist, as one consistent unit."""
@@ -57,6 +66,7 @@ class ChainNode:
     pool: TxPool = field(default_factory=TxPool)
     clock: Clock = field(default_factory=Clock)
     listeners: list[BlockListener] = field(default_factory=list)
+    _head: "_HeadView | None" = field(default=None, init=False, repr=False)
 
     @classmethod
     def open(cls, data_dir: Path, authority_key: keys.PrivateKey) -> "ChainNode":
@@ -82,22 +92,31 @@ class ChainNode:
         return pooled.tx.hash
 
     def account_view(self, sender: bytes) -> AccountView:
-        head = self.ledger.head()
-        state = self.ledger.state_at(head)
+        head = self._head_view()
         return AccountView(
-            nonce=state.get_nonce(sender),
-            balance=state.get_balance(sender),
-            base_fee=self.next_base_fee(),
-            block_gas_limit=head.gas_limit,
+            nonce=head.state.get_nonce(sender),
+            balance=head.state.get_balance(sender),
+            base_fee=head.next_base_fee,
+            block_gas_limit=head.header.gas_limit,
         )
 
     def pending_nonce(self, sender: bytes) -> int:
-        state_nonce = self.ledger.state_at(self.ledger.head()).get_nonce(sender)
-        return self.pool.next_nonce(sender, state_nonce)
+        return self.pool.next_nonce(sender, self._head_view().state.get_nonce(sender))
 
     def next_base_fee(self) -> int:
-        head = self.ledger.head()
-        return self.ledger.vm_on_top_of(head, timestamp=head.timestamp + 1).get_header().base_fee_per_gas
+        return self._head_view().next_base_fee
+
+    def _head_view(self) -> "_HeadView":
+        """Read-only state and next base fee of the head, built once per head.
+
+        Admission reads these for every transaction; building a py-evm VM each
+        time would cost more than the checks themselves.
+        """
+        header = self.ledger.head()
+        if self._head is None or self._head.header.hash != header.hash:
+            following = self.ledger.vm_on_top_of(header, timestamp=header.timestamp + 1)
+            self._head = _HeadView(header, self.ledger.state_at(header), following.get_header().base_fee_per_gas)
+        return self._head
 
     # -- production --------------------------------------------------------------
 
@@ -120,8 +139,7 @@ class ChainNode:
         return self.pool.executable(self._state_nonce_reader(), self.ledger.head().gas_limit)
 
     def _state_nonce_reader(self) -> Callable[[bytes], int]:
-        state = self.ledger.state_at(self.ledger.head())
-        return state.get_nonce
+        return self._head_view().state.get_nonce
 
     # -- dev chain controls --------------------------------------------------------
 
