@@ -31,7 +31,7 @@ from rich.table import Table
 from web3 import Web3
 
 from gigledger.accounts import PASSWORD_ENV, load_account
-from gigledger.client import API_ENV, DEPLOYMENT_ENV, RPC_ENV, DEFAULT_RPC, GigLedger, web3_for
+from gigledger.client import API_ENV, DEFAULT_RPC, DEPLOYMENT_ENV, RPC_ENV, GigLedger, NoAccount, web3_for
 from gigledger.deployment import Deployment, deploy_with
 from gigledger.errors import ConfigurationError, GigLedgerError
 from gigledger.gigs import ZERO_ADDRESS, Gig
@@ -118,8 +118,8 @@ def _ledger(settings: Settings, *, signing: bool = True) -> GigLedger:
         api_url=settings.api,
         timeout=settings.timeout,
     )
-    if signing:
-        ledger.sender  # raises NoAccount when there is no key
+    if signing and ledger.account is None:
+        raise NoAccount()
     return ledger
 
 
@@ -136,7 +136,7 @@ def _run(settings: Settings, action: Callable[[], Any]) -> Any:
 
 
 @contextmanager
-def _waiting(settings: Settings, what: str) -> Iterator[None]:
+def _waiting(what: str) -> Iterator[None]:
     """A spinner on stderr while a transaction is sent and mined."""
     with err.status(f"{what}: waiting for the transaction to be mined…"):
         yield
@@ -323,7 +323,7 @@ def gig_create(
 
     def action():
         ledger = _ledger(settings)
-        with _waiting(settings, "creating the gig"):
+        with _waiting("creating the gig"):
             return ledger.create_gig(
                 parse_amount(amount),
                 arbiter=arbiter,
@@ -347,7 +347,7 @@ def _gig_transition(name: str, verb: str, help_text: str) -> None:
 
         def action():
             ledger = _ledger(settings)
-            with _waiting(settings, f"{verb} gig {gig_id}"):
+            with _waiting(f"{verb} gig {gig_id}"):
                 return getattr(ledger, name.replace("-", "_"))(gig_id)
 
         _print_gig_result(settings, verb, _run(settings, action))
@@ -379,7 +379,7 @@ def gig_deliver(
 
     def action():
         ledger = _ledger(settings)
-        with _waiting(settings, f"delivering gig {gig_id}"):
+        with _waiting(f"delivering gig {gig_id}"):
             return ledger.deliver(gig_id, deliverable_hash)
 
     _print_gig_result(settings, "delivered", _run(settings, action))
@@ -396,7 +396,7 @@ def gig_resolve(
 
     def action():
         ledger = _ledger(settings)
-        with _waiting(settings, f"resolving gig {gig_id}"):
+        with _waiting(f"resolving gig {gig_id}"):
             return ledger.resolve(gig_id, parse_amount(to_freelancer))
 
     _print_gig_result(settings, "resolved", _run(settings, action))
@@ -431,6 +431,27 @@ def gig_list(
     out.print(table)
 
 
+@app.command("withdraw")
+def withdraw(
+    ctx: typer.Context,
+    token: Annotated[Optional[str], typer.Option(parser=_address, help="ERC-20 token; omit for ETH.")] = None,
+    to: Annotated[Optional[str], typer.Option(parser=_address, help="Recipient; default the account itself.")] = None,
+) -> None:
+    """Withdraw payouts credited to the account because a transfer to it was rejected."""
+    settings = _settings(ctx)
+
+    def action():
+        ledger = _ledger(settings)
+        with _waiting("withdrawing"):
+            return ledger.withdraw(token, to)
+
+    receipt = _run(settings, action)
+    if settings.json:
+        _print_json({"transaction_hash": receipt.transaction_hash, "block": receipt.block_number})
+    else:
+        out.print(f"withdrawn (transaction {receipt.transaction_hash}, block {receipt.block_number})")
+
+
 # ---------------------------------------------------------------- reputation commands
 
 
@@ -447,7 +468,7 @@ def attest(
 
     def action():
         ledger = _ledger(settings)
-        with _waiting(settings, f"attesting on gig {gig_id}"):
+        with _waiting(f"attesting on gig {gig_id}"):
             return ledger.attest(gig_id, score, skill, evidence_hash)
 
     result = _run(settings, action)
@@ -544,7 +565,7 @@ def deploy(
         if account is None:
             raise ConfigurationError("deploy needs a signing account: --keystore or $GIGLEDGER_PRIVATE_KEY")
         sender = TransactionSender(w3, account, url=url, timeout=settings.timeout)
-        with _waiting(settings, "deploying"):
+        with _waiting("deploying"):
             return deploy_with(sender, treasury=treasury, fee_bps=fee_bps)
 
     deployment = _run(settings, action)

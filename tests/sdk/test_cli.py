@@ -168,3 +168,9 @@ def test_a_keystore_without_a_password_exits_2(cli, accounts, tmp_path):
     result = cli("gig", "accept", "1", env={"GIGLEDGER_KEYSTORE": str(keystore)})
     assert result.returncode == 2
     assert "GIGLEDGER_KEYSTORE_PASSWORD" in result.stderr
+
+
+def test_withdraw_with_nothing_credited_exits_3(cli, accounts):
+    result = cli("withdraw", account=accounts[2])
+    assert result.returncode == 3
+    assert "nothing to withdraw" in result.stderr
