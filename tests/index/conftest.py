@@ -147,3 +147,29 @@ def index_contents(engine: Engine) -> dict[str, list[tuple]]:
                 query = query.where(db.blocks.c.event_count > 0)
             contents[table.name] = sorted((tuple(map(repr, row)) for row in conn.execute(query)))
     return contents
+
+
+@pytest.fixture(scope="module")
+def dev_node(tmp_path_factory) -> Iterator[tuple[str, Path]]:
+    """`gigledger-node start --dev` on loopback: its URL and the deployment manifest it writes."""
+    import sys
+
+    data_dir = tmp_path_factory.mktemp("node") / "data"
+    port = free_port()
+    log = data_dir.parent / "node.log"
+    with log.open("wb") as output:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "gigledger_node.cli", "start", str(data_dir), "--dev", "--port", str(port)],
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+    manifest = data_dir / "deployment.json"
+    try:
+        deadline = time.monotonic() + 60
+        while not manifest.exists():
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"the dev node did not deploy the contracts: {log.read_text()[-2000:]}")
+            time.sleep(0.1)
+        yield f"http://127.0.0.1:{port}", manifest
+    finally:
+        stop(process)

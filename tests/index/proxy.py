@@ -20,12 +20,11 @@ Refusal = Callable[[dict], dict | None]
 Rewrite = Callable[[dict, dict], dict]
 
 
-def _forward(upstream: str, request: dict, refuse: Refusal, rewrite: Rewrite) -> dict:
+def _forward(client: httpx.Client, upstream: str, request: dict, refuse: Refusal, rewrite: Rewrite) -> dict:
     refused = refuse(request)
     if refused is not None:
         return {"jsonrpc": "2.0", "id": request["id"], **refused}
-    answer = httpx.post(upstream, json=request, timeout=60).json()
-    return rewrite(request, answer)
+    return rewrite(request, client.post(upstream, json=request).json())
 
 
 @contextmanager
@@ -36,14 +35,15 @@ def rpc_proxy(
     rewrite: Rewrite = lambda request, answer: answer,
 ) -> Iterator[str]:
     """Serve a proxy of ``upstream`` on a free loopback port; yields its URL."""
+    client = httpx.Client(timeout=60)  # one client: building one per request costs an SSL context
 
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self) -> None:
             body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
             if isinstance(body, list):
-                answer = [_forward(upstream, r, refuse, rewrite) for r in body]
+                answer = [_forward(client, upstream, r, refuse, rewrite) for r in body]
             else:
-                answer = _forward(upstream, body, refuse, rewrite)
+                answer = _forward(client, upstream, body, refuse, rewrite)
             data = json.dumps(answer).encode()
             self.send_response(200)
             self.send_header("Content-Type", "application/json")
@@ -63,3 +63,4 @@ def rpc_proxy(
         server.shutdown()
         server.server_close()
         thread.join(timeout=10)
+        client.close()
