@@ -72,3 +72,10 @@ def test_revoke_marks_the_attestation_and_drops_it_from_the_average(released_gig
     assert reputation.attestation_count == 0
     assert reputation.average_score is None
     assert [a.revoked for a in reputation.attestations] == [True]
+
+
+def test_attestations_lists_them_by_attester_and_subject(released_gig, client, freelancer, reader):
+    client.attest(released_gig, 5)
+    freelancer.attest(released_gig, 3)
+    assert [a.score for a in reader.attestations(attester=client.address)] == [5]
+    assert [a.attester for a in reader.attestations(subject=client.address)] == [freelancer.address]

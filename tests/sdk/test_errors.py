@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 from datetime import timedelta
 
+import httpx
 import pytest
 from eth_account import Account
 
@@ -26,7 +27,7 @@ from gigledger import (
     WrongChain,
 )
 
-from .chains import free_port
+from .chains import dev_account, free_port
 from .rpc_proxy import PermissioningProxy
 
 
@@ -135,3 +136,18 @@ def test_a_refused_send_leaves_no_gap_in_nonces(permissioned_url, anvil_chain, a
     with pytest.raises(SenderNotAllowed):
         refused.create_gig(1, arbiter=anvil_chain.accounts[3].address, deadline=timedelta(days=1))
     assert refused.sender.nonces.reserve() == anvil_chain.w3.eth.get_transaction_count(refused.address)
+
+
+def test_the_dev_nodes_allowlist_refusal_is_sender_not_allowed(dev_node):
+    url, manifest = dev_node
+    refused = dev_account(5)
+    token = (manifest.parent / "admin.token").read_text().strip()
+    response = httpx.post(
+        url,
+        json={"jsonrpc": "2.0", "id": 1, "method": "perm_removeAccountsFromAllowlist", "params": [[refused.address]]},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert "error" not in response.json(), response.text
+    ledger = GigLedger.connect(url, account=refused, deployment=manifest)
+    with pytest.raises(SenderNotAllowed, match="allowlist"):
+        ledger.create_gig(1, arbiter=dev_account(3).address, deadline=timedelta(days=1))
