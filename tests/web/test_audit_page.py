@@ -2,12 +2,40 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
+import httpx
+import pytest
 from playwright.sync_api import Page, expect
+from sqlalchemy import select, update
 
-from .story import Story
+from gigledger.audit import DIFFERS_FROM_CHAIN
+from gigledger_node.index import db
+from gigledger_node.index.queries import Queries
 
 
-def test_audit_page_verifies_every_payment_of_the_account(page: Page, explorer: str, story: Story, parties, screenshot):
+@pytest.fixture
+def tampered_payout(queries: Queries, parties, explorer: str) -> Iterator[str]:
+    """Bob's first payout inflated by one wei in the index; yields its transaction hash.
+
+    Afterwards the row is put back and bob re-audited, so the explorer's remembered
+    report is clean again for the tests that follow.
+    """
+    payments = db.payments
+    with queries.engine.begin() as conn:
+        row = conn.execute(
+            select(payments).where(payments.c.account == parties["bob"]).order_by(payments.c.id).limit(1)
+        ).one()
+        conn.execute(update(payments).where(payments.c.id == row.id).values(amount=row.amount + 1))
+    try:
+        yield row.transaction_hash
+    finally:
+        with queries.engine.begin() as conn:
+            conn.execute(update(payments).where(payments.c.id == row.id).values(amount=row.amount))
+        httpx.get(f"{explorer}/account/{parties['bob']}/audit", timeout=60).raise_for_status()
+
+
+def test_audit_page_verifies_every_payment_of_the_account(page: Page, explorer: str, parties, screenshot):
     alice = parties["alice"]
     page.goto(f"{explorer}/account/{alice}")
     payments = page.locator("table.payments tbody tr").count()
@@ -15,13 +43,32 @@ def test_audit_page_verifies_every_payment_of_the_account(page: Page, explorer: 
     expect(page).to_have_url(f"{explorer}/account/{alice}/audit")
     expect(page.locator("[data-verdict]")).to_have_attribute("data-verdict", "ok")
     expect(page.locator("table.audit-rows tbody tr")).to_have_count(payments)
+    expect(page.locator("table.audit-rows [data-verified=no]")).to_have_count(0)
     screenshot(page, "audit-desktop")
+
+
+def test_audit_page_names_a_payment_the_index_got_wrong(page: Page, explorer: str, parties, tampered_payout, screenshot):
+    page.goto(f"{explorer}/account/{parties['bob']}/audit")
+    expect(page.locator("[data-verdict]")).to_have_attribute("data-verdict", "mismatch")
+    expect(page.locator(f"[data-mismatch='{DIFFERS_FROM_CHAIN}']")).to_contain_text("amount")
+    expect(page.locator("tr.bad-row a.hash")).to_have_attribute("title", tampered_payout)
+    screenshot(page, "audit-mismatch-desktop")
+
+
+def test_account_page_marks_a_payment_the_audit_found_wrong(page: Page, explorer: str, parties, tampered_payout):
+    bob = parties["bob"]
+    page.goto(f"{explorer}/account/{bob}/audit")
+    page.get_by_role("link", name="Back to the account").click()
+    wrong = page.locator("table.payments tbody tr").filter(has=page.locator("[data-verified=no]"))
+    expect(wrong).to_have_count(1)
+    expect(wrong.locator("a.hash")).to_have_attribute("title", tampered_payout)
 
 
 def test_audit_page_prints_without_the_site_chrome(page: Page, explorer: str, parties, screenshot):
     page.goto(f"{explorer}/account/{parties['bob']}/audit")
     page.emulate_media(media="print")
     expect(page.locator(".site-header")).to_be_hidden()
+    expect(page.locator(".actions")).to_be_hidden()
     expect(page.locator("[data-verdict]")).to_be_visible()
     screenshot(page, "audit-print")
 

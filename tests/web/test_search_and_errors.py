@@ -78,3 +78,9 @@ def test_malformed_transaction_hash_gets_status_400(page: Page, explorer: str):
 def test_search_for_gibberish_gets_a_friendly_page(page: Page, explorer: str):
     search(page, explorer, "hello world")
     expect(page.locator(".notice")).to_be_visible()
+
+
+def test_a_page_that_does_not_exist_gets_a_friendly_404(page: Page, explorer: str):
+    response = page.goto(f"{explorer}/no/such/page")
+    assert response.status == 404
+    expect(page.locator("h1")).to_have_text("No such page")

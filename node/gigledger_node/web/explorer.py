@@ -11,20 +11,23 @@ neither is ever a 500.
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from decimal import Decimal
-from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from gigledger.audit import AuditReport, RpcFailed
 from gigledger.deployment import Deployment
 from gigledger.hashes import ZERO_HASH
 from gigledger.skills import skill_name
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import NoMatchFound
 from web3 import HTTPProvider, Web3
 from web3.exceptions import Web3Exception
@@ -32,6 +35,7 @@ from web3.exceptions import Web3Exception
 from gigledger_node.index.audit import audit_from_index
 from gigledger_node.index.queries import (
     MAX_LIMIT,
+    IndexNotStarted,
     NotFound,
     Page,
     PaymentRecord,
@@ -39,6 +43,7 @@ from gigledger_node.index.queries import (
     QueryError,
     Reputation,
     SkillBreakdown,
+    TimelineEntry,
     block_events,
     checked_address,
 )
@@ -274,26 +279,43 @@ def parse_number(text: str, what: str) -> int:
 class Auditor:
     """Runs the indexer's audit glue against the chain, remembering recent reports.
 
-    The account page marks each payment verified from the same audit the audit
-    page shows; a report is reused until the index moves to a new checkpoint.
+    The audit page always checks afresh. The account page marks each payment from
+    the latest report of that account, reused while the index's checkpoint stays
+    where it was, so a busy profile does not re-verify the chain on every view.
     """
 
     def __init__(self, queries: Queries, rpc_url: str, deployment: Deployment, authorities: list[str] | None) -> None:
-        w3 = Web3(HTTPProvider(rpc_url))
-
-        @lru_cache(maxsize=CACHED_AUDITS)
-        def audit_at(account: str, _checkpoint: int | None) -> AuditReport:
-            try:
-                return audit_from_index(queries, w3, deployment, account, authorities=authorities)
-            except CHAIN_UNREACHABLE as error:
-                raise AuditUnavailable(f"the chain at {rpc_url} could not be reached to audit: {error}") from error
-
         self._queries = queries
-        self._audit_at = audit_at
+        self._w3 = Web3(HTTPProvider(rpc_url))
+        self._rpc_url = rpc_url
+        self._deployment = deployment
+        self._authorities = authorities
+        self._reports: OrderedDict[str, tuple[int | None, AuditReport]] = OrderedDict()
+        self._lock = threading.Lock()  # pages render in a thread pool
 
-    def __call__(self, account: str) -> AuditReport:
-        """The audit of `account` against the chain, as of the index's checkpoint."""
-        return self._audit_at(account, self._queries.status().checkpoint_block)
+    def fresh(self, account: str) -> AuditReport:
+        """The audit of `account` against the chain, now."""
+        checkpoint = self._queries.status().checkpoint_block
+        try:
+            report = audit_from_index(
+                self._queries, self._w3, self._deployment, account, authorities=self._authorities
+            )
+        except CHAIN_UNREACHABLE as error:
+            raise AuditUnavailable(f"the chain at {self._rpc_url} could not be reached to audit: {error}") from error
+        with self._lock:
+            self._reports[account] = (checkpoint, report)
+            self._reports.move_to_end(account)
+            while len(self._reports) > CACHED_AUDITS:
+                self._reports.popitem(last=False)
+        return report
+
+    def recent(self, account: str) -> AuditReport:
+        """The latest audit of `account` if the index has not moved since, else a fresh one."""
+        with self._lock:
+            checkpoint, report = self._reports.get(account, (None, None))
+        if report is None or checkpoint != self._queries.status().checkpoint_block:
+            return self.fresh(account)
+        return report
 
 
 def verification(auditor: Auditor | None, account: str) -> dict[tuple[str, int], bool] | None:
@@ -305,10 +327,36 @@ def verification(auditor: Auditor | None, account: str) -> dict[tuple[str, int],
     if auditor is None:
         return None
     try:
-        report = auditor(account)
+        report = auditor.recent(account)
     except AuditUnavailable:
         return None
     return {(row.payment.transaction_hash.lower(), row.payment.log_index): row.ok for row in report.rows}
+
+
+# ---------------------------------------------------------------- pages
+
+
+TEMPLATES = make_templates()
+
+
+def render(request: Request, template: str, build: Callable[[], dict[str, Any]]) -> Response:
+    """The page `template` with the context `build` returns, or a friendly error page."""
+    try:
+        context = build()
+    except NotFound as error:
+        return error_page(request, 404, "Not found", str(error))
+    except AuditUnavailable as error:
+        return error_page(request, 503, "Cannot audit right now", str(error))
+    except QueryError as error:
+        return error_page(request, 400, "That does not look right", str(error))
+    return TEMPLATES.TemplateResponse(request, template, context)
+
+
+def error_page(request: Request, status_code: int, heading: str, message: str) -> Response:
+    """A friendly page saying what went wrong and what the visitor can do instead."""
+    sentence = message[:1].upper() + message[1:].rstrip(".") + "."
+    context = {"status_code": status_code, "heading": heading, "message": sentence}
+    return TEMPLATES.TemplateResponse(request, "error.html", context, status_code=status_code)
 
 
 # ---------------------------------------------------------------- routes
@@ -328,38 +376,19 @@ def explorer_router(
     The account page links to the query API's CSV route, named "payments", when
     the app has it.
     """
-    templates = make_templates()
     router = APIRouter(include_in_schema=False)
     auditor = Auditor(queries, rpc_url, deployment, authorities) if rpc_url and deployment else None
 
-    def render(request: Request, template: str, build: Callable[[], dict[str, Any]]) -> Response:
-        """The page `template` with the context `build` returns, or a friendly error page."""
-        try:
-            context = build()
-        except NotFound as error:
-            return error_page(request, 404, "Not found", str(error))
-        except AuditUnavailable as error:
-            return error_page(request, 503, "Cannot audit right now", str(error))
-        except QueryError as error:
-            return error_page(request, 400, "That does not look right", str(error))
-        return templates.TemplateResponse(request, template, context)
-
-    def error_page(request: Request, status_code: int, heading: str, message: str) -> Response:
-        sentence = message[:1].upper() + message[1:].rstrip(".") + "."
-        context = {"status_code": status_code, "heading": heading, "message": sentence}
-        return templates.TemplateResponse(request, "error.html", context, status_code=status_code)
-
     @router.get("/", response_class=HTMLResponse, name="explorer-home")
     def home(request: Request) -> Response:
-        return render(
-            request,
-            "home.html",
-            lambda: {
-                "status": queries.status(),
-                "gigs": queries.recent_gigs(RECENT),
-                "blocks": queries.recent_blocks(RECENT),
-            },
-        )
+        def build() -> dict[str, Any]:
+            try:
+                status = queries.status()
+            except IndexNotStarted:
+                status = None
+            return {"status": status, "gigs": queries.recent_gigs(RECENT), "blocks": queries.recent_blocks(RECENT)}
+
+        return render(request, "home.html", build)
 
     @router.get("/find", name="explorer-search")
     def search(request: Request, q: str = "") -> Response:
@@ -383,13 +412,17 @@ def explorer_router(
 
     @router.get("/tx/{tx_hash}", response_class=HTMLResponse, name="explorer-tx")
     def transaction(request: Request, tx_hash: str) -> Response:
-        return render(request, "tx.html", lambda: {"tx_hash": tx_hash.lower(), "events": queries.transaction(tx_hash)})
+        def build() -> dict[str, Any]:
+            events = queries.transaction(tx_hash)
+            return {"tx_hash": tx_hash.lower(), "events": events, "tokens": gig_tokens(queries, events)}
+
+        return render(request, "tx.html", build)
 
     @router.get("/block/{number}", response_class=HTMLResponse, name="explorer-block")
     def block(request: Request, number: str) -> Response:
         def build() -> dict[str, Any]:
             summary, events = block_events(queries, parse_number(number, "block number"))
-            return {"block": summary, "events": events}
+            return {"block": summary, "events": events, "tokens": gig_tokens(queries, events)}
 
         return render(request, "block.html", build)
 
@@ -423,7 +456,7 @@ def explorer_router(
             checked = checked_address(address)
             if auditor is None:
                 raise AuditUnavailable("this explorer was started without a chain endpoint and deployment")
-            return {"address": checked, "report": auditor(checked), "checked_at": datetime.now(timezone.utc)}
+            return {"address": checked, "report": auditor.fresh(checked), "checked_at": datetime.now(timezone.utc)}
 
         return render(request, "audit.html", build)
 
@@ -446,6 +479,17 @@ SEARCH_ROUTES = {
 }
 
 
+def gig_tokens(queries: Queries, events: list[TimelineEntry]) -> dict[int, str]:
+    """The token of each gig the events are about, so their amounts can be shown."""
+    tokens = {}
+    for gig_id in {int(event.args["gig_id"]) for event in events if "gig_id" in event.args}:
+        try:
+            tokens[gig_id] = queries.gig(gig_id).summary.token
+        except NotFound:  # an attestation about a gig of another escrow the registry trusts
+            continue
+    return tokens
+
+
 def payments_csv_url(request: Request, account: str, payments: Page[PaymentRecord]) -> str | None:
     """The query API's CSV of the account's payments (as many as one page holds), if the app serves it."""
     try:
@@ -453,3 +497,23 @@ def payments_csv_url(request: Request, account: str, payments: Page[PaymentRecor
     except NoMatchFound:
         return None
     return str(url.include_query_params(format="csv", limit=min(max(payments.total, 1), MAX_LIMIT)))
+
+
+def install_explorer(
+    app: FastAPI,
+    queries: Queries,
+    *,
+    rpc_url: str | None = None,
+    deployment: Deployment | None = None,
+    authorities: list[str] | None = None,
+) -> None:
+    """Adds the explorer's pages to the node's web app (see `explorer_router`), and
+    answers a browser asking for a page that does not exist with a friendly 404 page
+    (API clients keep FastAPI's JSON answer)."""
+    app.include_router(explorer_router(queries, rpc_url=rpc_url, deployment=deployment, authorities=authorities))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def no_such_page(request: Request, error: StarletteHTTPException) -> Response:
+        if error.status_code == 404 and "text/html" in request.headers.get("accept", ""):
+            return error_page(request, 404, "No such page", f"there is no page at {request.url.path}")
+        return await http_exception_handler(request, error)

@@ -1,0 +1,208 @@
+"""Fixtures for the explorer's browser tests.
+
+One dev node (`gigledger-node start --dev`) per test session, with the gig story
+of `story.py` played on it; the indexer run up to the chain head into an SQLite
+index; the explorer served by uvicorn on a free loopback port; and Debian's
+Chromium driven by Playwright. Everything is started here and stopped when the
+session ends.
+"""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+import uvicorn
+from playwright.sync_api import Browser, Page, sync_playwright
+from web3 import HTTPProvider, Web3
+from web3.middleware import ExtraDataToPOAMiddleware
+
+from gigledger_node.index.db import open_index
+from gigledger_node.index.endpoint import Endpoint
+from gigledger_node.index.indexer import Indexer
+from gigledger_node.index.queries import Queries
+from gigledger_node.web.api import create_app
+from gigledger_node.web.explorer import install_explorer
+
+from .story import Story, tell_story
+
+STARTUP_TIMEOUT = 30.0
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 390, "height": 844}
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on right now, on loopback."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_until(ready, what: str, timeout: float = STARTUP_TIMEOUT) -> None:
+    """Polls `ready()` until it is true; raises TimeoutError naming `what` otherwise."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if ready():
+            return
+        time.sleep(0.05)
+    raise TimeoutError(f"{what} was not ready within {timeout}s")
+
+
+# ---------------------------------------------------------------- chain and story
+
+
+@pytest.fixture(scope="session")
+def dev_node(tmp_path_factory) -> Iterator[str]:
+    """The JSON-RPC URL of a throwaway `gigledger-node start --dev` on loopback."""
+    port = free_port()
+    log = tmp_path_factory.mktemp("node") / "node.log"
+    command = [sys.executable, "-m", "gigledger_node.cli", "start", "--dev", "--port", str(port)]
+    with log.open("wb") as output:
+        process = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+
+    def serving() -> bool:
+        if process.poll() is not None:
+            raise RuntimeError(f"the dev node exited: {log.read_text()[-2000:]}")
+        try:
+            return httpx.post(url, json={"jsonrpc": "2.0", "id": 1, "method": "eth_chainId", "params": []}).is_success
+        except httpx.HTTPError:
+            return False
+
+    try:
+        wait_until(serving, "the dev node")
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def w3(dev_node: str) -> Web3:
+    """A web3 client of the dev node (its blocks carry a PoA seal in extraData)."""
+    client = Web3(HTTPProvider(dev_node))
+    client.middleware_onion.inject(ExtraDataToPOAMiddleware, layer=0)
+    return client
+
+
+@pytest.fixture(scope="session")
+def story(w3: Web3) -> Story:
+    """The gig story, played on the dev node against freshly deployed contracts."""
+    return tell_story(w3)
+
+
+@pytest.fixture(scope="session")
+def parties(story: Story) -> dict[str, str]:
+    """The story's parties by name: alice, bob, carol, dave, ..."""
+    return story.parties
+
+
+@pytest.fixture(scope="session")
+def registry(w3: Web3, story: Story):
+    """The story's reputation registry, to read the figures the chain implies."""
+    from gigledger.contracts import abi
+
+    return w3.eth.contract(address=story.deployment.registry, abi=abi("ReputationRegistry"))
+
+
+# ---------------------------------------------------------------- index and explorer
+
+
+@pytest.fixture(scope="session")
+def queries(story: Story, dev_node: str, tmp_path_factory) -> Queries:
+    """The query layer over an index the indexer filled up to the chain head."""
+    engine = open_index(f"sqlite:///{tmp_path_factory.mktemp('index') / 'index.sqlite'}")
+    Indexer(engine, Endpoint(dev_node), story.deployment).sync()
+    return Queries(engine)
+
+
+@pytest.fixture(scope="session")
+def explorer(queries: Queries, story: Story, dev_node: str) -> Iterator[str]:
+    """The base URL of the node's web app (API and explorer) served by uvicorn on loopback."""
+    app = create_app(queries, rpc_url=dev_node, deployment=story.deployment)
+    install_explorer(app, queries, rpc_url=dev_node, deployment=story.deployment)
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    wait_until(lambda: server.started, "the explorer")
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+# ---------------------------------------------------------------- browser
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    """Debian's Chromium, headless, driven by Playwright (never Playwright's own download)."""
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    """A desktop-sized browser tab."""
+    context = browser.new_context(viewport=DESKTOP)
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
+
+
+@pytest.fixture
+def phone(browser: Browser) -> Iterator[Page]:
+    """A phone-sized browser tab with touch, as a small phone shows pages."""
+    context = browser.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True)
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
+
+
+@pytest.fixture
+def no_script_page(browser: Browser) -> Iterator[Page]:
+    """A desktop tab with JavaScript turned off."""
+    context = browser.new_context(viewport=DESKTOP, java_script_enabled=False)
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
+
+
+@pytest.fixture
+def screenshot():
+    """Saves a full-page screenshot as test-artifacts/screenshots/NAME.png."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+
+    def save(page: Page, name: str) -> Path:
+        path = SCREENSHOTS / f"{name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    return save

@@ -1,0 +1,27 @@
+"""Whatever a browser types into the address bar or the search box, the explorer
+answers with a page or a friendly error page, never a 500."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+import httpx
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+ROUTES = ("/gig/{}", "/tx/{}", "/block/{}", "/account/{}", "/account/{}/audit", "/find?q={}")
+
+typed = st.one_of(
+    st.text(min_size=1, max_size=80),
+    st.integers(min_value=-(2**70), max_value=2**260).map(str),
+    st.binary(min_size=1, max_size=40).map(lambda raw: "0x" + raw.hex()),
+)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(route=st.sampled_from(ROUTES), text=typed)
+def test_any_input_gets_a_page_or_a_friendly_error(explorer: str, route: str, text: str):
+    url = explorer + route.format(quote(text, safe=""))
+    response = httpx.get(url, headers={"accept": "text/html"}, timeout=60)
+    assert response.status_code in (200, 303, 400, 404), response.text[:500]
+    assert "text/html" in response.headers["content-type"] or response.status_code == 303
