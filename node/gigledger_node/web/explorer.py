@@ -35,6 +35,7 @@ from web3.exceptions import Web3Exception
 from gigledger_node.index.audit import audit_from_index
 from gigledger_node.index.queries import (
     MAX_LIMIT,
+    GigSummary,
     IndexNotStarted,
     NotFound,
     Page,
@@ -57,6 +58,10 @@ RECENT = 10
 ACCOUNT_ROWS = 200
 #: Token amounts are shown in whole units of 18 decimals (ETH and most ERC-20s).
 DECIMALS = 18
+#: How many audits (account and checkpoint) the account pages keep, to mark payments verified.
+CACHED_AUDITS = 64
+#: What a chain that cannot be reached raises through web3 and the auditor.
+CHAIN_UNREACHABLE = (RpcFailed, OSError, Web3Exception)
 
 EVENT_TITLES = {
     "GigCreated": "Created and funded",
@@ -84,12 +89,6 @@ PAYMENT_TITLES = {
     "credited": "Payout credited, to withdraw",
     "withdrawal": "Credit withdrawn",
 }
-
-
-#: How many audits (account and checkpoint) the account pages keep, to mark payments verified.
-CACHED_AUDITS = 64
-#: What a chain that cannot be reached raises through web3 and the auditor.
-CHAIN_UNREACHABLE = (RpcFailed, OSError, Web3Exception)
 
 
 class BadInput(QueryError, ValueError):
@@ -145,7 +144,7 @@ def skill_label(tag: str) -> str:
     return short(name) if name.startswith("0x") else name
 
 
-def role_of(gig: Any, address: str) -> str:
+def role_of(gig: GigSummary, address: str) -> str:
     """Which part `address` plays in a gig."""
     for role in ("client", "freelancer", "arbiter"):
         if getattr(gig, role).lower() == address.lower():
@@ -153,7 +152,7 @@ def role_of(gig: Any, address: str) -> str:
     return ""
 
 
-def other_party(gig: Any, address: str) -> str:
+def other_party(gig: GigSummary, address: str) -> str:
     """The gig's counterpart of `address`: the freelancer for its client, else the client."""
     return gig.freelancer if gig.client.lower() == address.lower() else gig.client
 
