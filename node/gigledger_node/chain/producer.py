@@ -91,4 +91,6 @@ class BlockProducer:
             vm.get_block(), header, included, receipts, withdrawals=()
         )
         block = vm.block_postprocessing(block)
-        return vm.mine_block(block).block, tuple(receipts), tuple(dropped)
+        # finalize_block, not mine_block: mine_block re-validates the block we just
+        # built, rebuilding its transaction trie the slow way to compare roots.
+        return vm.finalize_block(block).block, tuple(receipts), tuple(dropped)

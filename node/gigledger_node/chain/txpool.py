@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import rlp
 from eth.abc import SignedTransactionAPI
+from eth.constants import SECPK1_N
 from eth.exceptions import UnrecognizedTransactionType
 from eth.vm.forks.prague.transactions import PragueTransactionBuilder
 from eth_keys.exceptions import BadSignature
@@ -65,9 +66,10 @@ def decode_transaction(raw: bytes, chain_id: int) -> PooledTx:
         raise TxRejected(f"rlp: invalid transaction: {error}") from error
     if tx.chain_id is None or tx.chain_id != chain_id:
         raise TxRejected("invalid chain id for signer")
+    if tx.s > SECPK1_N // 2:  # EIP-2: high-s signatures are malleable copies
+        raise TxRejected("invalid sender")
     try:
-        tx.check_signature_validity()
-        sender = tx.sender
+        sender = tx.sender  # one recovery; it fails for any invalid signature
     except (BadSignature, ValidationError, ValueError) as error:
         raise TxRejected("invalid sender") from error
     return PooledTx(tx, sender)
