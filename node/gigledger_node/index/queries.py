@@ -11,10 +11,10 @@ under that key).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, fields
 from typing import Annotated, Any, Generic, TypeVar
 
-from eth_utils import is_address, to_checksum_address
+from eth_utils import is_address, is_checksum_address, is_checksum_formatted_address, to_checksum_address
 from gigledger.events import decode_log
 from gigledger.gigs import State
 from pydantic import PlainSerializer
@@ -82,11 +82,13 @@ class Page(Generic[T]):
     offset: int
     limit: int
     total: int
-    next_offset: int | None = field(init=False)  # where the next page starts; None on the last
+    next_offset: int | None  # where the next page starts; None on the last
 
-    def __post_init__(self) -> None:
-        end = self.offset + len(self.items)
-        object.__setattr__(self, "next_offset", end if end < self.total else None)
+    @classmethod
+    def of(cls, items: list[T], offset: int, limit: int, total: int) -> Page[T]:
+        """A page, with where the next one starts worked out."""
+        end = offset + len(items)
+        return cls(items, offset, limit, total, end if end < total else None)
 
 
 @dataclass(frozen=True)
@@ -269,7 +271,9 @@ class SearchResult:
 def checked_address(text: str) -> str:
     """``text`` as a checksummed address; raises InvalidAddress."""
     if not isinstance(text, str) or not is_address(text):
-        raise InvalidAddress(f"{text!r} is not an address: expected 0x and 40 hex digits with a valid checksum")
+        raise InvalidAddress(f"{text!r} is not an address: expected 0x and 40 hex digits")
+    if is_checksum_formatted_address(text) and not is_checksum_address(text):
+        raise InvalidAddress(f"{text!r} has mixed case but a wrong checksum: check for a typo")
     return to_checksum_address(text)
 
 
@@ -498,7 +502,7 @@ class Queries:
         with self.engine.connect() as conn:
             rows = conn.execute(query).all()
             total = conn.execute(select(func.count()).select_from(db.gigs).where(where)).scalar_one()
-        return Page([_gig_summary(r) for r in rows], offset, limit, total)
+        return Page.of([_gig_summary(r) for r in rows], offset, limit, total)
 
     def gig(self, gig_id: int) -> GigDetail:
         """One gig, its whole timeline (oldest first) and the attestations it led to."""
@@ -595,7 +599,7 @@ class Queries:
         with self.engine.connect() as conn:
             rows = conn.execute(query).all()
             total = conn.execute(select(func.count()).select_from(db.attestations).where(where)).scalar_one()
-        return Page([_attestation(r) for r in rows], offset, limit, total)
+        return Page.of([_attestation(r) for r in rows], offset, limit, total)
 
     def payment_history(self, account: str, *, offset: int = 0, limit: int = 100) -> Page[PaymentRecord]:
         """Every payment into or out of escrow for ``account``, oldest first."""
@@ -612,7 +616,7 @@ class Queries:
         with self.engine.connect() as conn:
             rows = conn.execute(query).all()
             total = conn.execute(select(func.count()).select_from(db.payments).where(where)).scalar_one()
-        return Page([_payment(r) for r in rows], offset, limit, total)
+        return Page.of([_payment(r) for r in rows], offset, limit, total)
 
     def all_payments(self, account: str) -> list[PaymentRecord]:
         """The whole payment history of ``account``, oldest first (for audits)."""

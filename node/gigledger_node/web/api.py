@@ -44,8 +44,7 @@ class AuditUnavailable(QueryError):
     """The API was started without a chain endpoint or deployment, so it cannot audit."""
 
 
-def _limit(default: int) -> object:
-    return Query(default, ge=1, le=MAX_LIMIT, description=f"Items per page, 1 to {MAX_LIMIT}.")
+Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description=f"Items per page, 1 to {MAX_LIMIT}.")]
 
 
 def _error(status: int, error: Exception) -> JSONResponse:
@@ -85,7 +84,7 @@ def api_router(
         since: Annotated[int | None, Query(description="Created at or after (unix seconds).")] = None,
         until: Annotated[int | None, Query(description="Created before (unix seconds).")] = None,
         offset: Offset = 0,
-        limit: Annotated[int, _limit(50)] = 50,
+        limit: Limit = 50,
     ) -> Page[GigSummary]:
         """Gigs, newest first, filtered by party, state, token and creation time."""
         return queries.gigs(party=party, state=state, token=token, since=since, until=until, offset=offset, limit=limit)
@@ -106,7 +105,7 @@ def api_router(
         return queries.reputation(address)
 
     @router.get("/accounts/{address}/attestations", tags=["accounts"])
-    def attestations(address: str, offset: Offset = 0, limit: Annotated[int, _limit(50)] = 50) -> Page[AttestationRecord]:
+    def attestations(address: str, offset: Offset = 0, limit: Limit = 50) -> Page[AttestationRecord]:
         """Attestations the account received, newest first."""
         return queries.attestations_received(address, offset=offset, limit=limit)
 
@@ -116,7 +115,7 @@ def api_router(
         responses={200: {"content": {"text/csv": {}}, "description": "JSON page, or CSV with format=csv"}},
     )
     def payments(
-        address: str, offset: Offset = 0, limit: Annotated[int, _limit(100)] = 100, format: Format = "json"
+        address: str, offset: Offset = 0, limit: Limit = 100, format: Format = "json"
     ) -> Page[PaymentRecord]:
         """Payments into and out of escrow for the account, oldest first; format=csv for auditors."""
         page = queries.payment_history(address, offset=offset, limit=limit)

@@ -1,0 +1,209 @@
+"""The query API over HTTP: a real uvicorn on loopback over an index of the gig story on Anvil.
+
+Figures come from the query layer (tested against the chain in tests/index);
+these tests check the HTTP contract: routes, filters, paging, CSV, OpenAPI, and
+that every bad request gets a 4xx with a clear message, never a 500.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import threading
+import time
+from collections.abc import Iterator
+
+import httpx
+import pytest
+import uvicorn
+from index.conftest import free_port, start_anvil, stop
+from index.story import Story, tell
+
+from gigledger_node.index.db import open_index
+from gigledger_node.index.endpoint import Endpoint
+from gigledger_node.index.indexer import Indexer
+from gigledger_node.index.queries import Queries
+from gigledger_node.web.api import create_app
+
+ZERO = "0x" + "00" * 20
+
+
+@pytest.fixture(scope="module")
+def api_story(tmp_path_factory) -> Iterator[tuple[Story, Queries]]:
+    """The gig story on Anvil, indexed into SQLite."""
+    process, url = start_anvil()
+    try:
+        story = tell(url)
+        engine = open_index(f"sqlite:///{tmp_path_factory.mktemp('api') / 'index.sqlite'}")
+        Indexer(engine, Endpoint(url), story.deployment).sync()
+        yield story, Queries(engine)
+        engine.dispose()
+    finally:
+        stop(process)
+
+
+@pytest.fixture(scope="module")
+def api(api_story) -> Iterator[httpx.Client]:
+    """An HTTP client of the query API served by uvicorn on a free loopback port."""
+    story, queries = api_story
+    app = create_app(queries, rpc_url=story.url, deployment=story.deployment)
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=free_port(), log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        assert time.monotonic() < deadline, "uvicorn did not start"
+        time.sleep(0.02)
+    port = server.servers[0].sockets[0].getsockname()[1]
+    try:
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
+            yield client
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def story(api_story) -> Story:
+    return api_story[0]
+
+
+def test_openapi_describes_every_route(api):
+    paths = api.get("/openapi.json").json()["paths"]
+
+    assert {
+        "/status", "/gigs", "/gigs/{gig_id}", "/accounts/{address}/reputation", "/accounts/{address}/payments",
+        "/accounts/{address}/attestations", "/accounts/{address}/audit", "/transactions/{transaction_hash}", "/search",
+    } <= set(paths)
+
+
+def test_status_shows_the_index_at_the_head(api):
+    status = api.get("/status").json()
+
+    assert status["lag"] == 0 and status["checkpoint_block"] == status["chain_head"]
+
+
+def test_gigs_filter_by_state(api, story):
+    page = api.get("/gigs", params={"state": "released"}).json()
+
+    assert sorted(g["gig_id"] for g in page["items"]) == sorted([story.gigs["approved"], story.gigs["staged"]])
+
+
+def test_gigs_filter_by_party_and_token(api, story):
+    page = api.get("/gigs", params={"party": story.parties["dave"], "token": ZERO}).json()
+
+    assert sorted(g["gig_id"] for g in page["items"]) == sorted([story.gigs["missed"], story.gigs["working"]])
+
+
+def test_gigs_filter_by_creation_time(api, story):
+    every = api.get("/gigs").json()["items"]
+    newest = max(g["created_at"] for g in every)
+
+    page = api.get("/gigs", params={"since": newest}).json()
+
+    assert {g["gig_id"] for g in page["items"]} == {g["gig_id"] for g in every if g["created_at"] == newest}
+
+
+def test_gigs_page_with_offset_and_limit(api):
+    first = api.get("/gigs", params={"limit": 2}).json()
+    second = api.get("/gigs", params={"limit": 2, "offset": first["next_offset"]}).json()
+
+    assert first["total"] == 6 and first["next_offset"] == 2
+    assert [g["gig_id"] for g in first["items"] + second["items"]] == [6, 5, 4, 3]
+
+
+def test_a_gig_comes_with_its_whole_timeline(api, story):
+    gig = api.get(f"/gigs/{story.gigs['approved']}").json()
+
+    assert [e["name"] for e in gig["timeline"]] == [
+        "GigCreated", "GigAccepted", "GigDelivered", "GigReleased", "Attested", "Attested", "AttestationRevoked",
+    ]
+    assert gig["summary"]["amount"] == str(2 * 10**18)
+
+
+def test_reputation_amounts_are_decimal_strings(api, story):
+    reputation = api.get(f"/accounts/{story.parties['bob']}/reputation").json()
+
+    assert reputation["completed"] == 2 and reputation["volumes"][0]["earned"] == str(47 * 10**17)
+
+
+def test_payment_history_pages_as_json(api, story):
+    page = api.get(f"/accounts/{story.parties['alice']}/payments", params={"limit": 3, "offset": 1}).json()
+
+    assert [p["kind"] for p in page["items"]] == ["deposit", "deposit", "refund"]
+    assert page["next_offset"] == 4
+
+
+def test_payment_history_as_csv_for_auditors(api, story):
+    response = api.get(f"/accounts/{story.parties['bob']}/payments", params={"format": "csv"})
+    rows = list(csv.DictReader(io.StringIO(response.text)))
+
+    assert response.headers["content-type"].startswith("text/csv")
+    assert [r["kind"] for r in rows] == ["release", "milestone", "release", "resolution"]
+
+
+def test_audit_verifies_the_account_against_the_chain(api, story):
+    report = api.get(f"/accounts/{story.parties['bob']}/audit").json()
+
+    assert report["ok"] is True and len(report["payments"]) == 4
+
+
+def test_audit_as_csv(api, story):
+    response = api.get(f"/accounts/{story.parties['bob']}/audit", params={"format": "csv"})
+
+    assert response.text.splitlines()[0].startswith("block,transaction,log_index")
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [("1", "gig"), ("0x70997970C51812dc3A010C7d01b50e0d17dc79C8", "account")],
+)
+def test_search_names_what_it_found(api, text, kind):
+    assert api.get("/search", params={"q": text}).json()["kind"] == kind
+
+
+def test_search_finds_a_transaction(api, story):
+    tx = api.get(f"/gigs/{story.gigs['approved']}").json()["timeline"][0]["transaction_hash"]
+
+    assert api.get("/search", params={"q": tx}).json() == {"kind": "transaction", "key": tx}
+    assert api.get(f"/transactions/{tx}").json()[0]["name"] == "GigCreated"
+
+
+@pytest.mark.parametrize(
+    ("path", "status", "detail"),
+    [
+        ("/gigs/999", 404, "no gig 999"),
+        ("/gigs/0", 404, "gig ids start at 1"),
+        ("/gigs/99999999999999999999999999", 404, "no gig"),
+        ("/gigs?state=lost", 400, "unknown gig state"),
+        ("/gigs?party=0x123", 400, "is not an address"),
+        ("/gigs?since=10&until=5", 400, "must be after"),
+        ("/gigs?since=-1", 400, "unix time"),
+        ("/accounts/0xnothex/reputation", 400, "is not an address"),
+        ("/accounts/0x70997970c51812dc3a010c7d01b50e0d17dc79C8/payments", 400, "checksum"),
+        ("/transactions/0x12", 400, "not a transaction hash"),
+        ("/transactions/0x" + "ab" * 32, 404, "no indexed event"),
+        ("/search?q=nothing", 404, "is not an address"),
+        ("/search?q=424242", 404, "no gig or indexed block"),
+    ],
+)
+def test_bad_requests_get_a_4xx_naming_the_problem(api, path, status, detail):
+    response = api.get(path)
+
+    assert response.status_code == status and detail in response.json()["detail"]
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/gigs?limit=0",
+        "/gigs?limit=100000",
+        "/gigs?offset=-1",
+        "/gigs/abc",
+        "/gigs?offset=999999999999999999999999",
+        "/accounts/0x70997970C51812dc3A010C7d01b50e0d17dc79C8/payments?format=xml",
+        "/accounts/0x70997970C51812dc3A010C7d01b50e0d17dc79C8/attestations?limit=-5",
+    ],
+)
+def test_bad_paging_and_types_are_refused_with_4xx(api, path):
+    assert 400 <= api.get(path).status_code < 500
