@@ -187,14 +187,6 @@ class Gig:
             self.disputed_at,
         )
 
-    def to_json(self) -> dict:
-        """A JSON-ready dict; the state is its name ("OPEN", "RELEASED", ...)."""
-        data = {name: getattr(self, name) for name in self.__dataclass_fields__}
-        data["state"] = self.state.name
-        data["milestones"] = list(self.milestones)
-        data["skills"] = list(self.skills)
-        return data
-
     @property
     def is_open(self) -> bool:
         """Nobody has accepted it yet; an empty freelancer means anyone eligible may."""

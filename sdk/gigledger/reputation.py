@@ -8,7 +8,7 @@ module only shapes what the client read; it weighs nothing (apps do).
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Iterable, Sequence
 
 from gigledger.attestations import Attestation
@@ -59,10 +59,6 @@ class Reputation:
     skills: tuple[SkillStats, ...]
     volumes: tuple[Volume, ...]
     attestations: tuple[Attestation, ...]  # received, revoked ones included and marked
-
-    def to_json(self) -> dict:
-        """A JSON-ready dict."""
-        return asdict(self)
 
 
 def record_from_summary(summary: Sequence[int]) -> tuple[Record, int, int]:
