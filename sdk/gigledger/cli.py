@@ -23,7 +23,7 @@ from dataclasses import dataclass, fields, is_dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Annotated, Any, Callable, Iterator, Optional
+from typing import Annotated, Any, Callable, Iterator, NoReturn, Optional
 
 import typer
 from rich.console import Console
@@ -41,6 +41,8 @@ from gigledger.skills import skill_name
 from gigledger.transactions import TransactionSender
 
 KEYSTORE_ENV = "GIGLEDGER_KEYSTORE"
+#: Exit code for input the command cannot use (as for usage errors).
+USAGE_ERROR = 2
 #: Exit code when an audit finds mismatches.
 AUDIT_FAILED = 9
 
@@ -128,11 +130,17 @@ def _run(settings: Settings, action: Callable[[], Any]) -> Any:
     try:
         return action()
     except GigLedgerError as error:
-        if settings.json:
-            err.print_json(json.dumps({"error": type(error).__name__, "message": str(error)}))
-        else:
-            err.print(f"[red]error:[/red] {error}", markup=True)
-        raise typer.Exit(error.exit_code) from None
+        _report(settings, error, error.exit_code)
+    except ValueError as error:  # a malformed hash, an over-long skill tag: the caller's input
+        _report(settings, error, USAGE_ERROR)
+
+
+def _report(settings: Settings, error: Exception, exit_code: int) -> NoReturn:
+    if settings.json:
+        err.print_json(json.dumps({"error": type(error).__name__, "message": str(error)}))
+    else:
+        err.print(f"[red]error:[/red] {error}", markup=True)
+    raise typer.Exit(exit_code)
 
 
 @contextmanager

@@ -174,3 +174,9 @@ def test_withdraw_with_nothing_credited_exits_3(cli, accounts):
     result = cli("withdraw", account=accounts[2])
     assert result.returncode == 3
     assert "nothing to withdraw" in result.stderr
+
+
+def test_a_malformed_hash_is_a_usage_error(cli, accounts, anvil_delivered_gig):
+    result = cli("gig", "deliver", str(anvil_delivered_gig.gig_id), "--deliverable-hash", "0x1234", account=accounts[2])
+    assert result.returncode == 2
+    assert "expected 32 bytes" in result.stderr
