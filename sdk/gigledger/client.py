@@ -187,8 +187,13 @@ class GigLedger:
         manifest = _deployment_for(deployment)
         try:
             manifest.verify(w3)
+        except GigLedgerError:
+            raise
         except Exception as error:
-            raise (translate_node_error(error, "", url) or error) from error
+            translated = translate_node_error(error, "", url)
+            if translated is None:
+                raise
+            raise translated from error
         return cls(
             w3,
             manifest,
