@@ -122,3 +122,10 @@ def test_many_calls_in_a_row_do_not_collide_on_nonces(create_gig, client):
     ids = [create_gig().gig_id for _ in range(5)]
     assert ids == list(range(ids[0], ids[0] + 5))
     assert client.sender.nonces.reserve() == client.w3.eth.get_transaction_count(client.address)
+
+
+def test_transactions_pay_eip1559_fees_from_the_node(funded_gig, chain):
+    block = chain.w3.eth.get_block("latest", full_transactions=True)
+    [transaction] = block["transactions"]
+    assert transaction["type"] == 2
+    assert transaction["maxFeePerGas"] >= block["baseFeePerGas"]
