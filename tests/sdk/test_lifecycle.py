@@ -128,4 +128,6 @@ def test_transactions_pay_eip1559_fees_from_the_node(funded_gig, chain):
     block = chain.w3.eth.get_block("latest", full_transactions=True)
     [transaction] = block["transactions"]
     assert transaction["type"] == 2
-    assert transaction["maxFeePerGas"] >= block["baseFeePerGas"]
+    # eth-tester's provider spells full transactions' fields in snake_case.
+    max_fee = transaction.get("maxFeePerGas", transaction.get("max_fee_per_gas"))
+    assert max_fee >= block["baseFeePerGas"]
