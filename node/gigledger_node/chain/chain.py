@@ -2,15 +2,14 @@
 
 :class:`Ledger` owns the store and the py-evm chain, and answers every question
 about committed history: headers, blocks, transactions, receipts, state at a
-block, and logs (through an index written with each block, so a log query
-touches only the blocks that hold matching logs).
+block, and logs (through its :class:`LogIndex`).
 """
 
 from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import NamedTuple
@@ -33,6 +32,7 @@ from eth.vm.forks.prague.constants import DEPOSIT_REQUEST_TYPE
 from eth_utils import to_canonical_address, to_wei
 
 from gigledger_node.chain.sealing import SIGNATURE_LENGTH, VANITY_LENGTH, genesis_extra_data
+from gigledger_node.chain.logindex import LogIndex
 from gigledger_node.chain.storage import BlockStore
 from gigledger_node.chain.trie import ordered_trie_root
 
@@ -102,28 +102,6 @@ class TxLocation(NamedTuple):
     index: int
 
 
-class LogEntry(NamedTuple):
-    """One log of a committed block, with everything eth_getLogs reports."""
-
-    header: BlockHeaderAPI
-    tx_hash: bytes
-    tx_index: int
-    log_index: int
-    address: bytes
-    topics: tuple[bytes, ...]
-    data: bytes
-
-
-# Log index keys: prefix + (address | topic) + block number, values empty.
-_BY_ADDRESS = b"gl:log:a:"
-_BY_TOPIC = b"gl:log:t:"
-_ANY_LOG = b"gl:log:b:"
-
-
-def _number_key(number: int) -> bytes:
-    return number.to_bytes(8, "big")
-
-
 class Ledger:
     """Committed chain history on one data directory."""
 
@@ -143,6 +121,7 @@ class Ledger:
             )
             self.store.commit()
         self.chaindb = self.chain.chaindb
+        self.log_index = LogIndex(self.store, self.header_by_number)
 
     @classmethod
     def open(cls, data_dir: Path) -> "Ledger":
@@ -222,78 +201,6 @@ class Ledger:
         header = self.chain.create_header_from_parent(parent, **header_fields)
         return self.chain.get_vm(header)
 
-    # -- logs ----------------------------------------------------------------
-
-    def index_logs(self, header: BlockHeaderAPI, receipts: Sequence[ReceiptAPI]) -> None:
-        """Record which addresses and topics ``header``'s block logged (buffered)."""
-        number = _number_key(header.block_number)
-        for receipt in receipts:
-            for log in receipt.logs:
-                self.store[_ANY_LOG + number] = b""
-                self.store[_BY_ADDRESS + log.address + number] = b""
-                for topic in log.topics:
-                    self.store[_BY_TOPIC + _topic_bytes(topic) + number] = b""
-
-    def unindex_logs(self, header: BlockHeaderAPI) -> None:
-        """Forget ``header``'s block in the log index (it left the canonical chain)."""
-        number = _number_key(header.block_number)
-        for receipt in self.receipts(header):
-            for log in receipt.logs:
-                self.store.delete(_ANY_LOG + number)
-                self.store.delete(_BY_ADDRESS + log.address + number)
-                for topic in log.topics:
-                    self.store.delete(_BY_TOPIC + _topic_bytes(topic) + number)
-
-    def logs(
-        self,
-        first: int,
-        last: int,
-        addresses: Sequence[bytes] = (),
-        topics: Sequence[Sequence[bytes] | None] = (),
-    ) -> list[LogEntry]:
-        """Logs in blocks ``first..last`` matching eth_getLogs' address/topic filter."""
-        numbers = self._candidate_blocks(first, last, addresses, topics)
-        found: list[LogEntry] = []
-        for number in sorted(numbers):
-            header = self.header_by_number(number)
-            if header is not None:
-                found.extend(
-                    e for e in self.block_logs(header) if _log_matches(e, addresses, topics)
-                )
-        return found
-
-    def _candidate_blocks(self, first, last, addresses, topics) -> set[int]:
-        """Blocks the index says may match: intersect the address and each topic slot."""
-        start, stop = _number_key(first), _number_key(last)
-        sets = []
-        if addresses:
-            sets.append(self._blocks_under(_BY_ADDRESS, addresses, start, stop))
-        for alternatives in topics:
-            if alternatives:
-                sets.append(self._blocks_under(_BY_TOPIC, alternatives, start, stop))
-        if not sets:
-            return self._blocks_under(_ANY_LOG, [b""], start, stop)
-        return set.intersection(*sets)
-
-    def _blocks_under(self, prefix: bytes, values: Iterable[bytes], start, stop) -> set[int]:
-        blocks: set[int] = set()
-        for value in values:
-            for key in self.store.keys_with_prefix(prefix + value, start, stop):
-                blocks.add(int.from_bytes(key[-8:], "big"))
-        return blocks
-
-    def block_logs(self, header: BlockHeaderAPI) -> list[LogEntry]:
-        """Every log of one block, in order."""
-        entries: list[LogEntry] = []
-        tx_hashes = self.chaindb.get_block_transaction_hashes(header)
-        for tx_index, receipt in enumerate(self.receipts(header)):
-            for log in receipt.logs:
-                entries.append(LogEntry(
-                    header, tx_hashes[tx_index], tx_index, len(entries), log.address,
-                    tuple(_topic_bytes(t) for t in log.topics), log.data,
-                ))
-        return entries
-
     # -- history rewrites (dev chains only) ------------------------------------
 
     def rewind(self, number: int) -> None:
@@ -301,7 +208,7 @@ class Ledger:
         head = self.head()
         for n in range(head.block_number, number, -1):
             header = self.header_by_number(n)
-            self.unindex_logs(header)
+            self.log_index.remove(header)
             for tx_hash in self.chaindb.get_block_transaction_hashes(header):
                 self.store.delete(SchemaV1.make_transaction_hash_to_block_lookup_key(tx_hash))
             self.store.delete(SchemaV1.make_block_number_to_hash_lookup_key(n))
@@ -315,18 +222,3 @@ class Ledger:
 
     def close(self) -> None:
         self.store.close()
-
-
-def _topic_bytes(topic: int | bytes) -> bytes:
-    return topic if isinstance(topic, bytes) else topic.to_bytes(32, "big")
-
-
-def _log_matches(entry: LogEntry, addresses, topics) -> bool:
-    if addresses and entry.address not in addresses:
-        return False
-    for position, alternatives in enumerate(topics):
-        if not alternatives:
-            continue
-        if position >= len(entry.topics) or entry.topics[position] not in alternatives:
-            return False
-    return True

@@ -61,7 +61,7 @@ class BlockProducer:
             block, receipts, dropped = self._execute(vm, transactions)
             block = block.copy(header=seal(block.header, self.authority_key))
             self.ledger.chaindb.persist_block(block)
-            self.ledger.index_logs(block.header, receipts)
+            self.ledger.log_index.add(block, receipts)
             self.ledger.store.commit()
         except BaseException:
             self.ledger.store.discard()

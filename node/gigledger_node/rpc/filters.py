@@ -7,7 +7,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
-from gigledger_node.chain.chain import LogEntry
+from gigledger_node.chain.logindex import LogEntry, log_matches
 from gigledger_node.rpc import params
 from gigledger_node.rpc.context import RpcContext
 from gigledger_node.rpc.errors import FilterNotFound, InvalidParams
@@ -46,14 +46,7 @@ class LogCriteria:
 
     def matches(self, entry: LogEntry) -> bool:
         """Address/topic match for one log (used for pushed logs)."""
-        if self.addresses and entry.address not in self.addresses:
-            return False
-        for position, alternatives in enumerate(self.topics):
-            if alternatives and (
-                position >= len(entry.topics) or entry.topics[position] not in alternatives
-            ):
-                return False
-        return True
+        return log_matches(entry, self.addresses, self.topics)
 
     def logs(self, ctx: RpcContext, first: int | None = None) -> list[dict[str, Any]]:
         """Matching logs as JSON, from the ledger's log index."""
@@ -70,7 +63,7 @@ class LogCriteria:
         stop = min(stop, ctx.ledger.head().block_number)
         if start > stop:
             return []
-        return [log_json(e) for e in ctx.ledger.logs(start, stop, self.addresses, self.topics)]
+        return [log_json(e) for e in ctx.ledger.log_index.logs(start, stop, self.addresses, self.topics)]
 
 
 def _addresses(value: Any) -> tuple[bytes, ...]:

@@ -15,7 +15,8 @@ from eth.abc import BlockHeaderAPI, ReceiptAPI, SignedTransactionAPI
 from eth._utils.address import generate_contract_address
 from eth_utils import to_checksum_address
 
-from gigledger_node.chain.chain import Ledger, LogEntry
+from gigledger_node.chain.chain import Ledger
+from gigledger_node.chain.logindex import LogEntry
 
 
 def hex_int(value: int) -> str:
@@ -133,7 +134,7 @@ def receipt_json(ledger: Ledger, header: BlockHeaderAPI, index: int) -> dict[str
     previous_cumulative = receipts[index - 1].gas_used if index else 0
     logs = [
         log_json(entry)
-        for entry in ledger.block_logs(header)
+        for entry in ledger.log_index.block_logs(header)
         if entry.tx_index == index
     ]
     creates = generate_contract_address(tx.sender, tx.nonce) if not tx.to else None

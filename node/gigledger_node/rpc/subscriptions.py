@@ -52,7 +52,7 @@ class Subscriptions:
             if criteria is None:
                 self._push(subscription_id, header_json(header))
                 continue
-            logs = logs if logs is not None else self.ledger.block_logs(header)
+            logs = logs if logs is not None else self.ledger.log_index.block_logs(header)
             for entry in logs:
                 if criteria.matches(entry):
                     self._push(subscription_id, log_json(entry))

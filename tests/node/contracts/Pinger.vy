@@ -22,3 +22,12 @@ def ping(tag: uint256, amount: uint256):
 @external
 def fail():
     raise "pinger: asked to fail"
+
+
+@external
+def burst(count: uint256):
+    """
+    @notice Emits `count` Pinged events tagged 0..count-1 (for log benchmarks).
+    """
+    for i: uint256 in range(count, bound=1000):
+        log Pinged(sender=msg.sender, tag=i, value=count)

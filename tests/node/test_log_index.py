@@ -1,0 +1,54 @@
+"""The log index answers eth_getLogs from postings and per-block blobs."""
+
+import pytest
+from eth._utils.address import generate_contract_address
+from eth_abi import encode
+from eth_utils import function_signature_to_4byte_selector, to_canonical_address
+
+CHAIN_ID = 1337
+
+
+@pytest.fixture
+def pinger_address(chain_node, dev_accounts, pinger_artifact):
+    """A Pinger deployed on the in-process chain."""
+    deployer = dev_accounts[0]
+    tx = {"type": 2, "chainId": CHAIN_ID, "nonce": 0, "data": pinger_artifact["bytecode"], "gas": 1_000_000,
+          "maxFeePerGas": 10**11, "maxPriorityFeePerGas": 10**9}
+    chain_node.submit(bytes(deployer.sign_transaction(tx).raw_transaction))
+    chain_node.produce()
+    return generate_contract_address(to_canonical_address(deployer.address), 0)
+
+
+def burst(chain_node, account, nonce, address, count):
+    """Mine one Pinger.burst(count) call: ``count`` logs tagged 0..count-1."""
+    data = function_signature_to_4byte_selector("burst(uint256)") + encode(["uint256"], [count])
+    tx = {"type": 2, "chainId": CHAIN_ID, "nonce": nonce, "to": address, "data": data, "gas": 1_000_000,
+          "maxFeePerGas": 10**11, "maxPriorityFeePerGas": 10**9}
+    chain_node.submit(bytes(account.sign_transaction(tx).raw_transaction))
+    return chain_node.produce().block
+
+
+def test_logs_of_a_block_come_back_in_order_with_their_positions(chain_node, dev_accounts, pinger_address):
+    block = burst(chain_node, dev_accounts[0], 1, pinger_address, 3)
+    entries = chain_node.ledger.log_index.block_logs(block.header)
+    assert [(e.log_index, int.from_bytes(e.topics[2], "big")) for e in entries] == [(0, 0), (1, 1), (2, 2)]
+
+
+def test_topic_filter_selects_matching_logs_only(chain_node, dev_accounts, pinger_address):
+    burst(chain_node, dev_accounts[0], 1, pinger_address, 5)
+    tag_three = (3).to_bytes(32, "big")
+    found = chain_node.ledger.log_index.logs(0, 10, [pinger_address], [None, None, [tag_three]])
+    assert [e.topics[2] for e in found] == [tag_three]
+
+
+def test_blocks_outside_the_range_are_not_returned(chain_node, dev_accounts, pinger_address):
+    first = burst(chain_node, dev_accounts[0], 1, pinger_address, 1)
+    burst(chain_node, dev_accounts[0], 2, pinger_address, 1)
+    found = chain_node.ledger.log_index.logs(0, first.number, [pinger_address])
+    assert {e.header.block_number for e in found} == {first.number}
+
+
+def test_rewound_blocks_leave_the_index(chain_node, dev_accounts, pinger_address):
+    burst(chain_node, dev_accounts[0], 1, pinger_address, 2)
+    chain_node.rewind(1)
+    assert chain_node.ledger.log_index.logs(0, 10) == []
