@@ -165,9 +165,9 @@ def browser() -> Iterator[Browser]:
             chromium.close()
 
 
-@pytest.fixture
-def page(browser: Browser) -> Iterator[Page]:
-    """A desktop-sized browser tab."""
+@pytest.fixture(scope="session")
+def desktop_tab(browser: Browser) -> Iterator[Page]:
+    """One desktop-sized tab for the session: opening a tab costs a renderer process."""
     context = browser.new_context(viewport=DESKTOP)
     try:
         yield context.new_page()
@@ -175,14 +175,33 @@ def page(browser: Browser) -> Iterator[Page]:
         context.close()
 
 
-@pytest.fixture
-def phone(browser: Browser) -> Iterator[Page]:
-    """A phone-sized browser tab with touch, as a small phone shows pages."""
+@pytest.fixture(scope="session")
+def phone_tab(browser: Browser) -> Iterator[Page]:
+    """One phone-sized touch tab for the session, as a small phone shows pages."""
     context = browser.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True)
     try:
         yield context.new_page()
     finally:
         context.close()
+
+
+def fresh(tab: Page) -> Iterator[Page]:
+    """`tab` on a blank page, back on screen media afterwards; each test navigates it."""
+    tab.goto("about:blank")
+    yield tab
+    tab.emulate_media(media="screen")
+
+
+@pytest.fixture
+def page(desktop_tab: Page) -> Iterator[Page]:
+    """A desktop browser tab."""
+    yield from fresh(desktop_tab)
+
+
+@pytest.fixture
+def phone(phone_tab: Page) -> Iterator[Page]:
+    """A phone browser tab with touch."""
+    yield from fresh(phone_tab)
 
 
 @pytest.fixture
