@@ -32,6 +32,16 @@ def test_search_finds_a_transaction(page: Page, explorer: str, story: Story, scr
     screenshot(page, "transaction-desktop")
 
 
+def test_search_finds_a_block_by_number(page: Page, explorer: str, story: Story, w3, screenshot):
+    _, resolved = story.transactions[5][-1]
+    number = w3.eth.get_transaction_receipt(resolved)["blockNumber"]
+    assert number not in story.gigs  # else the number names a gig first
+    search(page, explorer, str(number))
+    expect(page).to_have_url(f"{explorer}/block/{number}")
+    expect(page.locator(".timeline li a.hash").first).to_have_attribute("title", resolved)
+    screenshot(page, "block-desktop")
+
+
 def test_unknown_address_shows_a_friendly_page_with_status_404(page: Page, explorer: str, screenshot):
     response = page.goto(f"{explorer}/account/0x{'12' * 20}")
     assert response.status == 404
