@@ -65,6 +65,7 @@ def dev_node() -> Iterator[tuple[str, Path]]:
         finally:
             process.terminate()
             process.wait(timeout=10)
+            process.stderr.close()
 
 
 def _wait_for(path: Path, process: subprocess.Popen, timeout: float = 60.0) -> None:

@@ -262,6 +262,7 @@ def dev_node(tmp_path) -> Iterator[tuple[str, Path]]:
     finally:
         process.terminate()
         process.wait(timeout=10)
+        process.stderr.close()
 
 
 def wait_for_file(path: Path, process: subprocess.Popen, timeout: float = 60.0) -> None:
