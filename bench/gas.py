@@ -1,0 +1,316 @@
+"""Gas per escrow and registry operation, first time and in steady state.
+
+Deploys the shipped artifacts on eth-tester's py-evm (web3's EthereumTesterProvider)
+and reads each transaction's receipt `gasUsed` (intrinsic gas included). Every
+scenario runs twice with the same client and freelancer: the first run pays for
+their records' first storage writes; the second is the steady state, a second gig
+between two accounts that already have records. All gigs are ETH gigs with one
+skill tag and no platform fee.
+
+Targets are the issue's (steady state, ETH gig). The OpenZeppelin Escrow and
+EAS figures are the issue's reference figures, not measured here.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from eth_account import Account
+from eth_tester import EthereumTester, PyEVMBackend
+from gigledger.contracts import load_artifact
+from web3 import EthereumTesterProvider, Web3
+
+ZERO_ADDRESS = "0x" + "00" * 20
+DAY = 86_400
+AMOUNT = 10**18
+REVIEW_PERIOD = 3 * DAY
+TERMS_HASH = b"\x11" * 32
+DELIVERABLE_HASH = b"\x22" * 32
+EVIDENCE_HASH = b"\x33" * 32
+SKILL = b"python".ljust(32, b"\0")
+
+# The issue's steady-state targets for an ETH gig.
+TARGETS = {"create_gig": 70_000, "accept": 35_000, "deliver": 35_000, "approve": 70_000, "attest": 60_000}
+# The issue's reference figures on the same EVM.
+OPENZEPPELIN_ESCROW_DEPOSIT_WITHDRAW = 82_836
+EAS_ATTEST = 272_217
+
+ATTESTATION_TYPES = {
+    "Attestation": [
+        {"name": "escrow", "type": "address"},
+        {"name": "gigId", "type": "uint256"},
+        {"name": "subject", "type": "address"},
+        {"name": "score", "type": "uint8"},
+        {"name": "skill", "type": "bytes32"},
+        {"name": "evidence", "type": "bytes32"},
+        {"name": "nonce", "type": "uint256"},
+        {"name": "deadline", "type": "uint256"},
+    ]
+}
+# Gig struct field positions, in the contract's order.
+FREELANCER, PAID, RELEASED, STATE, DELIVERED_AT, DISPUTED_AT = 1, 5, 7, 11, 12, 13
+
+
+@dataclass
+class Chain:
+    """A fresh eth-tester chain with the contracts deployed and funded accounts with keys."""
+
+    tester: EthereumTester
+    w3: Web3
+    escrow: Any
+    registry: Any
+    accounts: dict[str, Any]  # role -> LocalAccount; "client" and "freelancer" are the current pair's
+    pairs: list[tuple[Any, Any]]  # (client, freelancer) for each scenario
+    gigs: dict[int, list] = field(default_factory=dict)  # gig id -> current Gig tuple
+
+    def cast(self, pair: int) -> None:
+        """Makes scenario `pair`'s client and freelancer the ones that act."""
+        self.accounts["client"], self.accounts["freelancer"] = self.pairs[pair]
+
+    def gas(self, call: Any, sender: str) -> int:
+        """Sends `call` from `sender`'s account, applies the escrow's events; returns gasUsed."""
+        value = call.args[3] if call.fn_name == "create_gig" else 0
+        tx_hash = call.transact({"from": self.accounts[sender].address, "value": value})
+        receipt = self.w3.eth.wait_for_transaction_receipt(tx_hash)
+        assert receipt.status == 1, f"{call.fn_name} reverted"
+        self._apply(receipt)
+        return receipt.gasUsed
+
+    def wait(self, seconds: int) -> None:
+        self.tester.time_travel(self.now() + seconds)
+
+    def now(self) -> int:
+        return self.w3.eth.get_block("latest").timestamp
+
+    def _apply(self, receipt: Any) -> None:
+        """Moves each gig the receipt's escrow events touch to its new state."""
+        timestamp = self.w3.eth.get_block(receipt.blockNumber).timestamp
+        for log in receipt.logs:
+            if log.address != self.escrow.address:
+                continue
+            event = self._decode(log)
+            if event is None or "gig_id" not in event.args:
+                continue
+            self._transition(event.event, event.args, timestamp)
+
+    def _decode(self, log: Any) -> Any:
+        for event in self.escrow.events:
+            try:
+                return event().process_log(log)
+            except Exception:  # noqa: BLE001 - not this event
+                continue
+        return None
+
+    def _transition(self, name: str, args: Any, timestamp: int) -> None:
+        gig_id = args["gig_id"]
+        if name == "GigCreated":
+            self.gigs[gig_id] = [
+                args["client"], args["freelancer"], args["arbiter"], args["token"], args["amount"], 0,
+                list(args["milestones"]), 0, args["deadline"], args["review_period"], args["fee_bps"], 1, 0, 0,
+            ]
+            return
+        gig = self.gigs[gig_id]
+        if name == "GigAccepted":
+            gig[FREELANCER], gig[STATE] = args["freelancer"], 2
+        elif name == "GigDelivered":
+            gig[STATE], gig[DELIVERED_AT] = 4, args["delivered_at"]
+        elif name == "MilestoneReleased":
+            gig[PAID], gig[RELEASED] = gig[PAID] + args["amount"], gig[RELEASED] + 1
+        elif name == "GigDisputed":
+            gig[STATE], gig[DISPUTED_AT] = 64, timestamp
+
+
+def deploy() -> Chain:
+    """A fresh chain: registry, escrow (no fee), and funded accounts: the owner, an
+    arbiter, a relayer, and a client and freelancer for each scenario."""
+    tester = EthereumTester(PyEVMBackend())
+    w3 = Web3(EthereumTesterProvider(tester))
+    funder = w3.eth.accounts[0]
+    keys = iter(range(0xB0, 0x100))
+
+    def funded_account() -> Any:
+        account = Account.from_key(next(keys).to_bytes(32, "big"))
+        tester.add_account(account.key.hex())
+        w3.eth.send_transaction({"from": funder, "to": account.address, "value": 1_000 * 10**18})
+        return account
+
+    accounts = {role: funded_account() for role in ("owner", "arbiter", "relayer")}
+    pairs = [(funded_account(), funded_account()) for _ in SCENARIOS]
+
+    def deploy_contract(name: str, *args: Any) -> Any:
+        artifact = load_artifact(name)
+        factory = w3.eth.contract(abi=artifact["abi"], bytecode=artifact["bytecode"])
+        receipt = w3.eth.wait_for_transaction_receipt(
+            factory.constructor(*args).transact({"from": accounts["owner"].address})
+        )
+        return w3.eth.contract(address=receipt.contractAddress, abi=artifact["abi"])
+
+    registry = deploy_contract("ReputationRegistry")
+    escrow = deploy_contract("GigEscrow", registry.address, accounts["owner"].address, 0)
+    registry.functions.set_escrow(escrow.address, True).transact({"from": accounts["owner"].address})
+    return Chain(tester, w3, escrow, registry, accounts, pairs)
+
+
+# ---------------------------------------------------------------- scenarios
+
+
+def create(chain: Chain, measured: dict[str, int], milestones: list[int] | None = None) -> int:
+    gig_id = chain.escrow.functions.next_gig_id().call()
+    call = chain.escrow.functions.create_gig(
+        chain.accounts["freelancer"].address, chain.accounts["arbiter"].address, ZERO_ADDRESS, AMOUNT,
+        milestones or [], chain.now() + 7 * DAY, REVIEW_PERIOD, TERMS_HASH, [SKILL],
+    )
+    gas = chain.gas(call, "client")
+    measured.setdefault("create_gig", gas)
+    return gig_id
+
+
+def step(chain: Chain, measured: dict[str, int], name: str, gig_id: int, sender: str, *args: Any) -> None:
+    """Runs escrow function `name` on the gig as `sender` and records its gas under `name`."""
+    call = getattr(chain.escrow.functions, name)(gig_id, chain.gigs[gig_id], *args)
+    measured.setdefault(name, chain.gas(call, sender))
+
+
+def approve_and_attest(chain: Chain, measured: dict[str, int]) -> None:
+    """The main road: create, accept, deliver, approve; the client attests and later
+    revokes; the freelancer's attestation is signed and relayed by someone else."""
+    gig_id = create(chain, measured)
+    step(chain, measured, "accept", gig_id, "freelancer")
+    step(chain, measured, "deliver", gig_id, "freelancer", DELIVERABLE_HASH)
+    step(chain, measured, "approve", gig_id, "client")
+    client, freelancer = chain.accounts["client"].address, chain.accounts["freelancer"].address
+    attest = chain.registry.functions.attest(chain.escrow.address, gig_id, freelancer, 5, SKILL, EVIDENCE_HASH)
+    measured["attest"] = chain.gas(attest, "client")
+    deadline = chain.now() + DAY
+    signature = sign_attestation(chain, "freelancer", gig_id, client, 4, deadline)
+    relayed = chain.registry.functions.attest_by_signature(
+        freelancer, chain.escrow.address, gig_id, client, 4, SKILL, EVIDENCE_HASH, deadline, signature
+    )
+    measured["attest_by_signature"] = chain.gas(relayed, "relayer")
+    measured["revoke"] = chain.gas(chain.registry.functions.revoke(chain.escrow.address, gig_id, freelancer), "client")
+
+
+def claim_after_review(chain: Chain, measured: dict[str, int]) -> None:
+    gig_id = create(chain, {})
+    step(chain, {}, "accept", gig_id, "freelancer")
+    step(chain, {}, "deliver", gig_id, "freelancer", DELIVERABLE_HASH)
+    chain.wait(REVIEW_PERIOD + 1)
+    step(chain, measured, "claim", gig_id, "freelancer")
+
+
+def release_milestones(chain: Chain, measured: dict[str, int]) -> None:
+    gig_id = create(chain, {}, milestones=[AMOUNT // 2, AMOUNT - AMOUNT // 2])
+    step(chain, {}, "accept", gig_id, "freelancer")
+    step(chain, measured, "release_milestone", gig_id, "client")
+    step(chain, {}, "release_milestone", gig_id, "client")
+
+
+def refund_after_deadline(chain: Chain, measured: dict[str, int]) -> None:
+    gig_id = create(chain, {})
+    step(chain, {}, "accept", gig_id, "freelancer")
+    chain.wait(7 * DAY + 1)
+    step(chain, measured, "refund", gig_id, "client")
+
+
+def dispute_and_resolve(chain: Chain, measured: dict[str, int]) -> None:
+    gig_id = create(chain, {})
+    step(chain, {}, "accept", gig_id, "freelancer")
+    step(chain, {}, "deliver", gig_id, "freelancer", DELIVERABLE_HASH)
+    step(chain, measured, "dispute", gig_id, "client")
+    step(chain, measured, "resolve", gig_id, "arbiter", AMOUNT // 2)
+
+
+SCENARIOS: tuple[Callable[[Chain, dict[str, int]], None], ...] = (
+    approve_and_attest,
+    claim_after_review,
+    release_milestones,
+    refund_after_deadline,
+    dispute_and_resolve,
+)
+OPERATIONS = (
+    "create_gig", "accept", "deliver", "approve", "claim", "release_milestone", "refund", "dispute", "resolve",
+    "attest", "attest_by_signature", "revoke",
+)
+
+
+def sign_attestation(chain: Chain, signer: str, gig_id: int, subject: str, score: int, deadline: int) -> bytes:
+    """`signer`'s EIP-712 attestation for the registry on this chain."""
+    account = chain.accounts[signer]
+    domain = {
+        "name": "GigLedger Reputation",
+        "version": "1",
+        "chainId": chain.w3.eth.chain_id,
+        "verifyingContract": chain.registry.address,
+    }
+    message = {
+        "escrow": chain.escrow.address, "gigId": gig_id, "subject": subject, "score": score, "skill": SKILL,
+        "evidence": EVIDENCE_HASH, "nonce": chain.registry.functions.nonces(account.address).call(),
+        "deadline": deadline,
+    }
+    return bytes(Account.sign_typed_data(account.key, domain, ATTESTATION_TYPES, message).signature)
+
+
+def measure_rounds() -> tuple[dict[str, int], dict[str, int]]:
+    """Gas per operation: the first time for each scenario's two parties, then in
+    steady state (the same scenario again, between the same two parties)."""
+    chain = deploy()
+    first: dict[str, int] = {}
+    steady: dict[str, int] = {}
+    for measured in (first, steady):
+        for pair, scenario in enumerate(SCENARIOS):
+            chain.cast(pair)
+            scenario(chain, measured)
+    return first, steady
+
+
+# ---------------------------------------------------------------- report
+
+
+def run() -> list[dict]:
+    """Benchmark rows: each operation first-time and steady (against first-time), with
+    the issue's targets, then the issue's reference comparisons."""
+    first, steady = measure_rounds()
+    rows = []
+    for operation in OPERATIONS:
+        rows.append(_row(f"{operation}, first time", first[operation]))
+        target = TARGETS.get(operation)
+        note = f"target <= {target:,}: {'met' if steady[operation] <= target else 'MISSED'}" if target else ""
+        rows.append(_row(f"{operation}, steady state", steady[operation], first[operation], note or "vs first time"))
+    rows.append(_row(
+        "fund and pay out (create_gig + approve), steady",
+        steady["create_gig"] + steady["approve"],
+        OPENZEPPELIN_ESCROW_DEPOSIT_WITHDRAW,
+        "reference figure (issue): OpenZeppelin Escrow deposit + withdraw, no states",
+    ))
+    rows.append(_row(
+        "attest, steady", steady["attest"], EAS_ATTEST, "reference figure (issue): EAS attest, same payload"
+    ))
+    return rows
+
+
+def _row(benchmark: str, value: int, baseline: int | None = None, note: str = "") -> dict:
+    return {
+        "benchmark": benchmark,
+        "value": value,
+        "unit": "gas",
+        "baseline": baseline,
+        "ratio": round(value / baseline, 2) if baseline else None,
+        "note": note,
+    }
+
+
+def main() -> int:
+    rows = run()
+    width = max(len(row["benchmark"]) for row in rows)
+    print(f"{'benchmark':<{width}}  {'gas':>9}  {'baseline':>9}  {'ratio':>5}  note")
+    for row in rows:
+        baseline = f"{row['baseline']:,}" if row["baseline"] else ""
+        ratio = f"{row['ratio']:.2f}" if row["ratio"] is not None else ""
+        print(f"{row['benchmark']:<{width}}  {row['value']:>9,}  {baseline:>9}  {ratio:>5}  {row['note']}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
