@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from playwright.sync_api import Page, expect
+from web3 import Web3
 
 from .story import Story
 
@@ -13,24 +14,28 @@ PAGES = {
     "account": "/account/{bob}",
     "audit": "/account/{bob}/audit",
     "transaction": "/tx/{transaction}",
+    "block": "/block/{block}",
     "not-found": "/account/0x" + "12" * 20,
 }
 
 
-def page_path(name: str, story: Story) -> str:
-    return PAGES[name].format(bob=story.parties["bob"], transaction=story.transactions[1][0][1])
+def page_path(name: str, story: Story, w3: Web3) -> str:
+    """The path of one kind of page, for the story's bob and its first transaction."""
+    transaction = story.transactions[1][0][1]
+    block = w3.eth.get_transaction_receipt(transaction)["blockNumber"]
+    return PAGES[name].format(bob=story.parties["bob"], transaction=transaction, block=block)
 
 
 @pytest.mark.parametrize("name", PAGES)
-def test_page_fits_a_phone_screen_without_sideways_scrolling(phone: Page, explorer: str, story: Story, name, screenshot):
-    phone.goto(explorer + page_path(name, story))
+def test_page_fits_a_phone_screen_without_sideways_scrolling(phone: Page, explorer: str, story: Story, w3: Web3, name, screenshot):
+    phone.goto(explorer + page_path(name, story, w3))
     screenshot(phone, f"{name}-phone")
     overflow = phone.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
     assert overflow <= 0
 
 
-def test_account_page_works_without_javascript(no_script_page: Page, explorer: str, story: Story):
-    no_script_page.goto(explorer + page_path("account", story))
+def test_account_page_works_without_javascript(no_script_page: Page, explorer: str, story: Story, w3: Web3):
+    no_script_page.goto(explorer + page_path("account", story, w3))
     expect(no_script_page.locator("[data-chart] .bar").first).to_be_visible()
     expect(no_script_page.locator("[data-fact=on-time]")).to_be_visible()
 

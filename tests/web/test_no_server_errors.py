@@ -25,3 +25,9 @@ def test_any_input_gets_a_page_or_a_friendly_error(explorer: str, route: str, te
     response = httpx.get(url, headers={"accept": "text/html"}, timeout=60)
     assert response.status_code in (200, 303, 400, 404), response.text[:500]
     assert "text/html" in response.headers["content-type"] or response.status_code == 303
+
+
+def test_api_clients_still_get_json_for_a_path_that_does_not_exist(explorer: str):
+    response = httpx.get(f"{explorer}/no/such/route", headers={"accept": "application/json"})
+    assert response.status_code == 404
+    assert response.headers["content-type"] == "application/json"
