@@ -35,7 +35,7 @@ def test_logs_subscription_pushes_matching_logs(socket, pinger, dev_accounts):
     call(socket, "eth_subscribe", "logs", {"address": pinger.address})
     pinger.functions.ping(21, 3).transact({"from": dev_accounts[2].address})
     pushed = json.loads(socket.recv(timeout=10))["params"]["result"]
-    assert pushed["address"] == pinger.address and int(pushed["topics"][2], 16) == 21
+    assert pushed["address"] == pinger.address.lower() and int(pushed["topics"][2], 16) == 21
 
 
 def test_unsubscribe_reports_whether_the_subscription_existed(socket):

@@ -83,6 +83,7 @@ blocks = Table(
     _hash("hash", nullable=False),
     Column("timestamp", BigInteger, nullable=False),
     Column("event_count", Integer, nullable=False, default=0),
+    Index("ix_blocks_hash", "hash"),
 )
 
 # Every decoded log, raw, so rollbacks can undo exactly what was applied.
@@ -100,10 +101,10 @@ events = Table(
     Column("gig_id", BigInteger, nullable=True),
     Column("topics", LargeBinary, nullable=False),
     Column("data", LargeBinary, nullable=False),
-    UniqueConstraint("block_hash", "log_index", name="uq_events_block_log"),
+    # No log is stored twice; the index also serves lookups by transaction.
+    UniqueConstraint("transaction_hash", "log_index", name="uq_events_transaction_log"),
     Index("ix_events_block", "block_number"),
     Index("ix_events_gig", "gig_id"),
-    Index("ix_events_transaction", "transaction_hash"),
 )
 
 # A gig as it stands now, folded from its events.
@@ -156,7 +157,7 @@ payments = Table(
     _address("token", nullable=False),
     Column("amount", Uint256, nullable=False),
     Column("fee", Uint256, nullable=False),
-    UniqueConstraint("transaction_hash", "log_index", "account", name="uq_payments_log_account"),
+    # Derived from events in the same transaction, so unique with them; no index of its own.
     Index("ix_payments_account", "account", "block_number", "log_index"),
     Index("ix_payments_block", "block_number"),
 )

@@ -5,7 +5,7 @@ to the newest block both agree on), fetch the next range of logs, decode them,
 and write the rows and the new checkpoint (number and hash) in ONE database
 transaction. A crash at any moment leaves either the old checkpoint with none of
 the range's rows or the new one with all of them, so a restart resumes with no
-gap, and the unique (block_hash, log_index) constraint rules out duplicates.
+gap, and the unique (transaction_hash, log_index) constraint rules out duplicates.
 
 The range adapts to the endpoint: halved when it refuses a log query (too many
 results, too wide, timed out), doubled after a success.
@@ -13,6 +13,8 @@ results, too wide, timed out), doubled after a success.
 
 from __future__ import annotations
 
+import contextlib
+import queue
 import threading
 import time
 from collections.abc import Callable
@@ -29,6 +31,8 @@ from gigledger_node.index.projection import apply_events, roll_back
 
 #: How many checkpoint-only blocks (no events) to keep for reorg detection.
 RECENT_BLOCKS = 256
+#: Ranges fetched ahead of the one being written during a backfill.
+PREFETCH_DEPTH = 2
 
 
 class WrongIndex(RuntimeError):
@@ -39,6 +43,18 @@ class ChainMovedDuringFetch(RuntimeError):
     """The chain reorganised while a range was being fetched; the step is retried."""
 
 
+@dataclass(frozen=True)
+class FetchedRange:
+    """The decoded logs of blocks first..last, and the chain they were read from."""
+
+    first: int
+    last: int
+    parent_hash: str | None  # block first-1's hash on that chain
+    end: dict  # block `last` as JSON-RPC served it
+    decoded: list
+    timestamps: dict[int, int]
+
+
 @dataclass
 class RangeSizer:
     """The number of blocks to ask for per log query, adapting to the endpoint."""
@@ -46,6 +62,9 @@ class RangeSizer:
     size: int = 2_000
     smallest: int = 1
     largest: int = 100_000
+    #: Logs per query worth aiming below: more makes one huge transaction and
+    #: leaves nothing to fetch while it is written.
+    heaviest: int = 10_000
 
     @classmethod
     def up_to(cls, largest: int) -> RangeSizer:
@@ -59,6 +78,13 @@ class RangeSizer:
 
     def grow(self) -> None:
         self.size = min(self.largest, self.size * 2)
+
+    def fit(self, logs: int) -> None:
+        """After an accepted query of ``logs`` logs: halve if it was heavy, double if light."""
+        if logs > self.heaviest:
+            self.size = max(self.smallest, self.size // 2)
+        elif logs < self.heaviest // 4:
+            self.grow()
 
 
 @dataclass(frozen=True)
@@ -145,40 +171,46 @@ class Indexer:
             return None
         last = min(number + self.sizer.size, target)
         try:
-            return self._index_range(number, known_hash, last, latest if last == head else None, head)
+            return self.commit(self.fetch(number + 1, last, latest if last == head else None), head)
         except RangeTooLarge:
             self.sizer.shrink()
             return StepResult(number + 1, number, 0)
         except ChainMovedDuringFetch:
             return StepResult(number + 1, number, 0)
 
-    def _index_range(
-        self, checkpoint: int, checkpoint_hash: str | None, last: int, end_block: dict | None, head: int
-    ) -> StepResult:
-        """Index blocks checkpoint+1..last; ``end_block`` is block ``last`` when already fetched.
+    def fetch(self, first: int, last: int, end_block: dict | None = None) -> FetchedRange:
+        """Read and decode the logs of blocks first..last; ``end_block`` is block ``last``
+        when already at hand.
 
         Block ``last`` is read before and after the log query: if its hash (which
-        commits to every block below it) did not change and the checkpoint is
-        still on the chain, the logs belong to that one chain.
+        commits to every block below it) did not change, the logs belong to one
+        chain, the one whose block first-1 is recorded as ``parent_hash``.
         """
-        first = checkpoint + 1
         end_before = end_block or self.endpoint.headers([last])[last]
         logs = self.endpoint.logs(self.addresses, first, last)
-        self.sizer.grow()
-        numbers = [last] + ([checkpoint] if checkpoint_hash else [])
-        after = self.endpoint.headers(numbers)
-        if after.get(last, {}).get("hash") != end_before["hash"] or (
-            checkpoint_hash and after.get(checkpoint, {}).get("hash", "").lower() != checkpoint_hash
-        ):
+        self.sizer.fit(len(logs))
+        after = self.endpoint.headers([last, first - 1] if first > 0 else [last])
+        if after.get(last, {}).get("hash") != end_before["hash"]:
             raise ChainMovedDuringFetch(f"blocks {first}..{last} changed while fetching them")
+        parent = after.get(first - 1, {}).get("hash")
         decoded = [(event, log) for log in logs if (event := decode_log(log)) is not None]
-        timestamps = self._timestamps(decoded, end_before)
+        return FetchedRange(first, last, parent.lower() if parent else None, end_before, decoded, self._timestamps(decoded, end_before))
+
+    def commit(self, fetched: FetchedRange, head: int) -> StepResult:
+        """Store a fetched range and move the checkpoint to its end, in one transaction.
+
+        Raises ChainMovedDuringFetch unless the range starts right after the
+        checkpoint, on the chain the checkpoint is on.
+        """
+        number, known_hash = self.checkpoint()
+        if fetched.first != number + 1 or (known_hash is not None and fetched.parent_hash != known_hash):
+            raise ChainMovedDuringFetch(f"blocks {fetched.first}..{fetched.last} do not follow the checkpoint")
         with self.engine.begin() as conn:
-            if decoded:
-                self._store_blocks(conn, decoded, timestamps)
-                apply_events(conn, decoded, timestamps)
-            self._store_checkpoint(conn, end_before, len(decoded), head)
-        return StepResult(first, last, len(decoded))
+            if fetched.decoded:
+                self._store_blocks(conn, fetched.decoded, fetched.timestamps)
+                apply_events(conn, fetched.decoded, fetched.timestamps)
+            self._store_checkpoint(conn, fetched.end, len(fetched.decoded), head)
+        return StepResult(fetched.first, fetched.last, len(fetched.decoded))
 
     def _timestamps(self, decoded: list, end: dict) -> dict[int, int]:
         """Each event block's time: from the logs when they carry it, else from headers."""
@@ -266,13 +298,59 @@ class Indexer:
     # ------------------------------------------------------------ loops
 
     def sync(self, on_step: Callable[[StepResult], None] | None = None) -> int:
-        """Index up to the chain's head (less confirmations); returns the events stored."""
-        stored = 0
+        """Index up to the chain's head (less confirmations); returns the events stored.
+
+        A long way behind, ranges are fetched and decoded in a second thread
+        while the previous one is written; near the head, and whenever the chain
+        moves under a fetched range, it goes step by step.
+        """
+        stored = self._backfill(on_step)
         while (result := self.step()) is not None:
             stored += result.events
             if on_step:
                 on_step(result)
         return stored
+
+    def _backfill(self, on_step: Callable[[StepResult], None] | None) -> int:
+        number, _ = self.checkpoint()
+        head = self.endpoint.head()
+        target = head - self.confirmations
+        if target - number <= 2 * self.sizer.size:
+            return 0
+        fetched: queue.Queue = queue.Queue(maxsize=PREFETCH_DEPTH)
+        stop = threading.Event()
+        fetcher = threading.Thread(target=self._prefetch, args=(number + 1, target, fetched, stop), daemon=True)
+        fetcher.start()
+        stored = 0
+        try:
+            while isinstance(item := fetched.get(), FetchedRange):
+                result = self.commit(item, head)
+                stored += result.events
+                if on_step:
+                    on_step(result)
+        except ChainMovedDuringFetch:
+            pass  # the step loop finds out what changed
+        finally:
+            stop.set()
+            while fetcher.is_alive():
+                with contextlib.suppress(queue.Empty):
+                    fetched.get(timeout=0.05)
+        return stored
+
+    def _prefetch(self, first: int, target: int, out: queue.Queue, stop: threading.Event) -> None:
+        """Fetch consecutive ranges up to ``target`` into ``out``; a None or an error ends them."""
+        try:
+            while first <= target and not stop.is_set():
+                last = min(first + self.sizer.size - 1, target)
+                try:
+                    out.put(self.fetch(first, last))
+                except RangeTooLarge:
+                    self.sizer.shrink()
+                    continue
+                first = last + 1
+            out.put(None)
+        except Exception as error:  # handed over: the step loop meets it again and reports it
+            out.put(error)
 
     def follow(
         self,

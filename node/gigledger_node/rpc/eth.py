@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from eth_utils import to_wei
+from eth_utils import to_checksum_address, to_wei
 
 from gigledger_node.chain import calls
 from gigledger_node.rpc import params
@@ -172,7 +172,7 @@ class EthNamespace:
             "maxFeePerGas": params.quantity(max_fee) if max_fee is not None else 2 * self.ctx.node.next_base_fee() + tip,
         }
         if request.to:
-            tx["to"] = hex_address(request.to)
+            tx["to"] = to_checksum_address(request.to)
         return tx
 
     def getTransactionByHash(self, tx_hash: Any) -> dict[str, Any] | None:

@@ -13,7 +13,6 @@ from typing import Any
 import rlp
 from eth.abc import BlockHeaderAPI, ReceiptAPI, SignedTransactionAPI
 from eth._utils.address import generate_contract_address
-from eth_utils import to_checksum_address
 
 from gigledger_node.chain.chain import Ledger
 from gigledger_node.chain.logindex import LogEntry
@@ -28,7 +27,8 @@ def hex_bytes(value: bytes) -> str:
 
 
 def hex_address(value: bytes) -> str:
-    return to_checksum_address(value)
+    """Lower-case hex, as geth serves addresses (and no keccak per address)."""
+    return "0x" + value.hex()
 
 
 def header_json(header: BlockHeaderAPI) -> dict[str, Any]:

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-26 23:00:37.289036
+Create Date: 2026-11-26 23:29:34.933984
 """
 
 from alembic import op
@@ -44,6 +44,9 @@ def upgrade() -> None:
     sa.Column('event_count', sa.Integer(), nullable=False),
     sa.PrimaryKeyConstraint('number')
     )
+    with op.batch_alter_table('blocks', schema=None) as batch_op:
+        batch_op.create_index('ix_blocks_hash', ['hash'], unique=False)
+
     op.create_table('events',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
     sa.Column('block_number', sa.BigInteger(), nullable=False),
@@ -57,12 +60,11 @@ def upgrade() -> None:
     sa.Column('topics', sa.LargeBinary(), nullable=False),
     sa.Column('data', sa.LargeBinary(), nullable=False),
     sa.PrimaryKeyConstraint('id'),
-    sa.UniqueConstraint('block_hash', 'log_index', name='uq_events_block_log')
+    sa.UniqueConstraint('transaction_hash', 'log_index', name='uq_events_transaction_log')
     )
     with op.batch_alter_table('events', schema=None) as batch_op:
         batch_op.create_index('ix_events_block', ['block_number'], unique=False)
         batch_op.create_index('ix_events_gig', ['gig_id'], unique=False)
-        batch_op.create_index('ix_events_transaction', ['transaction_hash'], unique=False)
 
     op.create_table('gigs',
     sa.Column('gig_id', sa.BigInteger(), autoincrement=False, nullable=False),
@@ -134,8 +136,7 @@ def upgrade() -> None:
     sa.Column('token', sa.String(length=42), nullable=False),
     sa.Column('amount', gigledger_node.index.db.Uint256(length=78), nullable=False),
     sa.Column('fee', gigledger_node.index.db.Uint256(length=78), nullable=False),
-    sa.PrimaryKeyConstraint('id'),
-    sa.UniqueConstraint('transaction_hash', 'log_index', 'account', name='uq_payments_log_account')
+    sa.PrimaryKeyConstraint('id')
     )
     with op.batch_alter_table('payments', schema=None) as batch_op:
         batch_op.create_index('ix_payments_account', ['account', 'block_number', 'log_index'], unique=False)
@@ -193,11 +194,13 @@ def downgrade() -> None:
 
     op.drop_table('gigs')
     with op.batch_alter_table('events', schema=None) as batch_op:
-        batch_op.drop_index('ix_events_transaction')
         batch_op.drop_index('ix_events_gig')
         batch_op.drop_index('ix_events_block')
 
     op.drop_table('events')
+    with op.batch_alter_table('blocks', schema=None) as batch_op:
+        batch_op.drop_index('ix_blocks_hash')
+
     op.drop_table('blocks')
     with op.batch_alter_table('attestations', schema=None) as batch_op:
         batch_op.drop_index('ix_attestations_subject')
