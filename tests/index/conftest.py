@@ -23,10 +23,13 @@ from gigledger_node.index.endpoint import Endpoint
 from gigledger_node.index.indexer import Indexer
 from gigledger_node.index.queries import Queries
 
-from .story import Story, tell
+from .seeding import ANVIL_FLAGS, Seeder
+from .story import Story, deploy_contracts, tell
 
 ANVIL = Path(__file__).resolve().parents[2] / ".tools" / "node_modules" / ".bin" / "anvil"
 POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+#: Full gig lifecycles on the seeded chain (four events each).
+SEEDED_GIGS = 200
 
 
 def free_port() -> int:
@@ -84,6 +87,22 @@ def story() -> Iterator[Story]:
     process, url = start_anvil()
     try:
         yield tell(url)
+    finally:
+        stop(process)
+
+
+@pytest.fixture(scope="module")
+def seeded_chain(tmp_path_factory):
+    """An Anvil chain with SEEDED_GIGS full gig lifecycles, five per block; its URL and deployment file."""
+    process, url = start_anvil(*ANVIL_FLAGS)
+    try:
+        deployment = deploy_contracts(url)
+        seeder = Seeder(url, deployment.escrow)
+        seeder.seed(SEEDED_GIGS, per_block=5)
+        seeder.close()
+        path = tmp_path_factory.mktemp("seeded") / "deployment.json"
+        deployment.save(path)
+        yield url, deployment, path
     finally:
         stop(process)
 

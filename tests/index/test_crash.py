@@ -14,7 +14,6 @@ import subprocess
 import sys
 import time
 
-import pytest
 from sqlalchemy import func, select
 
 from gigledger_node.index import db
@@ -22,28 +21,10 @@ from gigledger_node.index.db import open_index
 from gigledger_node.index.endpoint import Endpoint
 from gigledger_node.index.indexer import Indexer
 
-from .conftest import index_contents, start_anvil, stop
-from .seeding import ANVIL_FLAGS, EVENTS_PER_GIG, Seeder
-from .story import deploy_contracts
+from .conftest import SEEDED_GIGS, index_contents
+from .seeding import EVENTS_PER_GIG
 
-GIGS = 200
 KILLS = 2
-
-
-@pytest.fixture
-def seeded_chain(tmp_path):
-    """An Anvil chain with GIGS full gig lifecycles, five per block; its URL and deployment file."""
-    process, url = start_anvil(*ANVIL_FLAGS)
-    try:
-        deployment = deploy_contracts(url)
-        seeder = Seeder(url, deployment.escrow)
-        seeder.seed(GIGS, per_block=5)
-        seeder.close()
-        path = tmp_path / "deployment.json"
-        deployment.save(path)
-        yield url, deployment, path
-    finally:
-        stop(process)
 
 
 def _checkpoint(engine) -> int:
@@ -87,6 +68,6 @@ def test_sigkill_during_backfill_leaves_no_gap_and_no_duplicate(seeded_chain, en
     Indexer(fresh, Endpoint(url), deployment).sync()
     with engine.connect() as conn:
         gig_events = conn.execute(select(func.count()).select_from(db.events).where(db.events.c.gig_id.is_not(None))).scalar()
-    assert gig_events == GIGS * EVENTS_PER_GIG
+    assert gig_events == SEEDED_GIGS * EVENTS_PER_GIG
     assert index_contents(engine) == index_contents(fresh)
     fresh.dispose()

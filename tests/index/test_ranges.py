@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from gigledger_node.index.db import open_index
 from gigledger_node.index.endpoint import Endpoint
 from gigledger_node.index.indexer import Indexer, RangeSizer
 
@@ -39,8 +40,6 @@ def test_range_halves_until_the_endpoint_accepts_it(story, engine):
 
 
 def test_a_capped_endpoint_yields_the_same_index(story, engine, tmp_path):
-    from gigledger_node.index.db import open_index
-
     with rpc_proxy(story.url, refuse=CappedLogs()) as url:
         Indexer(engine, Endpoint(url), story.deployment, sizer=RangeSizer(size=64)).sync()
     direct = open_index(f"sqlite:///{tmp_path / 'direct.sqlite'}")
@@ -58,10 +57,28 @@ def test_each_refusal_halves_the_range():
     assert sizer.size == 16
 
 
-def test_range_grows_after_each_accepted_query():
+def test_range_grows_after_light_queries_up_to_its_largest():
     sizer = RangeSizer(size=4, largest=16)
-    sizer.grow()
-    sizer.grow()
-    sizer.grow()
+    for _ in range(3):
+        sizer.fit(logs=10)
 
     assert sizer.size == 16
+
+
+def test_a_heavy_query_halves_the_range():
+    sizer = RangeSizer(size=64, heaviest=1_000)
+    sizer.fit(logs=5_000)
+
+    assert sizer.size == 32
+
+
+def test_pipelined_backfill_equals_indexing_step_by_step(seeded_chain, engine, tmp_path):
+    url, deployment, _ = seeded_chain
+    Indexer(engine, Endpoint(url), deployment, sizer=RangeSizer.up_to(4)).sync()
+
+    stepwise = open_index(f"sqlite:///{tmp_path / 'stepwise.sqlite'}")
+    indexer = Indexer(stepwise, Endpoint(url), deployment, sizer=RangeSizer.up_to(4))
+    while indexer.step() is not None:
+        pass
+    assert index_contents(engine) == index_contents(stepwise)
+    stepwise.dispose()
