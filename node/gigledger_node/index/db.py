@@ -287,7 +287,7 @@ def _tune_sqlite(dbapi_connection, _record) -> None:
 
 def make_engine(url: str) -> Engine:
     """An engine for ``url``; SQLite gets WAL and foreign keys."""
-    engine = create_engine(url, future=True, pool_pre_ping=not url.startswith("sqlite"))
+    engine = create_engine(url)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _tune_sqlite)
     return engine
