@@ -172,10 +172,14 @@ def api(
     rpc: Annotated[Optional[str], typer.Option(help="JSON-RPC endpoint, for audits.")] = None,
     deployment: Annotated[Optional[Path], typer.Option(help="Deployment manifest, for audits.")] = None,
 ) -> None:
-    """Serve the query API (OpenAPI at /openapi.json) over an index."""
-    from gigledger_node.index.commands import serve_api
+    """Serve the query API (OpenAPI at /openapi.json) and the explorer over an index."""
+    from gigledger.deployment import Deployment
 
-    serve_api(db, data_dir=data_dir, host=host, port=port, rpc_url=rpc, deployment_path=deployment)
+    from gigledger_node.index.commands import index_url
+    from gigledger_node.web.api import serve
+
+    manifest = Deployment.load(deployment) if deployment else None
+    serve(index_url(db, data_dir), host=host, port=port, rpc_url=rpc, deployment=manifest)
 
 
 if __name__ == "__main__":

@@ -1,6 +1,6 @@
-"""What `gigledger-node index` and `gigledger-node api` do, as plain functions.
+"""What `gigledger-node index` does, as plain functions.
 
-The Typer commands in `gigledger_node.cli` only parse options and call these,
+The Typer command in `gigledger_node.cli` only parses options and calls these,
 so the node can also run the indexer in a thread next to its JSON-RPC server.
 """
 
@@ -101,23 +101,3 @@ def run_indexer(
         except KeyboardInterrupt:
             stop.set()
 
-
-def serve_api(
-    db_url: str | None,
-    *,
-    data_dir: Path = DEFAULT_DATA_DIR,
-    host: str = "127.0.0.1",
-    port: int = 8000,
-    rpc_url: str | None = None,
-    deployment_path: Path | None = None,
-) -> None:
-    """Serve the query API over an existing index (audits need the RPC URL and deployment)."""
-    import uvicorn
-
-    from gigledger_node.index.queries import Queries
-    from gigledger_node.web.api import create_app
-
-    engine = open_index(index_url(db_url, data_dir))
-    deployment = Deployment.load(deployment_path) if deployment_path else None
-    app = create_app(Queries(engine), rpc_url=rpc_url, deployment=deployment)
-    uvicorn.run(app, host=host, port=port, log_level="warning")

@@ -176,3 +176,23 @@ def create_app(
         return _error(400, error)
 
     return app
+
+
+def serve(
+    db_url: str,
+    *,
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    rpc_url: str | None = None,
+    deployment: Deployment | None = None,
+) -> None:
+    """Serve the node's web app (query API and explorer) over the index at ``db_url``."""
+    import uvicorn
+
+    from gigledger_node.index.db import open_index
+    from gigledger_node.web.explorer import install_explorer
+
+    queries = Queries(open_index(db_url))
+    app = create_app(queries, rpc_url=rpc_url, deployment=deployment)
+    install_explorer(app, queries, rpc_url=rpc_url, deployment=deployment)
+    uvicorn.run(app, host=host, port=port, log_level="warning")
