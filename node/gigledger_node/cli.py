@@ -134,10 +134,8 @@ def _deploy_contracts(url: str, data_dir: Path, deployer: LocalAccount) -> None:
         logging.getLogger(__name__).info("gigledger.deployment not available; no contracts deployed")
         return
     from web3 import HTTPProvider, Web3
-    from web3.middleware import ExtraDataToPOAMiddleware
 
     w3 = Web3(HTTPProvider(url))
-    w3.middleware_onion.inject(ExtraDataToPOAMiddleware, layer=0)
     manifest = data_dir / DEPLOYMENT_FILE
     deploy(w3, deployer).save(manifest)
     typer.echo(f"contracts deployed; manifest at {manifest}")

@@ -17,7 +17,6 @@ from eth_account import Account
 from eth_account.signers.local import LocalAccount
 from eth_keys import keys
 from web3 import HTTPProvider, Web3
-from web3.middleware import ExtraDataToPOAMiddleware
 
 from gigledger_node.chain.datadir import GenesisConfig, initialise
 from gigledger_node.chain.node import ChainNode
@@ -95,10 +94,9 @@ class NodeProcess:
                 self.kill()
 
 
-def poa_web3(url: str) -> Web3:
-    w3 = Web3(HTTPProvider(url, request_kwargs={"timeout": 30}))
-    w3.middleware_onion.inject(ExtraDataToPOAMiddleware, layer=0)
-    return w3
+def plain_web3(url: str) -> Web3:
+    """web3.py exactly as a user gets it: no POA middleware."""
+    return Web3(HTTPProvider(url, request_kwargs={"timeout": 30}))
 
 
 @pytest.fixture(scope="session")
@@ -116,7 +114,7 @@ def dev_node(tmp_path_factory) -> Iterator[NodeProcess]:
 
 @pytest.fixture(scope="session")
 def w3(dev_node) -> Web3:
-    return poa_web3(dev_node.url)
+    return plain_web3(dev_node.url)
 
 
 @pytest.fixture

@@ -36,7 +36,11 @@ def test_raw_transaction_moves_value(w3, dev_accounts, transfer):
     assert w3.eth.get_balance(RECIPIENT) == before + 7
 
 
-def test_blocks_read_with_the_poa_middleware_carry_a_valid_seal(w3, pinger):
+def test_web3_reads_blocks_without_the_poa_middleware(w3, pinger):
+    assert len(w3.eth.get_block("latest").extraData) == 32
+
+
+def test_blocks_carry_a_seal_that_verifies_against_the_authority(w3, pinger):
     block = w3.eth.get_block("latest")
     raw = w3.provider.make_request("eth_getBlockByNumber", [hex(block.number), False])["result"]
     authority = DEV_AUTHORITY_KEY.public_key.to_checksum_address()

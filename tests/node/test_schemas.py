@@ -43,6 +43,7 @@ CALLS = {
     "eth_chainId": lambda s: [],
     "eth_blockNumber": lambda s: [],
     "eth_syncing": lambda s: [],
+    "eth_coinbase": lambda s: [],
     "eth_accounts": lambda s: [],
     "net_version": lambda s: [],
     "eth_gasPrice": lambda s: [],

@@ -43,3 +43,10 @@ def test_header_rebuilt_from_rpc_json_hashes_and_verifies(chain_node):
     header = chain_node.produce(allow_empty=True).block.header
     rebuilt = header_from_rpc(header_json(header))
     assert rebuilt.hash == header.hash and verify_seal(rebuilt, [AUTHORITY])
+
+
+def test_header_rebuilt_from_geth_style_json_with_the_seal_in_extra_data(chain_node):
+    header = chain_node.produce(allow_empty=True).block.header
+    geth_style = {**header_json(header), "extraData": "0x" + header.extra_data.hex()}
+    del geth_style["sealedExtraData"]
+    assert header_from_rpc(geth_style).hash == header.hash

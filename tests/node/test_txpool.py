@@ -92,3 +92,10 @@ def test_replacement_with_a_ten_percent_bump_replaces(chain_node, alice, transfe
 def test_same_transaction_twice_is_already_known(chain_node, alice, transfer):
     chain_node.submit(transfer(alice, 0))
     assert rejection(chain_node, transfer(alice, 0)) == "already known"
+
+
+def test_transaction_using_the_whole_block_gas_limit_is_mined(chain_node, alice, transfer):
+    gas_limit = chain_node.head().gas_limit
+    chain_node.produce(allow_empty=True)
+    chain_node.submit(transfer(alice, 0, gas=gas_limit))
+    assert len(chain_node.produce().block.transactions) == 1

@@ -54,6 +54,10 @@ class BlockProducer:
         vm = self.ledger.vm_on_top_of(
             parent,
             timestamp=max(timestamp, parent.timestamp + 1),
+            # The operator's genesis gas limit holds for every block: py-evm would
+            # drift it as PoW miners vote, and a transaction admitted against the
+            # head's limit must still fit the next block.
+            gas_limit=parent.gas_limit,
             coinbase=self.authority,
             extra_data=VANITY + b"\0" * SIGNATURE_LENGTH,
         )

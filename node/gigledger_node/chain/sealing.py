@@ -113,6 +113,10 @@ _INT_FIELDS = {"bloom", "difficulty", "block_number", "gas_limit", "gas_used", "
 def header_from_rpc(block: Mapping[str, Any]) -> BlockHeaderAPI:
     """Rebuild the py-evm header of a JSON-RPC block (hex strings or bytes).
 
+    GigLedger nodes serve the full sealed extraData as ``sealedExtraData`` (and
+    only its vanity as ``extraData``, for web3.py); other Clique nodes serve it
+    whole as ``extraData``. Both work here.
+
     Raises InvalidSeal when the rebuilt header does not hash to the block's
     ``hash``, so a seal is never checked against a header the server made up.
     """
@@ -120,7 +124,7 @@ def header_from_rpc(block: Mapping[str, Any]) -> BlockHeaderAPI:
 
     fields: dict[str, Any] = {}
     for rpc_name, field in _RPC_HEADER_FIELDS.items():
-        value = block[rpc_name]
+        value = block.get("sealedExtraData", block["extraData"]) if rpc_name == "extraData" else block[rpc_name]
         if field in _INT_FIELDS:
             fields[field] = value if isinstance(value, int) else to_int(hexstr=value)
         elif field == "coinbase":

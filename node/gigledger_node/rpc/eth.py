@@ -34,7 +34,7 @@ class EthNamespace:
 
     def methods(self) -> dict[str, Any]:
         names = [
-            "chainId", "blockNumber", "syncing", "accounts", "getBalance",
+            "chainId", "blockNumber", "syncing", "mining", "coinbase", "accounts", "getBalance",
             "getTransactionCount", "getCode", "getStorageAt", "call", "estimateGas",
             "gasPrice", "maxPriorityFeePerGas", "feeHistory", "sendRawTransaction",
             "getTransactionByHash", "getTransactionReceipt", "getBlockByNumber",
@@ -56,6 +56,13 @@ class EthNamespace:
 
     def syncing(self) -> bool:
         return False
+
+    def mining(self) -> bool:
+        """Always sealing: blocks are produced whenever transactions are pending."""
+        return True
+
+    def coinbase(self) -> str:
+        return hex_address(self.ctx.node.producer.authority)
 
     def accounts(self) -> list[str]:
         return [hex_address(a) for a in self.ctx.local_accounts]

@@ -1,9 +1,12 @@
 """Chain objects as Ethereum JSON-RPC JSON, field for field as execution-apis specifies.
 
-extraData is served whole (32-byte vanity + 65-byte seal), as geth serves Clique
-blocks, so a block's ``hash`` can be recomputed from what the node returns and
-the seal checked by anyone. web3.py therefore needs its
-``ExtraDataToPOAMiddleware``, exactly as for any Clique or QBFT chain.
+Blocks carry a Clique seal in extraData (32-byte vanity + 65-byte signature),
+which web3.py refuses (it allows 32 bytes) unless every client adds
+``ExtraDataToPOAMiddleware`` -- and Ape 0.8 with web3 7 fails to detect that it
+should. So ``extraData`` is served as the 32-byte vanity, and the whole sealed
+value as ``sealedExtraData``: web3.py, Ape and ethers read blocks unchanged,
+and ``hash`` is still the keccak of the header rebuilt with ``sealedExtraData``
+(which is what :func:`gigledger_node.chain.sealing.header_from_rpc` does).
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from eth.abc import BlockHeaderAPI, ReceiptAPI, SignedTransactionAPI
 from eth._utils.address import generate_contract_address
 
 from gigledger_node.chain.chain import Ledger
+from gigledger_node.chain.sealing import VANITY_LENGTH
 from gigledger_node.chain.logindex import LogEntry
 
 
@@ -47,7 +51,8 @@ def header_json(header: BlockHeaderAPI) -> dict[str, Any]:
         "gasLimit": hex_int(header.gas_limit),
         "gasUsed": hex_int(header.gas_used),
         "timestamp": hex_int(header.timestamp),
-        "extraData": hex_bytes(header.extra_data),
+        "extraData": hex_bytes(header.extra_data[:VANITY_LENGTH]),
+        "sealedExtraData": hex_bytes(header.extra_data),
         "mixHash": hex_bytes(header.mix_hash),
         "nonce": hex_bytes(header.nonce),
         "baseFeePerGas": hex_int(header.base_fee_per_gas),
