@@ -8,7 +8,9 @@ header lists the authorities instead: vanity || 20-byte addresses || 65 zeros.
 
 Everything here works from the block as `eth_getBlockByHash` returns it, with
 nothing but `rlp` and `eth_keys`: the header is rebuilt field by field and must
-hash to the block's own hash before its seal is believed.
+hash to the block's own hash before its seal is believed. GigLedger nodes serve
+the 32-byte vanity as `extraData` (so web3.py and Ape need no PoA middleware)
+and the whole sealed value as `sealedExtraData`; the header holds the latter.
 """
 
 from __future__ import annotations
@@ -75,6 +77,11 @@ def _int(value: Any) -> int:
     return int(value, 16) if isinstance(value, str) else int(value)
 
 
+def extra_data(block: Mapping[str, Any]) -> bytes:
+    """The header's extraData: `sealedExtraData` where the node serves one."""
+    return _bytes(block.get("sealedExtraData") or block["extraData"])
+
+
 def header_fields(block: Mapping[str, Any]) -> list[int | bytes]:
     """The header's RLP fields, in order, from a JSON-RPC block (hex or bytes values)."""
     values: list[int | bytes] = []
@@ -83,7 +90,10 @@ def header_fields(block: Mapping[str, Any]) -> list[int | bytes]:
             if position < _FIRST_OPTIONAL:
                 raise SealError(f"block has no {name}")
             break
-        values.append(_int(block[name]) if is_int else _bytes(block[name]))
+        if name == "extraData":
+            values.append(extra_data(block))
+        else:
+            values.append(_int(block[name]) if is_int else _bytes(block[name]))
     return values
 
 
@@ -126,7 +136,7 @@ def recover_sealer(block: Mapping[str, Any]) -> str:
 
 def authorities_from_genesis(genesis: Mapping[str, Any]) -> list[str]:
     """The authority list in a Clique-style genesis extraData; empty for an unsealed chain."""
-    extra = _bytes(genesis["extraData"])
+    extra = extra_data(genesis)
     body = extra[VANITY_LENGTH:-SIGNATURE_LENGTH] if len(extra) >= VANITY_LENGTH + SIGNATURE_LENGTH else b""
     if len(body) % ADDRESS_LENGTH:
         return []

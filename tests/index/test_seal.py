@@ -64,3 +64,9 @@ def test_reads_the_authorities_from_a_clique_genesis():
 
 def test_an_anvil_style_genesis_lists_no_authorities():
     assert authorities_from_genesis({"extraData": "0x"}) == []
+
+
+def test_reads_the_seal_from_sealed_extra_data_as_gigledger_nodes_serve_it(sealed_block):
+    served = sealed_block | {"extraData": sealed_block["extraData"][:66], "sealedExtraData": sealed_block["extraData"]}
+
+    assert recover_sealer(served) == AUTHORITY.public_key.to_checksum_address()
