@@ -12,6 +12,7 @@ import io
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import httpx
 import pytest
@@ -42,11 +43,9 @@ def api_story(tmp_path_factory) -> Iterator[tuple[Story, Queries]]:
         stop(process)
 
 
-@pytest.fixture(scope="module")
-def api(api_story) -> Iterator[httpx.Client]:
-    """An HTTP client of the query API served by uvicorn on a free loopback port."""
-    story, queries = api_story
-    app = create_app(queries, rpc_url=story.url, deployment=story.deployment)
+@contextmanager
+def served(app) -> Iterator[httpx.Client]:
+    """An HTTP client of ``app`` served by uvicorn on a free loopback port."""
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=free_port(), log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -61,6 +60,14 @@ def api(api_story) -> Iterator[httpx.Client]:
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def api(api_story) -> Iterator[httpx.Client]:
+    """An HTTP client of the query API over the story, able to audit against its chain."""
+    story, queries = api_story
+    with served(create_app(queries, rpc_url=story.url, deployment=story.deployment)) as client:
+        yield client
 
 
 @pytest.fixture(scope="module")
@@ -207,3 +214,22 @@ def test_bad_requests_get_a_4xx_naming_the_problem(api, path, status, detail):
 )
 def test_bad_paging_and_types_are_refused_with_4xx(api, path):
     assert 400 <= api.get(path).status_code < 500
+
+
+def test_an_audit_with_the_chain_down_is_a_502_not_a_500(api_story):
+    story, queries = api_story
+    app = create_app(queries, rpc_url=f"http://127.0.0.1:{free_port()}", deployment=story.deployment)
+
+    with served(app) as client:
+        response = client.get(f"/accounts/{story.parties['bob']}/audit")
+
+    assert response.status_code == 502 and "failed during the audit" in response.json()["detail"]
+
+
+def test_an_api_without_a_chain_endpoint_cannot_audit(api_story):
+    story, queries = api_story
+
+    with served(create_app(queries)) as client:
+        response = client.get(f"/accounts/{story.parties['bob']}/audit")
+
+    assert response.status_code == 503 and "--rpc" in response.json()["detail"]

@@ -17,7 +17,9 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, FastAPI, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
+from gigledger.audit import RpcFailed
 from gigledger.deployment import Deployment
+from requests import RequestException
 
 from gigledger_node.index.queries import (
     MAX_LIMIT,
@@ -42,6 +44,10 @@ Format = Literal["json", "csv"]
 
 class AuditUnavailable(QueryError):
     """The API was started without a chain endpoint or deployment, so it cannot audit."""
+
+
+class ChainUnreachable(QueryError):
+    """The chain endpoint an audit needs did not answer."""
 
 
 Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description=f"Items per page, 1 to {MAX_LIMIT}.")]
@@ -135,7 +141,10 @@ def api_router(
         from web3 import HTTPProvider, Web3
 
         w3 = Web3(HTTPProvider(rpc_url))
-        report = await run_in_threadpool(audit_from_index, queries, w3, deployment, account, authorities=authorities)
+        try:
+            report = await run_in_threadpool(audit_from_index, queries, w3, deployment, account, authorities=authorities)
+        except (OSError, RequestException, RpcFailed) as error:
+            raise ChainUnreachable(f"the chain endpoint {rpc_url} failed during the audit: {error}") from error
         if format == "csv":
             return PlainTextResponse(report.to_csv(), media_type="text/csv")
         return Response(report.to_json(), media_type="application/json")
@@ -170,6 +179,10 @@ def create_app(
     @app.exception_handler(AuditUnavailable)
     async def unavailable(_request: Request, error: AuditUnavailable) -> JSONResponse:
         return _error(503, error)
+
+    @app.exception_handler(ChainUnreachable)
+    async def chain_unreachable(_request: Request, error: ChainUnreachable) -> JSONResponse:
+        return _error(502, error)
 
     @app.exception_handler(QueryError)
     async def bad_request(_request: Request, error: QueryError) -> JSONResponse:
