@@ -209,7 +209,7 @@ class Indexer:
             if fetched.decoded:
                 self._store_blocks(conn, fetched.decoded, fetched.timestamps)
                 apply_events(conn, fetched.decoded, fetched.timestamps)
-            self._store_checkpoint(conn, fetched.end, len(fetched.decoded), head)
+            self._store_checkpoint(conn, fetched.end, len(fetched.decoded), head, number)
         return StepResult(fetched.first, fetched.last, len(fetched.decoded))
 
     def _timestamps(self, decoded: list, end: dict) -> dict[int, int]:
@@ -240,7 +240,8 @@ class Indexer:
             block["event_count"] += 1
         conn.execute(db.blocks.insert(), list(blocks.values()))
 
-    def _store_checkpoint(self, conn: Connection, block: dict, events: int, head: int) -> None:
+    def _store_checkpoint(self, conn: Connection, block: dict, events: int, head: int, previous: int) -> None:
+        """Move the checkpoint from block ``previous`` to ``block``, keeping it as a stored block."""
         number = _hex_int(block["number"])
         stored = conn.execute(select(db.blocks.c.number).where(db.blocks.c.number == number)).first()
         if stored is None:
@@ -249,8 +250,12 @@ class Indexer:
                     number=number, hash=block["hash"].lower(), timestamp=_hex_int(block["timestamp"]), event_count=0
                 )
             )
+        # Checkpoint-only blocks below the window go; earlier commits already pruned below theirs.
         conn.execute(
-            delete(db.blocks).where(db.blocks.c.event_count == 0, db.blocks.c.number < number - RECENT_BLOCKS)
+            delete(db.blocks).where(
+                db.blocks.c.number.between(previous - RECENT_BLOCKS, number - RECENT_BLOCKS - 1),
+                db.blocks.c.event_count == 0,
+            )
         )
         conn.execute(
             update(db.indexer_state).values(
@@ -270,15 +275,20 @@ class Indexer:
 
     def common_ancestor(self) -> tuple[int, str | None]:
         """The newest stored block whose hash the chain still has (or the start block - 1)."""
-        with self.engine.connect() as conn:
-            stored = conn.execute(select(db.blocks.c.number, db.blocks.c.hash).order_by(db.blocks.c.number.desc())).all()
-        for start in range(0, len(stored), 64):
-            chunk = stored[start : start + 64]
-            chain = self.endpoint.headers([number for number, _ in chunk])
-            for number, block_hash in chunk:
+        below = None
+        while True:
+            query = select(db.blocks.c.number, db.blocks.c.hash).order_by(db.blocks.c.number.desc()).limit(64)
+            if below is not None:
+                query = query.where(db.blocks.c.number < below)
+            with self.engine.connect() as conn:
+                stored = conn.execute(query).all()
+            if not stored:
+                return self.deployment.block - 1, None
+            chain = self.endpoint.headers([number for number, _ in stored])
+            for number, block_hash in stored:
                 if number in chain and chain[number]["hash"].lower() == block_hash:
                     return number, block_hash
-        return self.deployment.block - 1, None
+            below = stored[-1].number
 
     def _recover_from_reorg(self, checkpoint: int, head: int) -> StepResult:
         ancestor, ancestor_hash = self.common_ancestor()
