@@ -15,7 +15,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
 from gigledger_node.index.db import default_url, open_index
-from gigledger_node.index.endpoint import Endpoint
+from gigledger_node.index.endpoint import Endpoint, EndpointUnreachable
 from gigledger_node.index.indexer import Indexer, RangeSizer, StepResult
 
 #: Where the index lives when no --db is given.
@@ -101,3 +101,26 @@ def run_indexer(
         except KeyboardInterrupt:
             stop.set()
 
+
+
+def follow_in_background(
+    rpc_url: str, deployment: Deployment, db_url: str, *, poll_interval: float = 1.0
+) -> tuple[threading.Thread, threading.Event]:
+    """Index and follow the chain in a daemon thread, as `gigledger-node start` does;
+    set the returned event to stop it. Waits for the endpoint while it does not answer."""
+    stop = threading.Event()
+
+    def follow() -> None:
+        engine = open_index(db_url)
+        try:
+            while not stop.is_set():
+                try:
+                    Indexer(engine, Endpoint(rpc_url), deployment).follow(stop, poll_interval=poll_interval)
+                except EndpointUnreachable:
+                    stop.wait(poll_interval)
+        finally:
+            engine.dispose()
+
+    thread = threading.Thread(target=follow, name="indexer", daemon=True)
+    thread.start()
+    return thread, stop
