@@ -251,7 +251,7 @@ def api_server(url: str) -> Iterator[str]:
             break
         except httpx.HTTPError:
             if time.monotonic() > deadline or process.poll() is not None:
-                raise RuntimeError("the query API did not start")
+                raise RuntimeError("the query API did not start") from None
             time.sleep(0.1)
     try:
         yield base
@@ -271,7 +271,7 @@ def query_rows(events: int) -> list[dict]:
             note = f"{events:,} events, {len(accounts):,} accounts, {SAMPLES:,} random accounts"
             for name, call, target in (
                 ("reputation", queries.reputation, "target p99 < 5 ms"),
-                ("payment history (page of 100)", lambda a: queries.payment_history(a, limit=100), ""),
+                ("payment history (page of 100)", lambda a, queries=queries: queries.payment_history(a, limit=100), ""),
             ):
                 p50, p99 = _latencies(call, accounts)
                 rows.append(_row(f"{name} in process, {kind}: p50", p50, "ms", note=note))
@@ -282,7 +282,7 @@ def query_rows(events: int) -> list[dict]:
                     ("reputation", "/accounts/{}/reputation", "target p99 < 20 ms"),
                     ("payment history (page of 100)", "/accounts/{}/payments", ""),
                 ):
-                    p50, p99 = _latencies(lambda a: client.get(path.format(a)).raise_for_status(), accounts)
+                    p50, p99 = _latencies(lambda a, path=path: client.get(path.format(a)).raise_for_status(), accounts)
                     rows.append(_row(f"{name} over HTTP, {kind}: p50", p50, "ms", note=note))
                     rows.append(_row(f"{name} over HTTP, {kind}: p99", p99, "ms", note=f"{note}; {target}".rstrip("; ")))
     return rows

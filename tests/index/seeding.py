@@ -26,7 +26,7 @@ def _selector(signature: str) -> bytes:
     return keccak(text=signature)[:4]
 
 
-CREATE = _selector(f"create_gig(address,address,address,uint256,uint256[],uint256,uint256,bytes32,bytes32[])")
+CREATE = _selector("create_gig(address,address,address,uint256,uint256[],uint256,uint256,bytes32,bytes32[])")
 ACCEPT = _selector(f"accept(uint256,{GIG_TYPE})")
 DELIVER = _selector(f"deliver(uint256,{GIG_TYPE},bytes32)")
 APPROVE = _selector(f"approve(uint256,{GIG_TYPE})")
