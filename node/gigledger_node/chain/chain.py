@@ -15,63 +15,20 @@ from pathlib import Path
 from typing import NamedTuple
 
 import rlp
-from eth.abc import (
-    BlockAPI,
-    BlockHeaderAPI,
-    ReceiptAPI,
-    SignedTransactionAPI,
-    StateAPI,
-    WithdrawalAPI,
-)
+from eth.abc import BlockAPI, BlockHeaderAPI, ReceiptAPI, SignedTransactionAPI, StateAPI, VirtualMachineAPI
 from eth.chains.base import Chain
 from eth.db.schema import SchemaV1
-from eth.rlp.sedes import chain_gaps
 from eth.exceptions import HeaderNotFound, TransactionNotFound
-from eth.vm.forks.prague import PragueVM
-from eth.vm.forks.prague.constants import DEPOSIT_REQUEST_TYPE
+from eth.rlp.sedes import chain_gaps
 from eth_utils import to_canonical_address, to_wei
 
-from gigledger_node.chain.sealing import SIGNATURE_LENGTH, VANITY_LENGTH, genesis_extra_data
 from gigledger_node.chain.logindex import LogIndex
+from gigledger_node.chain.sealing import genesis_extra_data
 from gigledger_node.chain.storage import BlockStore
-from gigledger_node.chain.trie import ordered_trie_root
+from gigledger_node.chain.vm import GigLedgerVM
 
 GENESIS_FILE = "genesis.json"
 STORE_DIR = "chaindata"
-MAX_AUTHORITIES = 32
-
-
-class GigLedgerVM(PragueVM):
-    """Prague, with room in extraData for a Clique seal (or the genesis authority list),
-    and block assembly fast enough for blocks of thousands of transactions."""
-
-    extra_data_max_bytes = VANITY_LENGTH + SIGNATURE_LENGTH + 20 * MAX_AUTHORITIES
-
-    def set_block_transactions_and_withdrawals(
-        self,
-        base_block: BlockAPI,
-        new_header: BlockHeaderAPI,
-        transactions: Sequence[SignedTransactionAPI],
-        receipts: Sequence[ReceiptAPI],
-        withdrawals: Sequence[WithdrawalAPI] | None = None,
-    ) -> BlockAPI:
-        """py-evm's version, with each trie built in one pass (see chain/trie.py)."""
-        roots = {}
-        for field_name, items in (("transaction_root", transactions), ("receipt_root", receipts),
-                                  ("withdrawals_root", withdrawals or ())):
-            roots[field_name], nodes = ordered_trie_root(item.encode() for item in items)
-            self.chaindb.persist_trie_data_dict(nodes)
-        if not withdrawals:
-            del roots["withdrawals_root"]
-        body = {"transactions": transactions, "header": new_header.copy(**roots)}
-        if withdrawals:
-            body["withdrawals"] = withdrawals
-        return base_block.copy(**body)
-
-    def process_deposit_request_data(self, block: BlockAPI) -> None:
-        """No beacon deposit contract exists on a PoA chain: the deposit request list
-        is always empty, so skip re-reading every receipt of the block to find none."""
-        block.block_requests.append(DEPOSIT_REQUEST_TYPE)
 
 
 @dataclass
@@ -196,7 +153,7 @@ class Ledger:
         """Read-only view of the state after ``header``'s block."""
         return self.chain.get_vm(header).state
 
-    def vm_on_top_of(self, parent: BlockHeaderAPI, **header_fields: object):
+    def vm_on_top_of(self, parent: BlockHeaderAPI, **header_fields: object) -> VirtualMachineAPI:
         """A VM for a new block on ``parent`` (for building, calls and estimates)."""
         header = self.chain.create_header_from_parent(parent, **header_fields)
         return self.chain.get_vm(header)

@@ -1,0 +1,44 @@
+"""GigLedger's virtual machine: py-evm's Prague, adapted to a proof-of-authority chain."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from eth.abc import BlockAPI, BlockHeaderAPI, ReceiptAPI, SignedTransactionAPI, WithdrawalAPI
+from eth.vm.forks.prague import PragueVM
+from eth.vm.forks.prague.constants import DEPOSIT_REQUEST_TYPE
+from eth_utils import ValidationError
+
+from gigledger_node.chain.sealing import ADDRESS_LENGTH, SIGNATURE_LENGTH, VANITY_LENGTH
+from gigledger_node.chain.trie import ordered_trie_root
+
+MAX_AUTHORITIES = 32
+
+
+class GigLedgerVM(PragueVM):
+    """Prague with room in extraData for a Clique seal (or the genesis authority
+    list), and block assembly fast enough for blocks of thousands of transactions."""
+
+    extra_data_max_bytes = VANITY_LENGTH + SIGNATURE_LENGTH + ADDRESS_LENGTH * MAX_AUTHORITIES
+
+    def set_block_transactions_and_withdrawals(
+        self,
+        base_block: BlockAPI,
+        new_header: BlockHeaderAPI,
+        transactions: Sequence[SignedTransactionAPI],
+        receipts: Sequence[ReceiptAPI],
+        withdrawals: Sequence[WithdrawalAPI] | None = None,
+    ) -> BlockAPI:
+        """py-evm's version, with each trie built in one pass (see chain/trie.py)."""
+        if withdrawals:
+            raise ValidationError("a proof-of-authority chain has no beacon withdrawals")
+        transaction_root, transaction_nodes = ordered_trie_root(tx.encode() for tx in transactions)
+        receipt_root, receipt_nodes = ordered_trie_root(r.encode() for r in receipts)
+        self.chaindb.persist_trie_data_dict({**transaction_nodes, **receipt_nodes})
+        header = new_header.copy(transaction_root=transaction_root, receipt_root=receipt_root)
+        return base_block.copy(transactions=transactions, header=header)
+
+    def process_deposit_request_data(self, block: BlockAPI) -> None:
+        """No beacon deposit contract exists on a PoA chain: the deposit request list
+        is always empty, so skip re-reading every receipt of the block to find none."""
+        block.block_requests.append(DEPOSIT_REQUEST_TYPE)
