@@ -3,6 +3,7 @@
 import json
 import subprocess
 import sys
+import time
 
 GIGLEDGER_NODE = [sys.executable, "-m", "gigledger_node.cli"]
 
@@ -45,3 +46,11 @@ def test_dev_refuses_a_non_loopback_host():
         [*GIGLEDGER_NODE, "start", "--dev", "--host", "0.0.0.0"], capture_output=True, text=True
     )
     assert result.returncode != 0 and "loopback" in result.stderr
+
+
+def test_block_time_seals_blocks_at_a_fixed_interval_even_when_idle(operator_dir, start_node):
+    node = start_node(str(operator_dir), "--block-time", "0.3")
+    first = int(node.rpc("eth_blockNumber")["result"], 16)
+    time.sleep(1.5)
+    assert int(node.rpc("eth_blockNumber")["result"], 16) >= first + 3
+

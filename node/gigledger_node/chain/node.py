@@ -19,7 +19,7 @@ from eth_keys import keys
 from gigledger_node.chain.chain import Ledger
 from gigledger_node.chain.permissioning import PERMISSIONS_FILE, Allowlist, SenderNotAllowed
 from gigledger_node.chain.producer import BlockProducer, ProducedBlock
-from gigledger_node.chain.txpool import AccountView, TxPool, decode_transaction
+from gigledger_node.chain.txpool import AccountView, PooledTx, TxPool, decode_transaction
 
 BlockListener = Callable[[ProducedBlock], None]
 
@@ -66,7 +66,7 @@ class ChainNode:
     pool: TxPool = field(default_factory=TxPool)
     clock: Clock = field(default_factory=Clock)
     listeners: list[BlockListener] = field(default_factory=list)
-    _head: "_HeadView | None" = field(default=None, init=False, repr=False)
+    _head: _HeadView | None = field(default=None, init=False, repr=False)
 
     @classmethod
     def open(cls, data_dir: Path, authority_key: keys.PrivateKey) -> "ChainNode":
@@ -106,7 +106,7 @@ class ChainNode:
     def next_base_fee(self) -> int:
         return self._head_view().next_base_fee
 
-    def _head_view(self) -> "_HeadView":
+    def _head_view(self) -> _HeadView:
         """Read-only state and next base fee of the head, built once per head.
 
         Admission reads these for every transaction; building a py-evm VM each
@@ -120,9 +120,6 @@ class ChainNode:
 
     # -- production --------------------------------------------------------------
 
-    def has_executable(self) -> bool:
-        return bool(self._executable())
-
     def produce(self, allow_empty: bool = False) -> ProducedBlock | None:
         """Seal every executable pending transaction into one committed block."""
         chosen = self._executable()
@@ -135,7 +132,7 @@ class ChainNode:
             listener(produced)
         return produced
 
-    def _executable(self):
+    def _executable(self) -> list[PooledTx]:
         return self.pool.executable(self._state_nonce_reader(), self.ledger.head().gas_limit)
 
     def _state_nonce_reader(self) -> Callable[[bytes], int]:

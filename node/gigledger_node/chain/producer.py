@@ -28,11 +28,10 @@ VANITY = b"gigledger".ljust(VANITY_LENGTH, b"\0")
 
 @dataclass(frozen=True)
 class ProducedBlock:
-    """A committed block and what became of the transactions offered to it."""
+    """A committed block and its receipts."""
 
     block: BlockAPI
     receipts: tuple[ReceiptAPI, ...]
-    dropped: tuple[SignedTransactionAPI, ...]  # invalid against the block's state
 
 
 class BlockProducer:
@@ -47,8 +46,8 @@ class BlockProducer:
         """Build a block of ``transactions`` (in order) on the head, seal and commit it.
 
         A transaction that turns out invalid against the state it meets (say its
-        sender's balance was spent earlier in the block) is left out and reported
-        in ``dropped``; the rest of the block is unaffected.
+        sender's balance was spent earlier in the block) is left out and logged;
+        the rest of the block is unaffected.
         """
         parent = self.ledger.head()
         vm = self.ledger.vm_on_top_of(
@@ -62,7 +61,7 @@ class BlockProducer:
             extra_data=VANITY + b"\0" * SIGNATURE_LENGTH,
         )
         try:
-            block, receipts, dropped = self._execute(vm, transactions)
+            block, receipts = self._execute(vm, transactions)
             block = block.copy(header=seal(block.header, self.authority_key))
             self.ledger.chaindb.persist_block(block)
             self.ledger.log_index.add(block, receipts)
@@ -70,15 +69,15 @@ class BlockProducer:
         except BaseException:
             self.ledger.store.discard()
             raise
-        return ProducedBlock(block, receipts, dropped)
+        return ProducedBlock(block, receipts)
 
     @staticmethod
     def _execute(
         vm: VirtualMachineAPI, transactions: Sequence[SignedTransactionAPI]
-    ) -> tuple[BlockAPI, tuple[ReceiptAPI, ...], tuple[SignedTransactionAPI, ...]]:
+    ) -> tuple[BlockAPI, tuple[ReceiptAPI, ...]]:
         vm.block_preprocessing(vm.get_block())
         header = vm.get_header().copy(gas_used=0)
-        included, receipts, dropped = [], [], []
+        included, receipts = [], []
         for tx in transactions:
             snapshot = vm.state.snapshot()
             try:
@@ -86,15 +85,12 @@ class BlockProducer:
             except ValidationError as error:
                 vm.state.revert(snapshot)
                 logger.info("dropping tx %s: %s", tx.hash.hex(), error)
-                dropped.append(tx)
                 continue
             header = vm.add_receipt_to_header(header, receipt)
             included.append(tx)
             receipts.append(receipt)
-        block = vm.set_block_transactions_and_withdrawals(
-            vm.get_block(), header, included, receipts, withdrawals=()
-        )
+        block = vm.set_block_transactions_and_withdrawals(vm.get_block(), header, included, receipts)
         block = vm.block_postprocessing(block)
         # finalize_block, not mine_block: mine_block re-validates the block we just
         # built, rebuilding its transaction trie the slow way to compare roots.
-        return vm.finalize_block(block).block, tuple(receipts), tuple(dropped)
+        return vm.finalize_block(block).block, tuple(receipts)

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from eth.abc import BlockHeaderAPI
 from eth_account.signers.local import LocalAccount
 
+from gigledger_node.chain.chain import Ledger
 from gigledger_node.chain.node import ChainNode
 from gigledger_node.rpc import params
 from gigledger_node.rpc.errors import InvalidParams, ServerError
@@ -25,7 +26,7 @@ class RpcContext:
     local_accounts: dict[bytes, LocalAccount] = field(default_factory=dict)
 
     @property
-    def ledger(self):
+    def ledger(self) -> Ledger:
         return self.node.ledger
 
     def header(self, block: object) -> BlockHeaderAPI | None:

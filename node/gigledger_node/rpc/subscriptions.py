@@ -6,6 +6,7 @@ import asyncio
 import secrets
 from typing import Any
 
+from gigledger_node.chain.chain import Ledger
 from gigledger_node.chain.producer import ProducedBlock
 from gigledger_node.rpc.errors import InvalidParams
 from gigledger_node.rpc.filters import LogCriteria
@@ -18,7 +19,7 @@ MAX_QUEUED_MESSAGES = 10_000
 class Subscriptions:
     """One WebSocket connection's subscriptions and its outgoing message queue."""
 
-    def __init__(self, ledger) -> None:
+    def __init__(self, ledger: Ledger) -> None:
         self.ledger = ledger
         self.outbox: asyncio.Queue[dict[str, Any]] = asyncio.Queue(MAX_QUEUED_MESSAGES)
         self._subscriptions: dict[str, LogCriteria | None] = {}  # None: newHeads
