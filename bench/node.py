@@ -3,7 +3,8 @@
 Starts `gigledger-node start --dev`, pre-signs ETH transfers (eth-account, with
 coincurve doing the secp256k1 work), sends them as JSON-RPC batches from several
 HTTP connections at once, and measures sustained transfers per second from the
-first send to the last transaction's inclusion. Then fills the chain with 10,000
+first send to the last transaction's inclusion; the same for GigEscrow.create_gig
+calls (contracts deployed with the SDK). Then fills the chain with 10,000
 events and times one eth_getLogs over all of them (answered from the log index).
 eth-tester (in process, one block per transaction, its default) does the same
 work on the same machine in the same run, as the baseline.
@@ -40,6 +41,10 @@ EVENTS_PER_TX = 100
 CHAIN_ID = 1337
 RECIPIENT = "0x" + "42" * 20
 GAS_PRICE = 10**12
+ESCROW_CALLS = 1000
+BASELINE_ESCROW_CALLS = 100
+ESCROW_CALL_GAS = 1_000_000
+GIG_AMOUNT = 10**15
 
 
 def dev_accounts() -> list[LocalAccount]:
@@ -74,6 +79,28 @@ def signed_log_bursts(account: LocalAccount, nonce: int, chain_id: int) -> tuple
     raws += [sign(account, nonce + 1 + i, chain_id, to=address, data=burst, gas=2_000_000)
              for i in range(LOG_EVENTS // EVENTS_PER_TX)]
     return address, raws
+
+
+def signed_gig_creations(w3, accounts: list[LocalAccount], count: int) -> list[str]:
+    """Deploy GigLedger with the SDK, then ``count`` signed GigEscrow.create_gig calls
+    (ETH gigs; client i, freelancer i+1, arbiter i+2, round-robin over accounts 1..9)."""
+    from gigledger.contracts import abi
+    from gigledger.deployment import deploy
+
+    escrow = w3.eth.contract(address=deploy(w3, accounts[0]).escrow, abi=abi("GigEscrow"))
+    clients = accounts[1:]
+    deadline = int(time.time()) + 30 * 86_400
+    chain_id = w3.eth.chain_id
+    raws = []
+    for i in range(count):
+        client = clients[i % len(clients)]
+        freelancer, arbiter = clients[(i + 1) % len(clients)], clients[(i + 2) % len(clients)]
+        args = [freelancer.address, arbiter.address, "0x" + "00" * 20, GIG_AMOUNT, [], deadline, 86_400,
+                b"\x01" * 32, []]
+        data = escrow.encode_abi("create_gig", args=args)
+        nonce = w3.eth.get_transaction_count(client.address) + i // len(clients)
+        raws.append(sign(client, nonce, chain_id, to=escrow.address, data=data, value=GIG_AMOUNT, gas=ESCROW_CALL_GAS))
+    return raws
 
 
 class Node:
@@ -155,6 +182,27 @@ def node_transfers_per_second(node: Node, accounts: list[LocalAccount]) -> tuple
     return TRANSFERS / (time.perf_counter() - started), TRANSFERS / (node.cpu_seconds() - cpu_started)
 
 
+def node_escrow_calls_per_second(node: Node, accounts: list[LocalAccount]) -> float:
+    """create_gig calls per second over JSON-RPC, like the transfers."""
+    from web3 import HTTPProvider, Web3
+
+    raws = signed_gig_creations(Web3(HTTPProvider(node.url)), accounts, ESCROW_CALLS)
+    clients = accounts[1:]
+    lanes = [[raw for i, raw in enumerate(raws) if (i % len(clients)) % CONNECTIONS == lane] for lane in range(CONNECTIONS)]
+    started = time.perf_counter()
+    threads = [threading.Thread(target=send_batches, args=(node.url, lane)) for lane in lanes]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    for client in clients:
+        while int(node.call("eth_getTransactionCount", client.address, "latest"), 16) < int(
+            node.call("eth_getTransactionCount", client.address, "pending"), 16
+        ):
+            time.sleep(0.01)
+    return ESCROW_CALLS / (time.perf_counter() - started)
+
+
 def node_get_logs_seconds(node: Node, account: LocalAccount) -> float:
     """Emit LOG_EVENTS events from one contract, then time one eth_getLogs over them all."""
     nonce = int(node.call("eth_getTransactionCount", account.address, "pending"), 16)
@@ -188,6 +236,17 @@ def eth_tester_transfers_per_second(accounts: list[LocalAccount]) -> float:
     return BASELINE_TRANSFERS / (time.perf_counter() - started)
 
 
+def eth_tester_escrow_calls_per_second(accounts: list[LocalAccount]) -> float:
+    from web3 import EthereumTesterProvider, Web3
+
+    tester = eth_tester(accounts)
+    raws = signed_gig_creations(Web3(EthereumTesterProvider(tester)), accounts, BASELINE_ESCROW_CALLS)
+    started = time.perf_counter()
+    for raw in raws:
+        tester.send_raw_transaction(raw)
+    return BASELINE_ESCROW_CALLS / (time.perf_counter() - started)
+
+
 def eth_tester_get_logs_seconds(accounts: list[LocalAccount]) -> float:
     tester = eth_tester(accounts)
     address, raws = signed_log_bursts(accounts[0], 0, tester.backend.chain.chain_id)
@@ -205,9 +264,11 @@ def run() -> list[dict]:
     accounts = dev_accounts()
     baseline_rate = eth_tester_transfers_per_second(accounts)
     baseline_logs = eth_tester_get_logs_seconds(accounts)
+    baseline_escrow = eth_tester_escrow_calls_per_second(accounts)
     node = Node()
     try:
         node_rate, node_cpu_rate = node_transfers_per_second(node, accounts)
+        escrow_rate = node_escrow_calls_per_second(node, accounts)
         logs_seconds = node_get_logs_seconds(node, accounts[0])
     finally:
         node.stop()
@@ -223,6 +284,12 @@ def run() -> list[dict]:
             "value": round(node_cpu_rate, 1), "unit": "tx/CPU-s",
             "baseline": round(baseline_rate, 1), "ratio": round(node_cpu_rate / baseline_rate, 2),
             "note": "what the node sustains with a core to itself",
+        },
+        {
+            "benchmark": f"node: GigEscrow.create_gig calls over JSON-RPC ({CONNECTIONS} connections)",
+            "value": round(escrow_rate, 1), "unit": "tx/s",
+            "baseline": round(baseline_escrow, 1), "ratio": round(escrow_rate / baseline_escrow, 2),
+            "note": "ETH gigs; baseline: eth-tester py-evm in process, one block per tx",
         },
         {
             "benchmark": f"node: eth_getLogs over {LOG_EVENTS:,} events of one contract",
