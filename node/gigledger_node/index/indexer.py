@@ -59,7 +59,7 @@ class FetchedRange:
 class RangeSizer:
     """The number of blocks to ask for per log query, adapting to the endpoint."""
 
-    size: int = 2_000
+    size: int = 100
     smallest: int = 1
     largest: int = 100_000
     #: Logs per query worth aiming below: more makes one huge transaction and

@@ -18,7 +18,7 @@ from eth_utils import is_address, is_checksum_address, is_checksum_formatted_add
 from gigledger.events import decode_log
 from gigledger.gigs import State
 from pydantic import PlainSerializer
-from sqlalchemy import Engine, and_, func, or_, select
+from sqlalchemy import BigInteger, Engine, String, and_, bindparam, cast, func, literal, null, or_, select, union_all
 from sqlalchemy.engine import Connection, Row
 
 from gigledger_node.index import db
@@ -393,16 +393,39 @@ def _payment(row: Row) -> PaymentRecord:
     )
 
 
-def _skill(row: Row) -> SkillBreakdown:
-    return SkillBreakdown(
-        skill=row.skill,
-        text=skill_text(row.skill),
-        completed=row.completed,
-        attestations=row.attestations,
-        score_sum=row.score_sum,
-        average_score=_ratio(row.score_sum, row.attestations),
-    )
+def _skill(skill: str, completed: int, attestations: int, score_sum: int) -> SkillBreakdown:
+    return SkillBreakdown(skill, skill_text(skill), completed, attestations, score_sum, _ratio(score_sum, attestations))
 
+
+_RECORD_COLUMNS = [c.name for c in db.reputation.c if c.name != "account"]
+
+
+def _reputation_query():
+    """The account's rows of reputation, skill_reputation, monthly_completions and
+    volumes in one shape: kind, key, earned, paid, then the counters, padded with NULLs."""
+    account = bindparam("account")
+    width = len(_RECORD_COLUMNS)
+
+    def shaped(kind: str, table, key, counters: list, earned=None, paid=None):
+        padding = [null()] * (width - len(counters))
+        return select(
+            literal(kind, String).label("kind"),
+            (key if key is not None else cast(null(), String)).label("key"),
+            cast(earned if earned is not None else null(), String).label("earned"),
+            cast(paid if paid is not None else null(), String).label("paid"),
+            *(cast(c, BigInteger).label(f"n{i}") for i, c in enumerate(counters + padding)),
+        ).where(table.c.account == account)
+
+    record, skills, months, volumes = db.reputation, db.skill_reputation, db.monthly_completions, db.volumes
+    return union_all(
+        shaped("record", record, None, [record.c[name] for name in _RECORD_COLUMNS]),
+        shaped("skill", skills, skills.c.skill, [skills.c.completed, skills.c.attestations, skills.c.score_sum]),
+        shaped("month", months, months.c.month, [months.c.completed]),
+        shaped("volume", volumes, volumes.c.token, [], volumes.c.earned, volumes.c.paid),
+    ).order_by("kind", "key")
+
+
+_REPUTATION_QUERY = _reputation_query()
 
 _EVENT_COLUMNS = (
     db.events.c.name,
@@ -556,31 +579,33 @@ class Queries:
     # ------------------------------------------------------------ accounts
 
     def reputation(self, account: str) -> Reputation:
-        """An account's record; an account the index never saw has an empty one."""
+        """An account's record; an account the index never saw has an empty one.
+
+        One round trip: the four aggregate tables' rows for the account, as one
+        UNION ALL in a common shape (see `_reputation_query`).
+        """
         account = checked_address(account)
         with self.engine.connect() as conn:
-            row = conn.execute(select(db.reputation).where(db.reputation.c.account == account)).first()
-            volumes = conn.execute(
-                select(db.volumes).where(db.volumes.c.account == account).order_by(db.volumes.c.token)
-            ).all()
-            skills = conn.execute(
-                select(db.skill_reputation)
-                .where(db.skill_reputation.c.account == account)
-                .order_by(db.skill_reputation.c.skill)
-            ).all()
-            months = conn.execute(
-                select(db.monthly_completions)
-                .where(db.monthly_completions.c.account == account)
-                .order_by(db.monthly_completions.c.month)
-            ).all()
-        counts = {c.name: (getattr(row, c.name) if row else 0) for c in db.reputation.c if c.name != "account"}
+            rows = conn.execute(_REPUTATION_QUERY, {"account": account}).all()
+        counts = dict.fromkeys(_RECORD_COLUMNS, 0)
+        volumes, skills, months = [], [], []
+        for row in rows:
+            numbers = row[4:]
+            if row.kind == "record":
+                counts = dict(zip(_RECORD_COLUMNS, numbers))
+            elif row.kind == "skill":
+                skills.append(_skill(row.key, *numbers[:3]))
+            elif row.kind == "month":
+                months.append(CompletedInMonth(row.key, numbers[0]))
+            else:
+                volumes.append(TokenVolume(row.key, int(row.earned), int(row.paid)))
         return Reputation(
             account=account,
             on_time_rate=_ratio(counts["on_time"], counts["completed"]),
             average_score=_ratio(counts["score_sum"], counts["attestations"]),
-            volumes=[TokenVolume(v.token, v.earned, v.paid) for v in volumes],
-            skills=[_skill(s) for s in skills],
-            completed_over_time=[CompletedInMonth(m.month, m.completed) for m in months],
+            volumes=volumes,
+            skills=skills,
+            completed_over_time=months,
             **counts,
         )
 
