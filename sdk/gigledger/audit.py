@@ -440,6 +440,29 @@ def chain_authorities(w3: Web3) -> list[str]:
     return authorities_from_genesis(_rpc(w3, "eth_getBlockByNumber", ["0x0", False]))
 
 
+def claims_from_api(api_url: str, account: str, *, timeout: float = 30.0) -> tuple[list[Payment], dict[str, int]]:
+    """What a GigLedger query API claims: the account's payment rows (every page)
+    and what the escrow holds per token. Pass them to `audit_account` as
+    ``claimed`` and ``held`` to check the index behind that API against the chain."""
+    import httpx
+
+    from gigledger.payments import payment_from_api  # it builds on this module
+
+    base = api_url.rstrip("/")
+    claimed: list[Payment] = []
+    with httpx.Client(base_url=base, timeout=timeout) as client:
+        offset: int | None = 0
+        while offset is not None:
+            page = client.get(f"/accounts/{account}/payments", params={"offset": offset, "limit": 1000})
+            page.raise_for_status()
+            body = page.json()
+            claimed.extend(payment_from_api(row) for row in body["items"])
+            offset = body["next_offset"]
+        holdings = client.get("/escrow/holdings")
+        holdings.raise_for_status()
+    return claimed, {token: int(amount) for token, amount in holdings.json()["holdings"].items()}
+
+
 def audit_account(
     w3: Web3,
     deployment: Deployment,

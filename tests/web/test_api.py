@@ -233,3 +233,23 @@ def test_an_api_without_a_chain_endpoint_cannot_audit(api_story):
         response = client.get(f"/accounts/{story.parties['bob']}/audit")
 
     assert response.status_code == 503 and "--rpc" in response.json()["detail"]
+
+
+def test_holdings_are_what_the_escrow_holds(api, story):
+    from index.story import web3_of
+
+    holdings = api.get("/escrow/holdings").json()["holdings"]
+
+    assert holdings == {ZERO: str(web3_of(story.url).eth.get_balance(story.deployment.escrow))}
+
+
+def test_the_sdk_auditor_reconciles_the_api_claims_with_the_chain(api, story):
+    from gigledger.audit import audit_account, claims_from_api
+    from index.story import web3_of
+
+    claimed, held = claims_from_api(str(api.base_url), story.parties["alice"])
+    report = audit_account(
+        web3_of(story.url), story.deployment, story.parties["alice"], authorities=None, held=held, claimed=claimed
+    )
+
+    assert report.ok and all(row.in_index for row in report.rows) and len(claimed) == len(report.rows)

@@ -149,6 +149,12 @@ def api_router(
             return PlainTextResponse(report.to_csv(), media_type="text/csv")
         return Response(report.to_json(), media_type="application/json")
 
+    @router.get("/escrow/holdings", tags=["index"])
+    def holdings() -> dict[str, dict[str, str]]:
+        """What the index says the escrow still holds, per token (the zero address is ETH);
+        auditors compare it with the escrow's balances on chain."""
+        return {"holdings": {token: str(amount) for token, amount in queries.held_by_escrow().items()}}
+
     @router.get("/search", tags=["index"])
     def search(q: Annotated[str, Query(description="An address, gig id, transaction or block hash.")]) -> SearchResult:
         """What a search text names."""
