@@ -2,8 +2,9 @@
 """
 @title MockERC20
 @notice Test double: a plain ERC-20 anyone can mint, with an optional transfer fee
-        (fee-on-transfer tokens) and an optional blocked recipient (tokens that
-        refuse some transfers, as USDC's blocklist does).
+        (fee-on-transfer tokens), an optional blocked recipient (tokens that
+        refuse some transfers, as USDC's blocklist does), and an optional mode in
+        which transfers return false instead of reverting (as some older tokens do).
 """
 
 from ethereum.ercs import IERC20
@@ -23,6 +24,8 @@ totalSupply: public(uint256)
 transfer_fee_bps: public(uint256)
 # @notice Transfers to this address revert.
 blocked: public(address)
+# @notice While set, transfers move nothing and return false.
+returns_false: public(bool)
 
 # @notice Standard ERC-20 transfer event.
 event Transfer:
@@ -55,13 +58,22 @@ def block_recipient(account: address):
 
 
 @external
+def return_false(returns_false: bool):
+    self.returns_false = returns_false
+
+
+@external
 def transfer(receiver: address, amount: uint256) -> bool:
+    if self.returns_false:
+        return False
     self._move(msg.sender, receiver, amount)
     return True
 
 
 @external
 def transferFrom(sender: address, receiver: address, amount: uint256) -> bool:
+    if self.returns_false:
+        return False
     self.allowance[sender][msg.sender] -= amount
     self._move(sender, receiver, amount)
     return True

@@ -116,6 +116,14 @@ def test_token_gig_refuses_eth(gigs, gig_terms, money, escrow, client):
         gigs.create(sender=client, value=1, **gig_terms)
 
 
+@TOKENS_ONLY
+def test_token_transfer_that_returns_false_is_refused(gigs, gig_terms, money, escrow, client):
+    money.fund(client, escrow, AMOUNT)
+    money.token.return_false(True, sender=client)
+    with ape.reverts("escrow: token transfer failed"):
+        gigs.create(sender=client, **gig_terms)
+
+
 @ETH_ONLY
 def test_token_that_delivers_nothing_is_refused(project, owner, create_gig, client, escrow, gigs, gig_terms):
     burns_everything = owner.deploy(project.MockERC20, 10_000)

@@ -108,6 +108,18 @@ def test_fee_to_a_blocked_treasury_is_credited(with_fee, create_gig, gigs, escro
     assert escrow.credits(treasury, money.address) == gigs[gig_id].amount * with_fee // BPS
 
 
+@TOKENS_ONLY
+def test_payout_in_a_token_that_returns_false_is_credited(delivered_gig, gigs, escrow, money, client, freelancer):
+    held = gigs[delivered_gig].amount
+    money.token.return_false(True, sender=client)
+    receipt = gigs.send("approve", delivered_gig, sender=client)
+    assert only_log(receipt, escrow.PaymentCredited)["amount"] == held
+    money.token.return_false(False, sender=client)
+    before = money.balance(freelancer)
+    escrow.withdraw(money.address, sender=freelancer)
+    assert money.balance(freelancer) - before == money.arriving(held)
+
+
 def test_nothing_to_withdraw(escrow, money, stranger):
     with ape.reverts("escrow: nothing to withdraw"):
         escrow.withdraw(money.address, sender=stranger)

@@ -82,6 +82,12 @@ def test_summary_and_volume_add_up_over_gigs(create_gig, gigs, chain, registry, 
     assert tuple(registry.volume(client, ZERO_ADDRESS)) == (0, AMOUNT + AMOUNT // 4)
 
 
+def test_volume_beyond_128_bits_is_refused(registry, owner, stranger, client, freelancer):
+    registry.set_escrow(stranger, True, sender=owner)
+    with ape.reverts("registry: volume overflow"):
+        registry.record_completion(client, freelancer, ZERO_ADDRESS, 2**128, True, sender=stranger)
+
+
 def test_unknown_account_has_an_empty_record(registry, stranger):
     assert tuple(registry.summary(stranger)) == (0,) * 8
     assert tuple(registry.volume(stranger, ZERO_ADDRESS)) == (0, 0)
@@ -174,6 +180,14 @@ def test_attestation_needs_an_authorised_escrow(released_gig, registry, escrow, 
 def test_only_the_registry_spends_tickets(released_gig, escrow, client, freelancer, method, arguments):
     with ape.reverts("escrow: caller is not the registry"):
         getattr(escrow, method)(released_gig, client, freelancer, *arguments, sender=client)
+
+
+@pytest.mark.parametrize("score", [0, 128])
+def test_escrow_checks_the_score_on_a_ticket(project, owner, stranger, client, freelancer, score):
+    # an escrow whose registry is a plain account, so the score reaches the escrow unchecked
+    escrow = owner.deploy(project.GigEscrow, stranger, ZERO_ADDRESS, 0)
+    with ape.reverts("escrow: bad score"):
+        escrow.use_attestation_ticket(1, client, freelancer, score, sender=stranger)
 
 
 # ---------------------------------------------------------------- revocation
