@@ -33,7 +33,14 @@ from escrow_model import (
 )
 from hypothesis import HealthCheck, event, settings
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule, run_state_machine_as_test
+from hypothesis.stateful import (
+    RuleBasedStateMachine,
+    initialize,
+    invariant,
+    precondition,
+    rule,
+    run_state_machine_as_test,
+)
 
 PROFILES = {
     "ci": settings(max_examples=200, stateful_step_count=30, deadline=None, suppress_health_check=list(HealthCheck)),
@@ -224,11 +231,16 @@ class EscrowMachine(RuleBasedStateMachine):
 
         self._drive("create_gig", predict, call)
 
+    @initialize(fee_bps=st.sampled_from([0, 250, 1_000]))
+    def start_with_a_fee(self, fee_bps):
+        """Most runs charge a platform fee from their first gig on."""
+        self._drive("set_fee", lambda: self.model.set_fee(fee_bps), lambda: self._set_fee(fee_bps))
+
     @precondition(lambda self: any(r.gig.state & LIVE for r in self.model.gigs.values()))
-    @rule(pick=st.integers(0, 10**6), step=st.integers(0, 19), anyone=anyones, share=shares)
-    def advance_a_gig(self, pick, step, anyone, share):
+    @rule(pick=st.integers(0, 10**6), step=st.integers(0, 19), anyone=anyones, share=shares, early=st.sampled_from([0, 0, 1]))
+    def advance_a_gig(self, pick, step, anyone, share, early):
         """What usually comes next for a live gig, by whoever usually does it, once
-        any period it waits for is over."""
+        any period it waits for is over (or, `early`, one second before)."""
         gig_id = self._target((True, pick), LIVE)
         gig = self.model.gigs[gig_id].gig
         operation = NEXT_STEPS[gig.state][step % len(NEXT_STEPS[gig.state])]
@@ -237,7 +249,7 @@ class EscrowMachine(RuleBasedStateMachine):
             "refund": gig.deadline + 1,
             "resolve_stale_dispute": gig.disputed_at + ARBITRATION_PERIOD,
         }.get(operation, 0)
-        self._wait(max(0, ready_at - self.model.now))
+        self._wait(max(0, ready_at - early - self.model.now))
         caller = self._caller(gig_id, "usual", GIG_OPERATIONS[operation][1], anyone)
         self._operate(operation, gig_id, caller, share)
 
@@ -271,12 +283,11 @@ class EscrowMachine(RuleBasedStateMachine):
     def set_fee(self, fee_bps):
         """The fee matters only when a gig is created: a few changes per run are plenty."""
         self.fee_changes += 1
+        self._drive("set_fee", lambda: self.model.set_fee(fee_bps), lambda: self._set_fee(fee_bps))
 
-        def call():
-            with boa.env.prank(self.cast.owner):
-                self.escrow.set_fee(fee_bps)
-
-        self._drive("set_fee", lambda: self.model.set_fee(fee_bps), call)
+    def _set_fee(self, fee_bps: int) -> None:
+        with boa.env.prank(self.cast.owner):
+            self.escrow.set_fee(fee_bps)
 
     def _wait(self, seconds: int) -> None:
         """Time moves on the chain and in the model alike."""
