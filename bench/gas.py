@@ -14,13 +14,16 @@ EAS figures are the issue's reference figures, not measured here.
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from eth_account import Account
 from eth_tester import EthereumTester, PyEVMBackend
+from gigledger.attestations import ATTESTATION_TYPES, DOMAIN_NAME, DOMAIN_VERSION
 from gigledger.contracts import load_artifact
 from web3 import EthereumTesterProvider, Web3
+from web3.logs import DISCARD
 
 ZERO_ADDRESS = "0x" + "00" * 20
 DAY = 86_400
@@ -37,18 +40,6 @@ TARGETS = {"create_gig": 70_000, "accept": 35_000, "deliver": 35_000, "approve":
 OPENZEPPELIN_ESCROW_DEPOSIT_WITHDRAW = 82_836
 EAS_ATTEST = 272_217
 
-ATTESTATION_TYPES = {
-    "Attestation": [
-        {"name": "escrow", "type": "address"},
-        {"name": "gigId", "type": "uint256"},
-        {"name": "subject", "type": "address"},
-        {"name": "score", "type": "uint8"},
-        {"name": "skill", "type": "bytes32"},
-        {"name": "evidence", "type": "bytes32"},
-        {"name": "nonce", "type": "uint256"},
-        {"name": "deadline", "type": "uint256"},
-    ]
-}
 # Gig struct field positions, in the contract's order.
 FREELANCER, PAID, RELEASED, STATE, DELIVERED_AT, DISPUTED_AT = 1, 5, 7, 11, 12, 13
 
@@ -87,28 +78,29 @@ class Chain:
     def _apply(self, receipt: Any) -> None:
         """Moves each gig the receipt's escrow events touch to its new state."""
         timestamp = self.w3.eth.get_block(receipt.blockNumber).timestamp
-        for log in receipt.logs:
-            if log.address != self.escrow.address:
-                continue
-            event = self._decode(log)
-            if event is None or "gig_id" not in event.args:
-                continue
-            self._transition(event.event, event.args, timestamp)
-
-    def _decode(self, log: Any) -> Any:
-        for event in self.escrow.events:
-            try:
-                return event().process_log(log)
-            except Exception:  # noqa: BLE001 - not this event
-                continue
-        return None
+        logs = [log for event in self.escrow.events for log in event().process_receipt(receipt, errors=DISCARD)]
+        for log in sorted(logs, key=lambda log: log.logIndex):
+            if "gig_id" in log.args:
+                self._transition(log.event, log.args, timestamp)
 
     def _transition(self, name: str, args: Any, timestamp: int) -> None:
         gig_id = args["gig_id"]
         if name == "GigCreated":
             self.gigs[gig_id] = [
-                args["client"], args["freelancer"], args["arbiter"], args["token"], args["amount"], 0,
-                list(args["milestones"]), 0, args["deadline"], args["review_period"], args["fee_bps"], 1, 0, 0,
+                args["client"],
+                args["freelancer"],
+                args["arbiter"],
+                args["token"],
+                args["amount"],
+                0,
+                list(args["milestones"]),
+                0,
+                args["deadline"],
+                args["review_period"],
+                args["fee_bps"],
+                1,
+                0,
+                0,
             ]
             return
         gig = self.gigs[gig_id]
@@ -159,8 +151,15 @@ def deploy() -> Chain:
 def create(chain: Chain, measured: dict[str, int], milestones: list[int] | None = None) -> int:
     gig_id = chain.escrow.functions.next_gig_id().call()
     call = chain.escrow.functions.create_gig(
-        chain.accounts["freelancer"].address, chain.accounts["arbiter"].address, ZERO_ADDRESS, AMOUNT,
-        milestones or [], chain.now() + 7 * DAY, REVIEW_PERIOD, TERMS_HASH, [SKILL],
+        chain.accounts["freelancer"].address,
+        chain.accounts["arbiter"].address,
+        ZERO_ADDRESS,
+        AMOUNT,
+        milestones or [],
+        chain.now() + 7 * DAY,
+        REVIEW_PERIOD,
+        TERMS_HASH,
+        [SKILL],
     )
     gas = chain.gas(call, "client")
     measured.setdefault("create_gig", gas)
@@ -230,8 +229,18 @@ SCENARIOS: tuple[Callable[[Chain, dict[str, int]], None], ...] = (
     dispute_and_resolve,
 )
 OPERATIONS = (
-    "create_gig", "accept", "deliver", "approve", "claim", "release_milestone", "refund", "dispute", "resolve",
-    "attest", "attest_by_signature", "revoke",
+    "create_gig",
+    "accept",
+    "deliver",
+    "approve",
+    "claim",
+    "release_milestone",
+    "refund",
+    "dispute",
+    "resolve",
+    "attest",
+    "attest_by_signature",
+    "revoke",
 )
 
 
@@ -239,14 +248,19 @@ def sign_attestation(chain: Chain, signer: str, gig_id: int, subject: str, score
     """`signer`'s EIP-712 attestation for the registry on this chain."""
     account = chain.accounts[signer]
     domain = {
-        "name": "GigLedger Reputation",
-        "version": "1",
+        "name": DOMAIN_NAME,
+        "version": DOMAIN_VERSION,
         "chainId": chain.w3.eth.chain_id,
         "verifyingContract": chain.registry.address,
     }
     message = {
-        "escrow": chain.escrow.address, "gigId": gig_id, "subject": subject, "score": score, "skill": SKILL,
-        "evidence": EVIDENCE_HASH, "nonce": chain.registry.functions.nonces(account.address).call(),
+        "escrow": chain.escrow.address,
+        "gigId": gig_id,
+        "subject": subject,
+        "score": score,
+        "skill": SKILL,
+        "evidence": EVIDENCE_HASH,
+        "nonce": chain.registry.functions.nonces(account.address).call(),
         "deadline": deadline,
     }
     return bytes(Account.sign_typed_data(account.key, domain, ATTESTATION_TYPES, message).signature)
@@ -278,15 +292,17 @@ def run() -> list[dict]:
         target = TARGETS.get(operation)
         note = f"target <= {target:,}: {'met' if steady[operation] <= target else 'MISSED'}" if target else ""
         rows.append(_row(f"{operation}, steady state", steady[operation], first[operation], note or "vs first time"))
-    rows.append(_row(
-        "fund and pay out (create_gig + approve), steady",
-        steady["create_gig"] + steady["approve"],
-        OPENZEPPELIN_ESCROW_DEPOSIT_WITHDRAW,
-        "reference figure (issue): OpenZeppelin Escrow deposit + withdraw, no states",
-    ))
-    rows.append(_row(
-        "attest, steady", steady["attest"], EAS_ATTEST, "reference figure (issue): EAS attest, same payload"
-    ))
+    rows.append(
+        _row(
+            "fund and pay out (create_gig + approve), steady",
+            steady["create_gig"] + steady["approve"],
+            OPENZEPPELIN_ESCROW_DEPOSIT_WITHDRAW,
+            "reference figure (issue): OpenZeppelin Escrow deposit + withdraw, no states",
+        )
+    )
+    rows.append(
+        _row("attest, steady", steady["attest"], EAS_ATTEST, "reference figure (issue): EAS attest, same payload")
+    )
     return rows
 
 

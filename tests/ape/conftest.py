@@ -7,7 +7,8 @@ after every test, so each test starts from the same deployed state.
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 from gigbook import (
@@ -21,6 +22,7 @@ from gigbook import (
     GigBook,
 )
 from money import Money
+
 
 @pytest.fixture(scope="session")
 def owner(accounts: Any) -> Any:

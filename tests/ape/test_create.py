@@ -16,8 +16,17 @@ def test_create_gig_holds_what_actually_arrived(create_gig, gigs, money, escrow)
 def test_create_gig_logs_the_terms(escrow, money, client, freelancer, arbiter, deadline):
     value = money.fund(client, escrow, AMOUNT)
     receipt = escrow.create_gig(
-        freelancer, arbiter, money.address, AMOUNT, [], deadline, REVIEW_PERIOD, TERMS_HASH, [SKILL],
-        sender=client, value=value,
+        freelancer,
+        arbiter,
+        money.address,
+        AMOUNT,
+        [],
+        deadline,
+        REVIEW_PERIOD,
+        TERMS_HASH,
+        [SKILL],
+        sender=client,
+        value=value,
     )
     assert only_log(receipt, escrow.GigCreated) == {
         "gig_id": 1,

@@ -93,10 +93,14 @@ def test_resolution_records_who_won(
 ):
     to_freelancer = gigs[disputed_gig].amount * freelancer_share // 4
     gigs.send("resolve", disputed_gig, to_freelancer, sender=arbiter)
-    won_lost = lambda account: (registry.summary(account).disputes_won, registry.summary(account).disputes_lost)  # noqa: E731
-    assert (won_lost(freelancer), won_lost(client)) == (freelancer_record, client_record)
+    assert (won_and_lost(registry, freelancer), won_and_lost(registry, client)) == (freelancer_record, client_record)
     assert registry.volume(freelancer, gigs[disputed_gig].token).earned == to_freelancer
     assert registry.volume(client, gigs[disputed_gig].token).paid == to_freelancer
+
+
+def won_and_lost(registry, account) -> tuple[int, int]:
+    summary = registry.summary(account)
+    return summary.disputes_won, summary.disputes_lost
 
 
 @ETH_ONLY
@@ -117,7 +121,9 @@ def test_undisputed_gig_cannot_be_resolved(delivered_gig, gigs, arbiter):
         gigs.send("resolve", delivered_gig, 0, sender=arbiter)
 
 
-def test_split_after_milestones_divides_the_rest(milestone_gig, gigs, escrow, registry, money, client, arbiter, freelancer):
+def test_split_after_milestones_divides_the_rest(
+    milestone_gig, gigs, escrow, registry, money, client, arbiter, freelancer
+):
     gigs.send("release_milestone", milestone_gig, sender=client)
     paid = gigs[milestone_gig].paid
     gigs.send("dispute", milestone_gig, sender=client)

@@ -22,7 +22,9 @@ def test_release_pays_the_fee_to_the_treasury(with_fee, create_gig, gigs, escrow
     assert money.balance(escrow) == 0
 
 
-def test_milestone_pays_its_fee(with_fee, create_gig, gigs, escrow, money, client, freelancer, treasury, milestone_amounts):
+def test_milestone_pays_its_fee(
+    with_fee, create_gig, gigs, escrow, money, client, freelancer, treasury, milestone_amounts
+):
     gig_id = create_gig(milestones=milestone_amounts, amount=sum(milestone_amounts))
     gigs.send("accept", gig_id, sender=freelancer)
     before = money.balance(treasury)

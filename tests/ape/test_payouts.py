@@ -37,14 +37,19 @@ def test_rejected_eth_payout_is_credited(party_delivered_gig, eth_rejecting_part
 
 
 @ETH_ONLY
-def test_credit_is_withdrawn_to_another_address(party_delivered_gig, eth_rejecting_party, gigs, escrow, client, owner, beneficiary):
+def test_credit_is_withdrawn_to_another_address(
+    party_delivered_gig, eth_rejecting_party, gigs, escrow, client, owner, beneficiary
+):
     gigs.send("approve", party_delivered_gig(eth_rejecting_party), sender=client)
     before = beneficiary.balance
-    receipt = eth_rejecting_party.forward(
-        escrow.withdraw.encode_input(ZERO_ADDRESS, beneficiary.address), sender=owner
-    )
+    receipt = eth_rejecting_party.forward(escrow.withdraw.encode_input(ZERO_ADDRESS, beneficiary.address), sender=owner)
     assert logs_of(receipt, escrow.CreditWithdrawn) == [
-        {"account": eth_rejecting_party.address, "token": ZERO_ADDRESS, "recipient": beneficiary.address, "amount": AMOUNT}
+        {
+            "account": eth_rejecting_party.address,
+            "token": ZERO_ADDRESS,
+            "recipient": beneficiary.address,
+            "amount": AMOUNT,
+        }
     ]
     assert beneficiary.balance - before == AMOUNT
     assert escrow.credits(eth_rejecting_party, ZERO_ADDRESS) == 0
@@ -65,7 +70,9 @@ def test_withdrawal_to_a_rejecting_recipient_keeps_the_credit(
 ):
     gigs.send("approve", party_delivered_gig(eth_rejecting_party), sender=client)
     with ape.reverts("escrow: withdrawal transfer failed"):
-        eth_rejecting_party.forward(escrow.withdraw.encode_input(ZERO_ADDRESS, eth_rejecting_party.address), sender=owner)
+        eth_rejecting_party.forward(
+            escrow.withdraw.encode_input(ZERO_ADDRESS, eth_rejecting_party.address), sender=owner
+        )
     assert escrow.credits(eth_rejecting_party, ZERO_ADDRESS) == AMOUNT
 
 
@@ -87,7 +94,9 @@ def test_blocked_token_recipient_is_credited(delivered_gig, gigs, escrow, money,
 
 
 @TOKENS_ONLY
-def test_blocked_token_recipient_withdraws_elsewhere(delivered_gig, gigs, escrow, money, client, freelancer, beneficiary):
+def test_blocked_token_recipient_withdraws_elsewhere(
+    delivered_gig, gigs, escrow, money, client, freelancer, beneficiary
+):
     money.token.block_recipient(freelancer, sender=client)
     held = gigs[delivered_gig].amount
     gigs.send("approve", delivered_gig, sender=client)
@@ -150,7 +159,9 @@ def _pay_by_resolving(gigs, gig_id, party, accounts):
 
 
 @ETH_ONLY
-@pytest.mark.parametrize("pay", [_pay_by_approving, _pay_by_claiming, _pay_by_resolving], ids=["approve", "claim", "resolve"])
+@pytest.mark.parametrize(
+    "pay", [_pay_by_approving, _pay_by_claiming, _pay_by_resolving], ids=["approve", "claim", "resolve"]
+)
 def test_party_cannot_reenter_the_escrow_while_paid(
     party_delivered_gig, reentrant_party, create_gig, gigs, escrow, chain, owner, client, arbiter, freelancer, pay
 ):

@@ -131,7 +131,12 @@ def test_party_attests_once_per_gig(released_gig, registry, escrow, client, free
 def test_nobody_outside_the_gig_attests(released_gig, registry, escrow, request, attester, subject):
     with ape.reverts("escrow: not a settled gig between these parties"):
         registry.attest(
-            escrow, released_gig, request.getfixturevalue(subject), 5, SKILL, EVIDENCE_HASH,
+            escrow,
+            released_gig,
+            request.getfixturevalue(subject),
+            5,
+            SKILL,
+            EVIDENCE_HASH,
             sender=request.getfixturevalue(attester),
         )
 

@@ -32,7 +32,12 @@ def money() -> Money:
 @pytest.fixture
 def domain(chain, registry) -> dict:
     """The registry's EIP-712 domain on this chain."""
-    return {"name": "GigLedger Reputation", "version": "1", "chainId": chain.chain_id, "verifyingContract": registry.address}
+    return {
+        "name": "GigLedger Reputation",
+        "version": "1",
+        "chainId": chain.chain_id,
+        "verifyingContract": registry.address,
+    }
 
 
 @pytest.fixture
@@ -90,7 +95,9 @@ def test_domain_separator_is_the_eip712_one(registry, domain, attestation):
     assert registry.DOMAIN_SEPARATOR() == encode_typed_data(domain, ATTESTATION_TYPES, attestation).header
 
 
-def test_signed_attestation_is_revoked_by_its_attester(registry, escrow, domain, attestation, client, freelancer, stranger):
+def test_signed_attestation_is_revoked_by_its_attester(
+    registry, escrow, domain, attestation, client, freelancer, stranger
+):
     submit(registry, client, attestation, sign(client, domain, attestation), stranger)
     registry.revoke(escrow, attestation["gigId"], freelancer, sender=client)
     assert registry.summary(freelancer).attestations == 0
@@ -105,10 +112,15 @@ def test_signature_cannot_be_replayed(registry, domain, attestation, client, str
 
 @pytest.mark.parametrize(
     "wrong_domain",
-    [lambda d, escrow: {**d, "chainId": d["chainId"] + 1}, lambda d, escrow: {**d, "verifyingContract": escrow.address}],
+    [
+        lambda d, escrow: {**d, "chainId": d["chainId"] + 1},
+        lambda d, escrow: {**d, "verifyingContract": escrow.address},
+    ],
     ids=["other-chain", "other-contract"],
 )
-def test_signature_for_another_domain_is_rejected(registry, escrow, domain, attestation, client, stranger, wrong_domain):
+def test_signature_for_another_domain_is_rejected(
+    registry, escrow, domain, attestation, client, stranger, wrong_domain
+):
     signature = sign(client, wrong_domain(domain, escrow), attestation)
     with ape.reverts("registry: signature is not the attester's"):
         submit(registry, client, attestation, signature, stranger)

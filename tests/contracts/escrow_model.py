@@ -85,8 +85,19 @@ class Gig:
 
     def as_tuple(self) -> tuple:
         return (
-            self.client, self.freelancer, self.arbiter, self.token, self.amount, self.paid, list(self.milestones),
-            self.released, self.deadline, self.review_period, self.fee_bps, int(self.state), self.delivered_at,
+            self.client,
+            self.freelancer,
+            self.arbiter,
+            self.token,
+            self.amount,
+            self.paid,
+            list(self.milestones),
+            self.released,
+            self.deadline,
+            self.review_period,
+            self.fee_bps,
+            int(self.state),
+            self.delivered_at,
             self.disputed_at,
         )
 
@@ -119,7 +130,9 @@ def gig_hash(gig: Gig) -> bytes:
 
 @lru_cache(maxsize=4096)
 def settled_parties(client: str, freelancer: str) -> int:
-    digest = int.from_bytes(keccak(encode(["bytes32", "address", "address"], [SETTLED_DOMAIN, client, freelancer])), "big")
+    digest = int.from_bytes(
+        keccak(encode(["bytes32", "address", "address"], [SETTLED_DOMAIN, client, freelancer])), "big"
+    )
     return digest >> 16 << 16
 
 
@@ -157,8 +170,16 @@ class Model:
     # ------------------------------------------------------------ gig lifecycle
 
     def create_gig(
-        self, client: str, freelancer: str, arbiter: str, token: str, amount: int, milestones: list[int],
-        deadline: int, review_period: int, held: int,
+        self,
+        client: str,
+        freelancer: str,
+        arbiter: str,
+        token: str,
+        amount: int,
+        milestones: list[int],
+        deadline: int,
+        review_period: int,
+        held: int,
     ) -> tuple[int, list[Event]]:
         """`held` is what the token transfer delivers of `amount`."""
         refuse_unless(amount > 0)
@@ -168,14 +189,40 @@ class Model:
         refuse_unless(len(milestones) <= MAX_MILESTONES)
         refuse_unless(not milestones or (all(m > 0 for m in milestones) and sum(milestones) == amount))
         gig_id = len(self.gigs) + 1
-        gig = Gig(client, freelancer, arbiter, token, held, 0, tuple(milestones), 0, deadline, review_period,
-                  self.fee_bps, State.OPEN, 0, 0)
+        gig = Gig(
+            client,
+            freelancer,
+            arbiter,
+            token,
+            held,
+            0,
+            tuple(milestones),
+            0,
+            deadline,
+            review_period,
+            self.fee_bps,
+            State.OPEN,
+            0,
+            0,
+        )
         self.gigs[gig_id] = GigRecord(gig)
-        return gig_id, [("GigCreated", {
-            "gig_id": gig_id, "client": client, "freelancer": freelancer, "arbiter": arbiter, "token": token,
-            "amount": held, "milestones": list(milestones), "deadline": deadline, "review_period": review_period,
-            "fee_bps": self.fee_bps,
-        })]
+        return gig_id, [
+            (
+                "GigCreated",
+                {
+                    "gig_id": gig_id,
+                    "client": client,
+                    "freelancer": freelancer,
+                    "arbiter": arbiter,
+                    "token": token,
+                    "amount": held,
+                    "milestones": list(milestones),
+                    "deadline": deadline,
+                    "review_period": review_period,
+                    "fee_bps": self.fee_bps,
+                },
+            )
+        ]
 
     def accept(self, gig_id: int, caller: str) -> list[Event]:
         gig = self._gig(gig_id)
@@ -191,7 +238,10 @@ class Model:
         gig = self._gig(gig_id)
         refuse_unless(caller == gig.client and gig.state == State.OPEN)
         self._move(gig_id, state=State.CANCELLED)
-        return [("GigCancelled", {**self._parties_of(gig_id), "refund": gig.amount}), *self._pay(gig.token, gig.client, gig.amount)]
+        return [
+            ("GigCancelled", {**self._parties_of(gig_id), "refund": gig.amount}),
+            *self._pay(gig.token, gig.client, gig.amount),
+        ]
 
     def deliver(self, gig_id: int, caller: str) -> list[Event]:
         gig = self._gig(gig_id)
@@ -229,7 +279,10 @@ class Model:
         remaining = gig.amount - gig.paid
         self._move(gig_id, state=State.REFUNDED)
         self._bump(gig.freelancer, MISSED_DEADLINES)
-        return [("GigRefunded", {**self._parties_of(gig_id), "amount": remaining}), *self._pay(gig.token, gig.client, remaining)]
+        return [
+            ("GigRefunded", {**self._parties_of(gig_id), "amount": remaining}),
+            *self._pay(gig.token, gig.client, remaining),
+        ]
 
     def dispute(self, gig_id: int, caller: str) -> list[Event]:
         gig = self._gig(gig_id)
@@ -318,7 +371,10 @@ class Model:
             self._add(gig.freelancer, ON_TIME, 1)
         self._add_volume(gig.freelancer, gig.client, gig.token, gig.amount)
         return [
-            ("GigReleased", {**self._parties_of(gig_id), "amount": amount, "fee": fee, "on_time": on_time, "claimed": claimed}),
+            (
+                "GigReleased",
+                {**self._parties_of(gig_id), "amount": amount, "fee": fee, "on_time": on_time, "claimed": claimed},
+            ),
             *self._pay_with_fee(gig.token, gig.freelancer, amount, fee),
         ]
 
@@ -336,8 +392,16 @@ class Model:
             self._add(gig.freelancer, DISPUTES_LOST, 1)
         self._add_volume(gig.freelancer, gig.client, gig.token, gig.paid + to_freelancer)
         return [
-            ("GigResolved", {**self._parties_of(gig_id), "to_client": to_client, "to_freelancer": to_freelancer,
-                             "fee": fee, "timed_out": timed_out}),
+            (
+                "GigResolved",
+                {
+                    **self._parties_of(gig_id),
+                    "to_client": to_client,
+                    "to_freelancer": to_freelancer,
+                    "fee": fee,
+                    "timed_out": timed_out,
+                },
+            ),
             *self._pay(gig.token, gig.client, to_client),
             *self._pay_with_fee(gig.token, gig.freelancer, to_freelancer, fee),
         ]

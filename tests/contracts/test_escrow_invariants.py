@@ -17,8 +17,7 @@ from __future__ import annotations
 import os
 
 import boa
-from conftest import FEE_TOKEN_BPS, Cast, Contracts
-from eth_account import Account
+from deployed import FEE_TOKEN_BPS, Cast, Contracts
 from escrow_model import (
     ARBITRATION_PERIOD,
     BPS,
@@ -31,6 +30,8 @@ from escrow_model import (
     Refused,
     State,
 )
+from eth_account import Account
+from gigledger.attestations import ATTESTATION_TYPES, DOMAIN_NAME, DOMAIN_VERSION
 from hypothesis import HealthCheck, event, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
@@ -44,25 +45,16 @@ from hypothesis.stateful import (
 
 PROFILES = {
     "ci": settings(max_examples=200, stateful_step_count=30, deadline=None, suppress_health_check=list(HealthCheck)),
-    "deep": settings(max_examples=2_000, stateful_step_count=80, deadline=None, suppress_health_check=list(HealthCheck)),
+    "deep": settings(
+        max_examples=2_000, stateful_step_count=80, deadline=None, suppress_health_check=list(HealthCheck)
+    ),
 }
 # Log fields the model does not track: where a log came from, and the hashes and
 # tags passed through untouched (the Ape suite checks those).
 UNMODELLED_FIELDS = {"address", "terms_hash", "skills", "deliverable_hash"}
 HASH = b"\x5a" * 32
 SKILL = b"solidity".ljust(32, b"\0")
-ATTESTATION_TYPES = {
-    "Attestation": [
-        {"name": "escrow", "type": "address"},
-        {"name": "gigId", "type": "uint256"},
-        {"name": "subject", "type": "address"},
-        {"name": "score", "type": "uint8"},
-        {"name": "skill", "type": "bytes32"},
-        {"name": "evidence", "type": "bytes32"},
-        {"name": "nonce", "type": "uint256"},
-        {"name": "deadline", "type": "uint256"},
-    ]
-}
+
 
 def mostly(usual: st.SearchStrategy, unusual: st.SearchStrategy) -> st.SearchStrategy:
     """`usual` about fifteen times in sixteen, else `unusual`: most calls should get
@@ -219,7 +211,15 @@ class EscrowMachine(RuleBasedStateMachine):
         def call():
             with boa.env.prank(client):
                 self.escrow.create_gig(
-                    freelancer, arbiter, token, amount, milestones, deadline, review_period, HASH, [SKILL],
+                    freelancer,
+                    arbiter,
+                    token,
+                    amount,
+                    milestones,
+                    deadline,
+                    review_period,
+                    HASH,
+                    [SKILL],
                     value=amount if kind == "eth" else 0,
                 )
 
@@ -237,7 +237,13 @@ class EscrowMachine(RuleBasedStateMachine):
         self._drive("set_fee", lambda: self.model.set_fee(fee_bps), lambda: self._set_fee(fee_bps))
 
     @precondition(lambda self: any(r.gig.state & LIVE for r in self.model.gigs.values()))
-    @rule(pick=st.integers(0, 10**6), step=st.integers(0, 19), anyone=anyones, share=shares, early=st.sampled_from([0, 0, 1]))
+    @rule(
+        pick=st.integers(0, 10**6),
+        step=st.integers(0, 19),
+        anyone=anyones,
+        share=shares,
+        early=st.sampled_from([0, 0, 1]),
+    )
     def advance_a_gig(self, pick, step, anyone, share, early):
         """What usually comes next for a live gig, by whoever usually does it, once
         any period it waits for is over (or, `early`, one second before)."""
@@ -255,7 +261,12 @@ class EscrowMachine(RuleBasedStateMachine):
 
     @precondition(lambda self: self.model.gigs)
     @rule(
-        operation=st.sampled_from(sorted(GIG_OPERATIONS)), pick=picks, role=roles, anyone=anyones, share=shares, wait=waits
+        operation=st.sampled_from(sorted(GIG_OPERATIONS)),
+        pick=picks,
+        role=roles,
+        anyone=anyones,
+        share=shares,
+        wait=waits,
     )
     def operate_on_gig(self, operation, pick, role, anyone, share, wait):
         """After a while, any gig operation on any gig, by any caller: the model says
@@ -317,10 +328,20 @@ class EscrowMachine(RuleBasedStateMachine):
     def attest(self, pick, role, anyone, score, signed):
         gig_id, attester, subject = self._attest_parties(pick, role, anyone)
         key = self.cast.key_of(attester) if signed else None
-        expected = [("Attested", {
-            "attester": attester, "subject": subject, "gig_id": gig_id, "escrow": self.escrow.address,
-            "score": score, "skill": SKILL, "evidence_hash": HASH,
-        })]
+        expected = [
+            (
+                "Attested",
+                {
+                    "attester": attester,
+                    "subject": subject,
+                    "gig_id": gig_id,
+                    "escrow": self.escrow.address,
+                    "score": score,
+                    "skill": SKILL,
+                    "evidence_hash": HASH,
+                },
+            )
+        ]
 
         def predict():
             if key is None:
@@ -338,20 +359,28 @@ class EscrowMachine(RuleBasedStateMachine):
                 with boa.env.prank(attester):
                     self.registry.attest(self.escrow.address, gig_id, subject, score, SKILL, HASH)
                 return
-            self.registry.attest_by_signature(attester, self.escrow.address, gig_id, subject, score, SKILL, HASH, deadline, signature)
+            self.registry.attest_by_signature(
+                attester, self.escrow.address, gig_id, subject, score, SKILL, HASH, deadline, signature
+            )
 
         self._drive("attest" if key is None else "attest_by_signature", predict, call, contract=self.registry)
 
     def _sign(self, key, gig_id: int, subject: str, score: int, deadline: int) -> bytes:
         domain = {
-            "name": "GigLedger Reputation",
-            "version": "1",
+            "name": DOMAIN_NAME,
+            "version": DOMAIN_VERSION,
             "chainId": boa.env.evm.patch.chain_id,
             "verifyingContract": self.registry.address,
         }
         message = {
-            "escrow": self.escrow.address, "gigId": gig_id, "subject": subject, "score": score, "skill": SKILL,
-            "evidence": HASH, "nonce": self.model.nonces.get(key.address, 0), "deadline": deadline,
+            "escrow": self.escrow.address,
+            "gigId": gig_id,
+            "subject": subject,
+            "score": score,
+            "skill": SKILL,
+            "evidence": HASH,
+            "nonce": self.model.nonces.get(key.address, 0),
+            "deadline": deadline,
         }
         return bytes(Account.sign_typed_data(key.key, domain, ATTESTATION_TYPES, message).signature)
 
@@ -362,9 +391,18 @@ class EscrowMachine(RuleBasedStateMachine):
 
         def predict():
             score = self.model.revoke(gig_id, attester, subject)
-            return [("AttestationRevoked", {
-                "attester": attester, "subject": subject, "gig_id": gig_id, "escrow": self.escrow.address, "score": score,
-            })]
+            return [
+                (
+                    "AttestationRevoked",
+                    {
+                        "attester": attester,
+                        "subject": subject,
+                        "gig_id": gig_id,
+                        "escrow": self.escrow.address,
+                        "score": score,
+                    },
+                )
+            ]
 
         def call():
             with boa.env.prank(attester):
