@@ -9,6 +9,7 @@ from __future__ import annotations
 import ipaddress
 import logging
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -67,9 +68,14 @@ def start(
     block_time: Annotated[Optional[float], typer.Option(help="Seal every N seconds instead of on demand.")] = None,
     dev: Annotated[bool, typer.Option(help="Throwaway chain: funded test accounts, evm_* methods, contracts deployed.")] = False,
     deploy: Annotated[bool, typer.Option(help="With --dev: deploy the GigLedger contracts and write deployment.json.")] = True,
+    index: Annotated[bool, typer.Option(help="Index deployment.json's contracts and serve the query API and explorer.")] = True,
+    api_port: Annotated[Optional[int], typer.Option(help="Port of the query API and explorer; default: the RPC port + 1.")] = None,
+    db: Annotated[Optional[str], typer.Option(help="SQLAlchemy URL of the index; default SQLite in the data directory.")] = None,
 ) -> None:
     """Serve a data directory over JSON-RPC (HTTP and WebSocket on one port)."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    for chatty in ("alembic", "httpx"):
+        logging.getLogger(chatty).setLevel(logging.WARNING)
     if dev:
         _require_loopback(host)
         data_dir, local_accounts = _create_dev_data_dir(data_dir), _dev_accounts()
@@ -80,7 +86,14 @@ def start(
     node = ChainNode.open(data_dir, read_authority_key(data_dir / AUTHORITY_KEY_FILE))
     ctx = RpcContext(node=node, dev=dev, local_accounts={to_canonical_address(a.address): a for a in local_accounts})
     url = f"http://{host}:{port}"
-    on_serving = (lambda: _deploy_contracts(url, data_dir, local_accounts[0])) if dev and deploy else None
+    web = WebSettings(host=host, port=api_port or port + 1, db_url=db) if index else None
+
+    def on_serving() -> None:
+        if dev and deploy:
+            _deploy_contracts(url, data_dir, local_accounts[0])
+        if web is not None:
+            _serve_index(url, data_dir, web)
+
     server = RpcServer(ctx, read_admin_token(data_dir), block_time, on_serving)
     typer.echo(f"serving chain {node.ledger.chain_id} from {data_dir} at {url} (head #{node.head().block_number})")
     try:
@@ -127,18 +140,47 @@ def _deploy_contracts(url: str, data_dir: Path, deployer: LocalAccount) -> None:
     Runs in a worker thread once the server is serving, talking to the node over
     its own HTTP endpoint like any client would.
     """
-    # LEAD: single hook for the SDK's deployment; finish the wiring here.
-    try:
-        from gigledger.deployment import deploy
-    except ImportError:
-        logging.getLogger(__name__).info("gigledger.deployment not available; no contracts deployed")
-        return
+    from gigledger.deployment import deploy
     from web3 import HTTPProvider, Web3
 
     w3 = Web3(HTTPProvider(url))
     manifest = data_dir / DEPLOYMENT_FILE
     deploy(w3, deployer).save(manifest)
     typer.echo(f"contracts deployed; manifest at {manifest}")
+
+
+@dataclass(frozen=True)
+class WebSettings:
+    """Where `start` serves the query API and explorer, and which index they read."""
+
+    host: str
+    port: int
+    db_url: str | None
+
+
+def _serve_index(url: str, data_dir: Path, web: WebSettings) -> None:
+    """Follow the chain into the index and serve the query API and explorer beside JSON-RPC.
+
+    Needs the contracts' manifest in the data directory: without one there is
+    nothing to index, and the node says so instead of failing.
+    """
+    from gigledger.deployment import Deployment
+
+    from gigledger_node.index.commands import follow_in_background
+    from gigledger_node.index.db import default_url
+    from gigledger_node.web.api import serve_in_background
+
+    manifest = data_dir / DEPLOYMENT_FILE
+    if not manifest.exists():
+        typer.echo(f"no {manifest}: indexer, query API and explorer not started (deploy, then restart)")
+        return
+    deployment = Deployment.load(manifest)
+    db_url = web.db_url or default_url(data_dir)
+    # The web app migrates the index before the indexer thread opens it: Alembic's
+    # migration context is process-global, so two threads must not migrate at once.
+    serve_in_background(db_url, host=web.host, port=web.port, rpc_url=url, deployment=deployment)
+    follow_in_background(url, deployment, db_url)
+    typer.echo(f"query API and explorer at http://{web.host}:{web.port}/ (index {db_url})")
 
 
 @app.command()

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+import threading
 from dataclasses import fields
 from typing import Annotated, Literal
 
@@ -197,6 +198,17 @@ def create_app(
     return app
 
 
+def web_app(db_url: str, *, rpc_url: str | None = None, deployment: Deployment | None = None) -> FastAPI:
+    """The query API with the explorer's pages, over the index at ``db_url``."""
+    from gigledger_node.index.db import open_index
+    from gigledger_node.web.explorer import install_explorer
+
+    queries = Queries(open_index(db_url))
+    app = create_app(queries, rpc_url=rpc_url, deployment=deployment)
+    install_explorer(app, queries, rpc_url=rpc_url, deployment=deployment)
+    return app
+
+
 def serve(
     db_url: str,
     *,
@@ -208,10 +220,22 @@ def serve(
     """Serve the node's web app (query API and explorer) over the index at ``db_url``."""
     import uvicorn
 
-    from gigledger_node.index.db import open_index
-    from gigledger_node.web.explorer import install_explorer
+    uvicorn.run(web_app(db_url, rpc_url=rpc_url, deployment=deployment), host=host, port=port, log_level="warning")
 
-    queries = Queries(open_index(db_url))
-    app = create_app(queries, rpc_url=rpc_url, deployment=deployment)
-    install_explorer(app, queries, rpc_url=rpc_url, deployment=deployment)
-    uvicorn.run(app, host=host, port=port, log_level="warning")
+
+def serve_in_background(
+    db_url: str,
+    *,
+    host: str,
+    port: int,
+    rpc_url: str | None = None,
+    deployment: Deployment | None = None,
+) -> threading.Thread:
+    """Serve the web app from a daemon thread, as `gigledger-node start` does beside JSON-RPC."""
+    import uvicorn
+
+    app = web_app(db_url, rpc_url=rpc_url, deployment=deployment)
+    server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, name="web", daemon=True)
+    thread.start()
+    return thread
