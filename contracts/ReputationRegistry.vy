@@ -46,7 +46,7 @@ SCORE_SUM: constant(uint256) = 7
 # @notice Width and largest value of one counter.
 FIELD_BITS: constant(uint256) = 32
 FIELD_MAX: constant(uint256) = 2**32 - 1
-# @notice Volume packs earned in the high half, paid in the low half.
+# @notice Volume packs earned in the high half, paid in the low half; each saturates at HALF_MAX.
 HALF_BITS: constant(uint256) = 128
 HALF_MAX: constant(uint256) = 2**128 - 1
 # @notice Attestation scores run from 1 to 5.
@@ -312,11 +312,14 @@ def _attest(
 
 @internal
 def _add_volume(freelancer: address, client: address, token: address, amount: uint256):
-    earned: uint256 = (self.volumes[freelancer][token] >> HALF_BITS) + amount
-    assert earned <= HALF_MAX, "registry: volume overflow"
+    """
+    @dev Saturates at 2**128 - 1 instead of reverting: a revert here would block the
+         settlement that records it and leave the gig's money stuck in the escrow.
+    """
+    added: uint256 = min(amount, HALF_MAX)
+    earned: uint256 = min((self.volumes[freelancer][token] >> HALF_BITS) + added, HALF_MAX)
     self.volumes[freelancer][token] = (earned << HALF_BITS) | (self.volumes[freelancer][token] & HALF_MAX)
-    paid: uint256 = (self.volumes[client][token] & HALF_MAX) + amount
-    assert paid <= HALF_MAX, "registry: volume overflow"
+    paid: uint256 = min((self.volumes[client][token] & HALF_MAX) + added, HALF_MAX)
     self.volumes[client][token] = (self.volumes[client][token] >> HALF_BITS << HALF_BITS) | paid
 
 

@@ -1,6 +1,7 @@
 """A gig's main road and its exits: accept, cancel, deliver, approve, claim, refund."""
 
 import ape
+import pytest
 from gigbook import DELIVERABLE_HASH, REVIEW_PERIOD, ZERO_ADDRESS, State, only_log
 from money import ETH_ONLY
 
@@ -160,6 +161,17 @@ def test_approve_records_the_completion_and_volume(delivered_gig, gigs, registry
     assert (summary.completed, summary.on_time, summary.missed_deadlines) == (1, 1, 0)
     assert tuple(registry.volume(freelancer, money.address)) == (held, 0)
     assert tuple(registry.volume(client, money.address)) == (0, held)
+
+
+@pytest.mark.parametrize("money", ["erc20"], indirect=True)
+def test_gig_too_big_for_the_volume_record_still_pays_out(create_gig, gigs, registry, money, client, freelancer):
+    huge = 2**128
+    gig_id = create_gig(amount=huge)
+    gigs.send("accept", gig_id, sender=freelancer)
+    gigs.send("deliver", gig_id, DELIVERABLE_HASH, sender=freelancer)
+    gigs.send("approve", gig_id, sender=client)
+    assert money.balance(freelancer) == huge
+    assert tuple(registry.volume(freelancer, money.address)) == (huge - 1, 0)  # saturated, not reverted
 
 
 @ETH_ONLY

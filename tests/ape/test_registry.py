@@ -82,10 +82,12 @@ def test_summary_and_volume_add_up_over_gigs(create_gig, gigs, chain, registry, 
     assert tuple(registry.volume(client, ZERO_ADDRESS)) == (0, AMOUNT + AMOUNT // 4)
 
 
-def test_volume_beyond_128_bits_is_refused(registry, owner, stranger, client, freelancer):
+def test_volume_saturates_at_128_bits(registry, owner, stranger, client, freelancer):
     registry.set_escrow(stranger, True, sender=owner)
-    with ape.reverts("registry: volume overflow"):
-        registry.record_completion(client, freelancer, ZERO_ADDRESS, 2**128, True, sender=stranger)
+    registry.record_completion(client, freelancer, ZERO_ADDRESS, 2**128 - 2, True, sender=stranger)
+    registry.record_completion(client, freelancer, ZERO_ADDRESS, 2**256 - 1, True, sender=stranger)
+    assert tuple(registry.volume(freelancer, ZERO_ADDRESS)) == (2**128 - 1, 0)
+    assert tuple(registry.volume(client, ZERO_ADDRESS)) == (0, 2**128 - 1)
 
 
 def test_unknown_account_has_an_empty_record(registry, stranger):

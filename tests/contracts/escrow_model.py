@@ -24,6 +24,7 @@ MAX_MILESTONES = 16
 MAX_REVIEW_PERIOD = 90 * DAY
 ARBITRATION_PERIOD = 30 * DAY
 REVOKED = 128
+VOLUME_MAX = 2**128 - 1  # each half of a packed volume saturates here
 GIG_ABI = "(address,address,address,address,uint256,uint256,uint256[],uint256,uint256,uint256,uint256,uint256,uint256,uint256)"
 SETTLED_DOMAIN = keccak(b"GigEscrow.settled")
 
@@ -427,5 +428,7 @@ class Model:
         self._add(account, field_index, 1)
 
     def _add_volume(self, freelancer: str, client: str, token: str, amount: int) -> None:
-        self.volumes.setdefault((freelancer, token), [0, 0])[0] += amount
-        self.volumes.setdefault((client, token), [0, 0])[1] += amount
+        earned = self.volumes.setdefault((freelancer, token), [0, 0])
+        earned[0] = min(earned[0] + amount, VOLUME_MAX)
+        paid = self.volumes.setdefault((client, token), [0, 0])
+        paid[1] = min(paid[1] + amount, VOLUME_MAX)
