@@ -29,7 +29,7 @@ artifacts: install
 	$(BIN)/python scripts/build_artifacts.py
 
 demo: install
-	$(BIN)/python scripts/demo.py
+	$(BIN)/python scripts/demo.py $(if $(SERVE),--serve)
 
 test: tools
 	$(BIN)/python -m pytest -p no:ape_test -n 2 tests --ignore=tests/ape

@@ -5,6 +5,7 @@ the client approves and the freelancer is paid; then each attests about the othe
 and the demo prints both accounts' reputation as the chain records it.
 
     python scripts/demo.py                          # starts `gigledger-node start --dev` itself
+    python scripts/demo.py --serve                  # ... and keeps it and the explorer up until Ctrl-C
     python scripts/demo.py --rpc URL --deployment deployment.json   # any EVM node
     python scripts/demo.py --in-process             # py-evm in this process, no node at all
 """
@@ -18,10 +19,12 @@ import sys
 import tempfile
 import time
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 from typing import Iterator
 
+import httpx
 from eth_account import Account
 from eth_account.signers.local import LocalAccount
 from rich.console import Console
@@ -47,9 +50,18 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+@dataclass(frozen=True)
+class DevNode:
+    """A running `gigledger-node start --dev`: JSON-RPC, its manifest, and its explorer."""
+
+    rpc_url: str
+    manifest: Path
+    explorer_url: str
+
+
 @contextmanager
-def dev_node() -> Iterator[tuple[str, Path]]:
-    """`gigledger-node start --dev` in a temporary data directory: its URL and manifest."""
+def dev_node() -> Iterator[DevNode]:
+    """`gigledger-node start --dev` in a temporary data directory."""
     with tempfile.TemporaryDirectory(prefix="gigledger-demo-") as data:
         port = free_port()
         manifest = Path(data) / "node" / "deployment.json"
@@ -61,7 +73,8 @@ def dev_node() -> Iterator[tuple[str, Path]]:
         try:
             with console.status("starting gigledger-node --dev and deploying the contracts…"):
                 _wait_for(manifest, process)
-            yield f"http://127.0.0.1:{port}", manifest
+            # The node serves its query API and explorer on the port after JSON-RPC's.
+            yield DevNode(f"http://127.0.0.1:{port}", manifest, f"http://127.0.0.1:{port + 1}")
         finally:
             process.terminate()
             process.wait(timeout=10)
@@ -94,8 +107,8 @@ def step(text: str, transaction_hash: str) -> None:
     console.print(f"[green]✓[/green] {text} [dim]{transaction_hash}[/dim]")
 
 
-def story(endpoint: str | Web3, deployment: Deployment | Path) -> None:
-    """The gig, from posting to reputation."""
+def story(endpoint: str | Web3, deployment: Deployment | Path) -> tuple[int, list[str]]:
+    """The gig, from posting to reputation: returns its id and its parties' addresses."""
     _, alice, bob, carol = dev_accounts(4)
     client = GigLedger.connect(endpoint, account=alice, deployment=deployment)
     freelancer = GigLedger.connect(endpoint, account=bob, deployment=deployment)
@@ -126,6 +139,40 @@ def story(endpoint: str | Web3, deployment: Deployment | Path) -> None:
     console.print("\nPayment history of the freelancer (directions seen from the escrow):")
     for payment in client.payment_history(bob.address):
         console.print(f"  block {payment.block_number}: {payment.kind} {payment.direction} {payment.amount} wei")
+    return gig_id, [alice.address, bob.address]
+
+
+def wait_for_index(explorer_url: str, rpc_url: str, timeout: float = 30.0) -> None:
+    """Wait until the node's indexer has caught up with the chain head."""
+    head = Web3(Web3.HTTPProvider(rpc_url)).eth.block_number
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{explorer_url}/status", timeout=5).json()["checkpoint_block"] >= head:
+                return
+        except (httpx.HTTPError, KeyError, TypeError):
+            pass
+        time.sleep(0.2)
+    console.print(f"[yellow]the index has not reached block {head} yet; the pages may lag[/yellow]")
+
+
+def show_explorer(node: DevNode, gig_id: int, parties: list[str]) -> None:
+    """Print where the story can be seen in the explorer."""
+    wait_for_index(node.explorer_url, node.rpc_url)
+    console.print(f"\nExplorer: {node.explorer_url}/")
+    console.print(f"  gig {gig_id}: {node.explorer_url}/gig/{gig_id}")
+    for role, address in zip(("client", "freelancer"), parties):
+        console.print(f"  {role}: {node.explorer_url}/account/{address}")
+
+
+def serve_until_interrupted(node: DevNode) -> None:
+    console.print(f"\nServing JSON-RPC at {node.rpc_url} and the explorer at {node.explorer_url}/ "
+                  f"(manifest {node.manifest}); Ctrl-C stops.")
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        console.print("stopping")
 
 
 def main() -> None:
@@ -133,17 +180,20 @@ def main() -> None:
     parser.add_argument("--rpc", help="JSON-RPC URL of a node with GigLedger deployed")
     parser.add_argument("--deployment", type=Path, help="its deployment manifest")
     parser.add_argument("--in-process", action="store_true", help="run on py-evm in this process")
+    parser.add_argument("--serve", action="store_true", help="keep the dev node and explorer running until Ctrl-C")
     args = parser.parse_args()
     if args.rpc or args.deployment:
         if not (args.rpc and args.deployment):
             parser.error("--rpc and --deployment go together")
         story(args.rpc, args.deployment)
-    elif args.in_process or not NODE.exists():
-        w3, deployment = in_process_chain()
-        story(w3, deployment)
+    elif args.in_process:
+        story(*in_process_chain())
     else:
-        with dev_node() as (url, manifest):
-            story(url, manifest)
+        with dev_node() as node:
+            gig_id, parties = story(node.rpc_url, node.manifest)
+            show_explorer(node, gig_id, parties)
+            if args.serve:
+                serve_until_interrupted(node)
 
 
 if __name__ == "__main__":

@@ -27,6 +27,15 @@ def test_demo_tells_the_whole_story_on_any_node(anvil_chain, anvil_deployment, t
     assert result.stdout.count("Reputation of") == 2
 
 
+def test_demo_on_its_own_dev_node_ends_with_the_explorer_pages_of_its_parties():
+    result = run_script("demo.py")
+    assert result.returncode == 0, result.stderr
+    client, freelancer = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8", "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC"
+    explorer_lines = result.stdout.split("Explorer: ", 1)[1]
+    assert f"/account/{client}" in explorer_lines and f"/account/{freelancer}" in explorer_lines
+    assert "may lag" not in result.stdout
+
+
 def test_deploy_script_writes_a_manifest_for_the_chain(anvil_chain, tmp_path):
     manifest = tmp_path / "deployment.json"
     key = anvil_chain.accounts[0].key.hex()
