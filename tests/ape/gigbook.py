@@ -127,58 +127,49 @@ class GigBook:
             if log.contract_address != self.escrow.address or "gig_id" not in log.event_arguments:
                 continue
             args = log.event_arguments
-            handler = getattr(self, f"_on_{log.event_name}")
             if log.event_name == "GigCreated":
-                handler(args)
+                self.gigs[args["gig_id"]] = created_gig(args)
             else:
-                self.gigs[args["gig_id"]] = handler(self.gigs[args["gig_id"]], args, receipt)
+                self.gigs[args["gig_id"]] = next_gig(self.gigs[args["gig_id"]], log.event_name, args, receipt.timestamp)
 
-    def _on_GigCreated(self, args: dict) -> None:
-        self.gigs[args["gig_id"]] = Gig(
-            client=args["client"],
-            freelancer=args["freelancer"],
-            arbiter=args["arbiter"],
-            token=args["token"],
-            amount=args["amount"],
-            paid=0,
-            milestones=list(args["milestones"]),
-            released=0,
-            deadline=args["deadline"],
-            review_period=args["review_period"],
-            fee_bps=args["fee_bps"],
-            state=State.OPEN,
-            delivered_at=0,
-            disputed_at=0,
-        )
 
-    @staticmethod
-    def _on_GigAccepted(gig: Gig, args: dict, receipt: Any) -> Gig:
-        return gig._replace(freelancer=args["freelancer"], state=State.ACCEPTED)
+def created_gig(args: dict) -> Gig:
+    """The gig a `GigCreated` log describes."""
+    return Gig(
+        client=args["client"],
+        freelancer=args["freelancer"],
+        arbiter=args["arbiter"],
+        token=args["token"],
+        amount=args["amount"],
+        paid=0,
+        milestones=list(args["milestones"]),
+        released=0,
+        deadline=args["deadline"],
+        review_period=args["review_period"],
+        fee_bps=args["fee_bps"],
+        state=State.OPEN,
+        delivered_at=0,
+        disputed_at=0,
+    )
 
-    @staticmethod
-    def _on_GigCancelled(gig: Gig, args: dict, receipt: Any) -> Gig:
-        return gig._replace(state=State.CANCELLED)
 
-    @staticmethod
-    def _on_GigDelivered(gig: Gig, args: dict, receipt: Any) -> Gig:
-        return gig._replace(state=State.DELIVERED, delivered_at=args["delivered_at"])
-
-    @staticmethod
-    def _on_MilestoneReleased(gig: Gig, args: dict, receipt: Any) -> Gig:
-        return gig._replace(paid=gig.paid + args["amount"], released=gig.released + 1)
-
-    @staticmethod
-    def _on_GigReleased(gig: Gig, args: dict, receipt: Any) -> Gig:
-        return gig._replace(state=State.RELEASED)
-
-    @staticmethod
-    def _on_GigRefunded(gig: Gig, args: dict, receipt: Any) -> Gig:
-        return gig._replace(state=State.REFUNDED)
-
-    @staticmethod
-    def _on_GigDisputed(gig: Gig, args: dict, receipt: Any) -> Gig:
-        return gig._replace(state=State.DISPUTED, disputed_at=receipt.timestamp)
-
-    @staticmethod
-    def _on_GigResolved(gig: Gig, args: dict, receipt: Any) -> Gig:
-        return gig._replace(state=State.RESOLVED)
+def next_gig(gig: Gig, event: str, args: dict, timestamp: int) -> Gig:
+    """The gig after the escrow logged `event` about it in a block at `timestamp`."""
+    match event:
+        case "GigAccepted":
+            return gig._replace(freelancer=args["freelancer"], state=State.ACCEPTED)
+        case "GigDelivered":
+            return gig._replace(state=State.DELIVERED, delivered_at=args["delivered_at"])
+        case "MilestoneReleased":
+            return gig._replace(paid=gig.paid + args["amount"], released=gig.released + 1)
+        case "GigDisputed":
+            return gig._replace(state=State.DISPUTED, disputed_at=timestamp)
+        case "GigCancelled":
+            return gig._replace(state=State.CANCELLED)
+        case "GigReleased":
+            return gig._replace(state=State.RELEASED)
+        case "GigRefunded":
+            return gig._replace(state=State.REFUNDED)
+        case "GigResolved":
+            return gig._replace(state=State.RESOLVED)
+    raise ValueError(f"no transition for {event}")
