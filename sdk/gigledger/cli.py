@@ -88,7 +88,9 @@ def main(
             "Without one, the key in $GIGLEDGER_PRIVATE_KEY.",
         ),
     ] = None,
-    api: Annotated[Optional[str], typer.Option(envvar=API_ENV, help="Query API URL, for `history`.")] = None,
+    api: Annotated[
+        Optional[str], typer.Option(envvar=API_ENV, help="Query API URL: `history` reads it, `audit` checks its index.")
+    ] = None,
     json_output: Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")] = False,
     timeout: Annotated[float, typer.Option(help="Seconds to wait for a transaction.")] = 60.0,
 ) -> None:
@@ -531,15 +533,19 @@ def audit(
     ] = None,
     csv_output: Annotated[bool, typer.Option("--csv", help="Print CSV.")] = False,
 ) -> None:
-    """Verify every escrow payment of an account against the chain (receipts root, seal)."""
-    from gigledger.audit import audit_account
+    """Verify every escrow payment of an account against the chain (receipts root, seal),
+    and with --api, the index behind that query API against the chain."""
+    from gigledger.audit import audit_account, claims_from_api
 
     settings = _settings(ctx)
 
     def action():
         ledger = _ledger(settings, signing=False)
         with err.status("auditing…"):
-            return audit_account(ledger.w3, ledger.deployment, address, authorities=authority or None)
+            claimed, held = claims_from_api(settings.api, address) if settings.api else (None, None)
+            return audit_account(
+                ledger.w3, ledger.deployment, address, authorities=authority or None, held=held, claimed=claimed
+            )
 
     report = _run(settings, action)
     if csv_output:

@@ -9,10 +9,14 @@ from __future__ import annotations
 
 import csv
 import io
+import json
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import httpx
 import pytest
@@ -253,3 +257,41 @@ def test_the_sdk_auditor_reconciles_the_api_claims_with_the_chain(api, story):
     )
 
     assert report.ok and all(row.in_index for row in report.rows) and len(claimed) == len(report.rows)
+
+
+def gigledger_audit(api: httpx.Client, story: Story, account: str, tmp_path) -> subprocess.CompletedProcess:
+    """`gigledger --api URL audit ACCOUNT --json`, the auditor's command, as a subprocess."""
+    manifest = tmp_path / "deployment.json"
+    story.deployment.save(manifest)
+    command = [str(Path(sys.executable).with_name("gigledger")), "--json", "--rpc", story.url,
+               "--deployment", str(manifest), "--api", str(api.base_url), "audit", account]
+    return subprocess.run(command, capture_output=True, text=True, timeout=120)
+
+
+def test_the_audit_command_passes_an_honest_index_behind_the_api(api, story, tmp_path):
+    result = gigledger_audit(api, story, story.parties["alice"], tmp_path)
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert json.loads(result.stdout)["ok"] is True
+
+
+def test_the_audit_command_names_a_tampered_index_behind_the_api_and_exits_9(api, api_story, tmp_path):
+    from sqlalchemy import select, update
+
+    from gigledger.audit import DIFFERS_FROM_CHAIN
+    from gigledger_node.index import db
+
+    story, queries = api_story
+    with queries.engine.begin() as conn:
+        row = conn.execute(
+            select(db.payments).where(db.payments.c.account == story.parties["bob"]).order_by(db.payments.c.id)
+        ).first()
+        conn.execute(update(db.payments).where(db.payments.c.id == row.id).values(amount=row.amount + 1))
+    try:
+        result = gigledger_audit(api, story, story.parties["bob"], tmp_path)
+    finally:
+        with queries.engine.begin() as conn:
+            conn.execute(update(db.payments).where(db.payments.c.id == row.id).values(amount=row.amount))
+
+    assert result.returncode == 9, result.stdout + result.stderr
+    assert DIFFERS_FROM_CHAIN in result.stdout
