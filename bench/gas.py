@@ -22,8 +22,9 @@ from eth_account import Account
 from eth_tester import EthereumTester, PyEVMBackend
 from gigledger.attestations import ATTESTATION_TYPES, DOMAIN_NAME, DOMAIN_VERSION
 from gigledger.contracts import load_artifact
+from gigledger.events import GigCreated, decode_log
+from gigledger.gigs import Gig
 from web3 import EthereumTesterProvider, Web3
-from web3.logs import DISCARD
 
 ZERO_ADDRESS = "0x" + "00" * 20
 DAY = 86_400
@@ -40,9 +41,6 @@ TARGETS = {"create_gig": 70_000, "accept": 35_000, "deliver": 35_000, "approve":
 OPENZEPPELIN_ESCROW_DEPOSIT_WITHDRAW = 82_836
 EAS_ATTEST = 272_217
 
-# Gig struct field positions, in the contract's order.
-FREELANCER, PAID, RELEASED, STATE, DELIVERED_AT, DISPUTED_AT = 1, 5, 7, 11, 12, 13
-
 
 @dataclass
 class Chain:
@@ -54,7 +52,7 @@ class Chain:
     registry: Any
     accounts: dict[str, Any]  # role -> LocalAccount; "client" and "freelancer" are the current pair's
     pairs: list[tuple[Any, Any]]  # (client, freelancer) for each scenario
-    gigs: dict[int, list] = field(default_factory=dict)  # gig id -> current Gig tuple
+    gigs: dict[int, Gig] = field(default_factory=dict)  # gig id -> the gig as its events leave it
 
     def cast(self, pair: int) -> None:
         """Makes scenario `pair`'s client and freelancer the ones that act."""
@@ -76,42 +74,14 @@ class Chain:
         return self.w3.eth.get_block("latest").timestamp
 
     def _apply(self, receipt: Any) -> None:
-        """Moves each gig the receipt's escrow events touch to its new state."""
-        timestamp = self.w3.eth.get_block(receipt.blockNumber).timestamp
-        logs = [log for event in self.escrow.events for log in event().process_receipt(receipt, errors=DISCARD)]
-        for log in sorted(logs, key=lambda log: log.logIndex):
-            if "gig_id" in log.args:
-                self._transition(log.event, log.args, timestamp)
-
-    def _transition(self, name: str, args: Any, timestamp: int) -> None:
-        gig_id = args["gig_id"]
-        if name == "GigCreated":
-            self.gigs[gig_id] = [
-                args["client"],
-                args["freelancer"],
-                args["arbiter"],
-                args["token"],
-                args["amount"],
-                0,
-                list(args["milestones"]),
-                0,
-                args["deadline"],
-                args["review_period"],
-                args["fee_bps"],
-                1,
-                0,
-                0,
-            ]
-            return
-        gig = self.gigs[gig_id]
-        if name == "GigAccepted":
-            gig[FREELANCER], gig[STATE] = args["freelancer"], 2
-        elif name == "GigDelivered":
-            gig[STATE], gig[DELIVERED_AT] = 4, args["delivered_at"]
-        elif name == "MilestoneReleased":
-            gig[PAID], gig[RELEASED] = gig[PAID] + args["amount"], gig[RELEASED] + 1
-        elif name == "GigDisputed":
-            gig[STATE], gig[DISPUTED_AT] = 64, timestamp
+        """Moves each gig the receipt's escrow events touch to its new state (SDK model)."""
+        timestamps = {receipt.blockNumber: self.w3.eth.get_block(receipt.blockNumber).timestamp}
+        for log in receipt.logs:
+            event = decode_log(log) if log.address == self.escrow.address else None
+            if isinstance(event, GigCreated):
+                self.gigs[event.gig_id] = Gig.created(event)
+            elif event is not None and getattr(event, "gig_id", None) in self.gigs:
+                self.gigs[event.gig_id] = self.gigs[event.gig_id].apply(event, timestamps)
 
 
 def deploy() -> Chain:
@@ -168,7 +138,7 @@ def create(chain: Chain, measured: dict[str, int], milestones: list[int] | None 
 
 def step(chain: Chain, measured: dict[str, int], name: str, gig_id: int, sender: str, *args: Any) -> None:
     """Runs escrow function `name` on the gig as `sender` and records its gas under `name`."""
-    call = getattr(chain.escrow.functions, name)(gig_id, chain.gigs[gig_id], *args)
+    call = getattr(chain.escrow.functions, name)(gig_id, chain.gigs[gig_id].as_tuple(), *args)
     measured.setdefault(name, chain.gas(call, sender))
 
 
