@@ -260,8 +260,10 @@ def run() -> list[dict]:
     for operation in OPERATIONS:
         rows.append(_row(f"{operation}, first time", first[operation]))
         target = TARGETS.get(operation)
-        note = f"target <= {target:,}: {'met' if steady[operation] <= target else 'MISSED'}" if target else ""
-        rows.append(_row(f"{operation}, steady state", steady[operation], first[operation], note or "vs first time"))
+        note = "vs first time"
+        if target:
+            note += f"; issue target <= {target:,}: {'met' if steady[operation] <= target else 'MISSED'}"
+        rows.append(_row(f"{operation}, steady state", steady[operation], first[operation], note))
     rows.append(
         _row(
             "fund and pay out (create_gig + approve), steady",
