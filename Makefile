@@ -31,9 +31,11 @@ artifacts: install
 demo: install
 	$(BIN)/python scripts/demo.py $(if $(SERVE),--serve)
 
+# The contract suite runs twice: on Ape's own local chain, and against the node.
 test: tools
 	$(BIN)/python -m pytest -p no:ape_test -n 2 tests --ignore=tests/ape
 	$(BIN)/ape test tests/ape
+	$(BIN)/python scripts/on_dev_node.py $(BIN)/ape test tests/ape --network ethereum:local:node
 
 bench: install
 	$(BIN)/python bench/run.py

@@ -7,7 +7,7 @@ after every test, so each test starts from the same deployed state.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -22,6 +22,22 @@ from gigbook import (
     GigBook,
 )
 from money import Money
+
+
+@pytest.fixture(scope="session", autouse=True)
+def node_time_travel(chain: Any) -> Iterator[None]:
+    """On `gigledger-node start --dev` (Ape's `node` provider), move time through the
+    node's evm_* methods: Ape's GethDev refuses `set_timestamp` and `mine` itself,
+    before asking the node, although the dev node serves both."""
+    provider = type(chain.provider)
+    if chain.provider.name != "node":
+        yield
+        return
+    patch = pytest.MonkeyPatch()
+    patch.setattr(provider, "set_timestamp", lambda self, new: self.make_request("evm_setNextBlockTimestamp", [new]))
+    patch.setattr(provider, "mine", lambda self, num_blocks=1: [self.make_request("evm_mine", []) for _ in range(num_blocks)])
+    yield
+    patch.undo()
 
 
 @pytest.fixture(scope="session")

@@ -6,6 +6,8 @@ import time
 
 import httpx
 
+from .conftest import free_port
+
 
 def test_dev_node_deploys_the_contracts_and_writes_the_manifest(start_node, tmp_path):
     data_dir = tmp_path / "dev-data"
@@ -20,8 +22,9 @@ def test_dev_node_deploys_the_contracts_and_writes_the_manifest(start_node, tmp_
 
 def test_dev_node_indexes_its_contracts_and_serves_the_query_api_and_explorer(start_node, tmp_path):
     data_dir = tmp_path / "dev-data"
-    node = start_node("--dev", str(data_dir))
-    web = f"http://127.0.0.1:{node.port + 1}"
+    api_port = free_port()
+    start_node("--dev", str(data_dir), "--api-port", str(api_port))
+    web = f"http://127.0.0.1:{api_port}"
     deadline = time.monotonic() + 60
     status = None
     while time.monotonic() < deadline:

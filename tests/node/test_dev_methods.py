@@ -83,3 +83,14 @@ def test_debug_set_head_rewinds_the_chain(dev):
         dev.rpc("evm_mine")
     dev.rpc("debug_setHead", "0x1")
     assert head(dev) == 1
+
+
+def test_revert_undoes_time_travel_made_after_the_snapshot(dev):
+    snapshot = dev.rpc("evm_snapshot")["result"]
+    before = int(dev.rpc("eth_getBlockByNumber", "latest", False)["result"]["timestamp"], 16)
+    dev.rpc("evm_increaseTime", 30 * 86_400)
+    dev.rpc("evm_mine")
+    dev.rpc("evm_revert", snapshot)
+    dev.rpc("evm_mine")
+    after = int(dev.rpc("eth_getBlockByNumber", "latest", False)["result"]["timestamp"], 16)
+    assert before < after < before + 86_400

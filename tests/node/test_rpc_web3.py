@@ -121,3 +121,19 @@ def test_syncing_is_false(w3):
 
 def test_unknown_transaction_has_no_receipt_yet(dev_node):
     assert dev_node.rpc("eth_getTransactionReceipt", "0x" + "00" * 32)["result"] is None
+
+
+def test_call_at_latest_runs_in_the_latest_blocks_context(w3, pinger):
+    stamp = w3.eth.get_block("latest").timestamp + 100
+    w3.provider.make_request("evm_setNextBlockTimestamp", [stamp])
+    w3.provider.make_request("evm_mine", [])
+    assert pinger.functions.now().call(block_identifier="latest") == stamp
+
+
+def test_call_at_pending_runs_in_the_next_block_at_its_time(w3, pinger):
+    stamp = w3.eth.get_block("latest").timestamp + 1000
+    w3.provider.make_request("evm_setNextBlockTimestamp", [stamp])
+    try:
+        assert pinger.functions.now().call(block_identifier="pending") == stamp
+    finally:
+        w3.provider.make_request("evm_mine", [])

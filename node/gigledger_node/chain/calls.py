@@ -1,7 +1,9 @@
 """Read-only execution: eth_call and eth_estimateGas semantics on a committed state.
 
-A call runs in py-evm's "costless" state on top of the chosen block (base fee 0,
-gas price charged as 0, the sender's real nonce), and is thrown away. A revert
+A call runs in a "costless" state (base fee 0, gas price charged as 0, the sender's
+real nonce) after the chosen block and is thrown away: in that block's own context,
+as geth does, or in the next block at the time that block would carry (the RPC
+layer decides which from the block tag). A revert
 becomes :class:`ExecutionReverted` carrying the revert bytes, so the RPC layer
 can answer the way geth does and client libraries can decode the reason.
 """
@@ -60,58 +62,69 @@ def revert_reason(data: bytes) -> str | None:
     return None
 
 
-def call(ledger: Ledger, request: CallRequest, at: BlockHeaderAPI) -> bytes:
-    """The return data of ``request`` executed on the state after block ``at``."""
-    computation = _execute(ledger, request, at, request.gas or at.gas_limit)
+def call(ledger: Ledger, request: CallRequest, at: BlockHeaderAPI, timestamp: int | None) -> bytes:
+    """The return data of ``request`` executed on the state after block ``at``: in a
+    new block at ``timestamp`` on top of it, or with None in ``at``'s own context."""
+    computation = _execute(ledger, request, at, timestamp, request.gas or at.gas_limit)
     _raise_if_failed(computation)
     return computation.output
 
 
-def estimate_gas(ledger: Ledger, request: CallRequest, at: BlockHeaderAPI) -> int:
-    """The least gas limit with which ``request`` succeeds (binary search, as geth)."""
+def estimate_gas(ledger: Ledger, request: CallRequest, at: BlockHeaderAPI, timestamp: int | None) -> int:
+    """The least gas limit with which ``request`` succeeds, in the context that
+    :func:`call` describes (binary search, as geth)."""
     cap = request.gas or at.gas_limit
-    first = _execute(ledger, request, at, cap)
+    first = _execute(ledger, request, at, timestamp, cap)
     _raise_if_failed(first)
     low = first.get_gas_used() - 1
     high = cap
     # Most messages succeed with what they used plus the 63/64 rule's margin:
     # try that first so the search usually spans a few hundred gas, not millions.
     optimistic = min(cap, (first.get_gas_used() + first.get_gas_refund()) * 64 // 63)
-    if _succeeds(ledger, request, at, optimistic):
+    if _succeeds(ledger, request, at, timestamp, optimistic):
         high = optimistic
     while low + 1 < high:
         middle = (low + high) // 2
-        if _succeeds(ledger, request, at, middle):
+        if _succeeds(ledger, request, at, timestamp, middle):
             high = middle
         else:
             low = middle
     return high
 
 
-def _succeeds(ledger: Ledger, request: CallRequest, at: BlockHeaderAPI, gas: int) -> bool:
+def _succeeds(ledger: Ledger, request: CallRequest, at: BlockHeaderAPI, timestamp: int | None, gas: int) -> bool:
     try:
-        return not _execute(ledger, request, at, gas).is_error
+        return not _execute(ledger, request, at, timestamp, gas).is_error
     except CallFailed:
         return False
 
 
-def _execute(ledger: Ledger, request: CallRequest, at: BlockHeaderAPI, gas: int) -> ComputationAPI:
-    vm = ledger.chain.get_vm(at)
-    with vm.in_costless_state() as state:
-        unsigned = vm.create_unsigned_transaction(
-            nonce=state.get_nonce(request.sender),
-            gas_price=request.gas_price,
-            gas=gas,
-            to=request.to,
-            value=request.value,
-            data=request.data,
+def _execute(
+    ledger: Ledger, request: CallRequest, at: BlockHeaderAPI, timestamp: int | None, gas: int
+) -> ComputationAPI:
+    # Not py-evm's in_costless_state: it always opens a block at the wall clock, while a
+    # dev chain's clock may be ahead, and a historical call must see its block's time.
+    if timestamp is None:
+        vm = ledger.chain.get_vm(at)
+        context = at
+    else:
+        vm = ledger.vm_on_top_of(at, timestamp=max(timestamp, at.timestamp + 1))
+        context = vm.get_header()
+    state = vm.build_state(vm.chaindb.db, context.copy(base_fee_per_gas=0), vm.chain_context, vm.previous_hashes)
+    unsigned = vm.create_unsigned_transaction(
+        nonce=state.get_nonce(request.sender),
+        gas_price=request.gas_price,
+        gas=gas,
+        to=request.to,
+        value=request.value,
+        data=request.data,
+    )
+    try:
+        return state.costless_execute_transaction(
+            SpoofTransaction(unsigned, from_=request.sender)
         )
-        try:
-            return state.costless_execute_transaction(
-                SpoofTransaction(unsigned, from_=request.sender)
-            )
-        except ValidationError as error:
-            raise CallFailed(str(error)) from error
+    except ValidationError as error:
+        raise CallFailed(str(error)) from error
 
 
 def _raise_if_failed(computation: ComputationAPI) -> None:

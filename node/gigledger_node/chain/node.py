@@ -39,6 +39,15 @@ class Clock:
         self.next_timestamp = timestamp
         self.offset = timestamp - int(time.time())
 
+    def resume_from(self, timestamp: int) -> None:
+        """After a rewind: forget time travel done since, so blocks follow on from ``timestamp``."""
+        self.next_timestamp = None
+        self.offset = max(0, timestamp - int(time.time()))
+
+    def peek(self) -> int:
+        """The timestamp the next block will carry, if it were sealed now."""
+        return self.now() if self.next_timestamp is None else self.next_timestamp
+
     def take(self) -> int:
         """The timestamp for the next block (consumes a one-off override)."""
         if self.next_timestamp is not None:
@@ -141,9 +150,11 @@ class ChainNode:
     # -- dev chain controls --------------------------------------------------------
 
     def rewind(self, number: int) -> None:
-        """Return the chain to block ``number``; pending transactions are dropped."""
+        """Return the chain to block ``number``, and the clock to that block's time;
+        pending transactions are dropped."""
         self.pool.clear()
         self.ledger.rewind(number)
+        self.clock.resume_from(self.ledger.head().timestamp)
 
     def head(self) -> BlockHeaderAPI:
         return self.ledger.head()

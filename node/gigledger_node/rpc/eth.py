@@ -89,11 +89,17 @@ class EthNamespace:
         if overrides is not None:
             raise InvalidParams("state overrides are not supported")
         request = params.call_request(transaction)
-        return hex_bytes(calls.call(self.ctx.ledger, request, self.ctx.state_header(block)))
+        return hex_bytes(calls.call(self.ctx.ledger, request, self.ctx.state_header(block), self._next_block_time(block, 'pending')))
 
     def estimateGas(self, transaction: Any, block: Any = "latest") -> str:
         request = params.call_request(transaction)
-        return hex_int(calls.estimate_gas(self.ctx.ledger, request, self.ctx.state_header(block)))
+        return hex_int(calls.estimate_gas(self.ctx.ledger, request, self.ctx.state_header(block), self._next_block_time(block, 'latest', 'pending')))
+
+    def _next_block_time(self, block: Any, *next_block_tags: str) -> int | None:
+        """The next block's time when ``block`` is one of the tags that mean "in the next
+        block"; None (in that block's own context, as geth) otherwise. A call at "latest"
+        thus replays a failed transaction as it ran, and an estimate sees time travel."""
+        return self.ctx.node.clock.peek() if block in next_block_tags else None
 
     def _state(self, block: Any):
         return self.ctx.ledger.state_at(self.ctx.state_header(block))
@@ -174,7 +180,7 @@ class EthNamespace:
             "nonce": params.quantity(fields["nonce"]) if "nonce" in fields else self.ctx.node.pending_nonce(sender),
             "value": request.value,
             "data": request.data,
-            "gas": request.gas or calls.estimate_gas(self.ctx.ledger, request, self.ctx.ledger.head()),
+            "gas": request.gas or calls.estimate_gas(self.ctx.ledger, request, self.ctx.ledger.head(), self.ctx.node.clock.peek()),
             "maxPriorityFeePerGas": tip,
             "maxFeePerGas": params.quantity(max_fee) if max_fee is not None else 2 * self.ctx.node.next_base_fee() + tip,
         }

@@ -31,3 +31,12 @@ def burst(count: uint256):
     """
     for i: uint256 in range(count, bound=1000):
         log Pinged(sender=msg.sender, tag=i, value=count)
+
+
+@external
+@view
+def now() -> uint256:
+    """
+    @notice The timestamp of the block the call runs in.
+    """
+    return block.timestamp
