@@ -94,3 +94,25 @@ def test_revert_undoes_time_travel_made_after_the_snapshot(dev):
     dev.rpc("evm_mine")
     after = int(dev.rpc("eth_getBlockByNumber", "latest", False)["result"]["timestamp"], 16)
     assert before < after < before + 86_400
+
+
+@pytest.fixture
+def automine_off(dev):
+    """The dev node with on-demand sealing off; turned back on afterwards."""
+    dev.rpc("evm_setAutomine", False)
+    yield dev
+    dev.rpc("evm_setAutomine", True)
+
+
+def test_with_automine_off_a_sent_transaction_waits_for_evm_mine(automine_off, dev_accounts):
+    tx_hash = send(automine_off, dev_accounts[0])
+    with pytest.raises(TimeoutError):  # on demand, it would be sealed within milliseconds
+        automine_off.wait_for_receipt(tx_hash, timeout=0.5)
+    automine_off.rpc("evm_mine")
+    assert automine_off.rpc("eth_getTransactionReceipt", tx_hash)["result"]["blockNumber"] == "0x1"
+
+
+def test_turning_automine_back_on_seals_pending_transactions(automine_off, dev_accounts):
+    tx_hash = send(automine_off, dev_accounts[0])
+    automine_off.rpc("evm_setAutomine", True)
+    assert automine_off.wait_for_receipt(tx_hash)["blockNumber"] == "0x1"

@@ -22,6 +22,8 @@ class RpcContext:
     dev: bool = False
     # Replaced by the server with "seal soon"; a no-op until then.
     wake_producer: Callable[[], None] = lambda: None
+    # Whether a submitted transaction gets sealed on demand; evm_setAutomine turns it off.
+    automine: bool = True
     # Keys eth_sendTransaction may sign with; only ever filled in --dev.
     local_accounts: dict[bytes, LocalAccount] = field(default_factory=dict)
 

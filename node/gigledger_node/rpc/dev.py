@@ -3,7 +3,8 @@
 Ape and Hardhat-style test runners isolate tests with evm_snapshot/evm_revert;
 a snapshot here is the head block number, and reverting rewinds the chain to it
 (dropping pending transactions), which is exact because blocks are the only
-way state changes.
+way state changes. evm_setAutomine(false) holds transactions in the pool so a
+seeder can pack many into one evm_mine block, as on Anvil.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ class DevNamespace:
             "evm_snapshot": self.snapshot,
             "evm_revert": self.revert,
             "evm_mine": self.mine,
+            "evm_setAutomine": self.set_automine,
             "evm_increaseTime": self.increase_time,
             "evm_setNextBlockTimestamp": self.set_next_block_timestamp,
             "debug_setHead": self.set_head,
@@ -50,10 +52,22 @@ class DevNamespace:
         return True
 
     def mine(self, timestamp: Any = None) -> str:
+        """Seal one block now, automine or not (empty if nothing is pending); it holds
+        what fits under the block gas limit, so a big pool can take several."""
         if timestamp is not None:
             self.ctx.node.clock.jump_to(params.quantity(timestamp, "timestamp"))
         self.ctx.node.produce(allow_empty=True)
         return hex_int(0)
+
+    def set_automine(self, enabled: Any) -> bool:
+        """Off: transactions wait in the pool until evm_mine. On: seal on demand again,
+        starting with whatever is pending. (With --block-time the timer seals either way.)"""
+        if not isinstance(enabled, bool):
+            raise InvalidParams("evm_setAutomine takes true or false")
+        self.ctx.automine = enabled
+        if enabled:
+            self.ctx.wake_producer()
+        return True
 
     def increase_time(self, seconds: Any) -> int:
         self.ctx.node.clock.offset += params.quantity(seconds, "seconds")

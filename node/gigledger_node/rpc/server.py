@@ -127,7 +127,7 @@ class RpcServer:
             await self._wake.wait()
             self._wake.clear()
             await asyncio.sleep(GATHER_SECONDS)
-            while self._produce_safely(allow_empty=False):
+            while self.ctx.automine and self._produce_safely(allow_empty=False):
                 await asyncio.sleep(0)
 
     async def _produce_every(self) -> None:
