@@ -1,7 +1,8 @@
 """Indexer and query API speed: backfill events/s, and query latency at a million events.
 
-1. Seeds 100,000 escrow events on Anvil (full gig lifecycles, 250 gigs per block)
-   and measures, on the same logs: a raw eth_getLogs, web3.py's own event
+1. Seeds 100,000 escrow events on `gigledger-node start --dev` (full gig
+   lifecycles, 250 gigs per phase; the node's 30M block gas limit seals a phase
+   in one or two blocks) and measures, on the same logs: a raw eth_getLogs, web3.py's own event
    decoding (the baseline), the SDK's `decode_log`, and a full backfill
    (`Indexer.sync`) into SQLite and into PostgreSQL.
 2. Seeds 1,000,000 events straight into each database (events, payments and
@@ -33,9 +34,10 @@ from sqlalchemy import create_engine, text
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
-from index.conftest import free_port, start_anvil, stop  # noqa: E402
-from index.seeding import ANVIL_FLAGS, Seeder  # noqa: E402
+from index.conftest import free_port  # noqa: E402
+from index.seeding import Seeder  # noqa: E402
 from index.story import deploy_contracts  # noqa: E402
+from node.conftest import NodeProcess  # noqa: E402
 
 from gigledger.contracts import abi  # noqa: E402
 from gigledger.events import decode_log  # noqa: E402
@@ -116,10 +118,20 @@ def _events_per_second(count: int, action: Callable[[], object]) -> float:
     return count / (time.perf_counter() - started)
 
 
+@contextmanager
+def dev_node() -> Iterator[str]:
+    """`gigledger-node start --dev` without contracts or index, on a free loopback port; its URL."""
+    with tempfile.TemporaryDirectory() as directory:
+        node = NodeProcess(["--dev", "--no-deploy", "--no-index"], Path(directory) / "node.log")
+        try:
+            yield node.start().url
+        finally:
+            node.stop()
+
+
 def backfill_rows(events: int) -> list[dict]:
-    """Seed ``events`` on Anvil, then time fetching, decoding and indexing them."""
-    process, url = start_anvil(*ANVIL_FLAGS)
-    try:
+    """Seed ``events`` on a dev node, then time fetching, decoding and indexing them."""
+    with dev_node() as url:
         deployment = deploy_contracts(url)
         seeder = Seeder(url, deployment.escrow)
         seeder.seed(events // 4, per_block=250)
@@ -135,14 +147,13 @@ def backfill_rows(events: int) -> list[dict]:
         sdk = _events_per_second(len(logs), lambda: [decode_log(log) for log in logs])
         note = f"{len(logs):,} events; baseline: web3.py decoding the same logs"
         rows = [
-            _row("eth_getLogs from Anvil (one call)", fetch, "events/s", baseline, note),
+            _row("eth_getLogs from the node (one call)", fetch, "events/s", baseline, note),
             _row("SDK decode_log", sdk, "events/s", baseline, note),
         ]
         for kind in ("sqlite", "postgresql"):
             with database(kind) as url_db:
                 engine = open_index(url_db)
                 indexer = Indexer(engine, Endpoint(url), deployment)
-                stored = 0
                 started = time.perf_counter()
                 stored = indexer.sync()
                 speed = stored / (time.perf_counter() - started)
@@ -153,8 +164,6 @@ def backfill_rows(events: int) -> list[dict]:
                 f"{stored:,} events; {verdict} the {BACKFILL_TARGET:,} events/s target; baseline: web3.py decoding alone",
             ))
         return rows
-    finally:
-        stop(process)
 
 
 # ---------------------------------------------------------------- a million events, straight into SQL

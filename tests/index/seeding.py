@@ -1,10 +1,12 @@
-"""Seed many escrow events on Anvil quickly: full gig lifecycles, many per block.
+"""Seed many escrow events on a dev chain quickly: full gig lifecycles, many per block.
 
-Anvil signs for its unlocked dev accounts, so transactions go out as JSON-RPC
-batches of eth_sendTransaction with automining off, and one evm_mine packs a
-whole phase (all creates, then all accepts, ...) into one block. Each gig makes
-four events: GigCreated, GigAccepted, GigDelivered, GigReleased. Used by the
-crash test and by bench/indexer.py.
+Works on Anvil and on `gigledger-node start --dev`: both sign for their dev
+accounts and have evm_setAutomine, so transactions go out as JSON-RPC batches
+of eth_sendTransaction with automining off, and evm_mine packs a whole phase
+(all creates, then all accepts, ...) into a block, or into as few blocks as the
+chain's block gas limit allows (the node's is 30M). Each gig makes four events:
+GigCreated, GigAccepted, GigDelivered, GigReleased. Used by the crash test and
+by bench/indexer.py.
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ OPEN, ACCEPTED, DELIVERED = 1, 2, 4
 ZERO = "0x" + "00" * 20
 EVENTS_PER_GIG = 4
 GAS_PRICE = hex(50 * 10**9)
+#: Gas limit of every seeding call: the dearest, approve, uses about 130,000.
+GAS = hex(200_000)
 #: Anvil flags that let one block hold thousands of gig operations.
 ANVIL_FLAGS = ("--disable-block-gas-limit", "--accounts", "10")
 
@@ -33,7 +37,7 @@ APPROVE = _selector(f"approve(uint256,{GIG_TYPE})")
 
 
 class Seeder:
-    """Drives full gig lifecycles on the Anvil at ``url`` for ``escrow``."""
+    """Drives full gig lifecycles on the dev chain at ``url`` for ``escrow``."""
 
     def __init__(self, url: str, escrow: str) -> None:
         self.url = url
@@ -77,21 +81,33 @@ class Seeder:
         self.nonces[sender] += 1
         return {
             "from": sender, "to": self.escrow, "data": "0x" + data.hex(), "value": hex(value),
-            "gas": hex(400_000), "gasPrice": GAS_PRICE, "nonce": hex(nonce),
+            "gas": GAS, "gasPrice": GAS_PRICE, "nonce": hex(nonce),
         }
 
-    def _mine(self) -> tuple[dict, list[dict]]:
-        """Mine the pending transactions into one block; returns it and its receipts."""
-        self._call("evm_mine")
-        block = self._call("eth_getBlockByNumber", ["latest", False])
-        receipts = self._call("eth_getBlockReceipts", [block["hash"]])
-        failed = [r["transactionHash"] for r in receipts if r["status"] != "0x1"]
-        if failed:
-            raise RuntimeError(f"{len(failed)} seeding transactions reverted, e.g. {failed[0]}")
-        return block, receipts
+    def _mine(self, hashes: list[str]) -> list[tuple[dict, int]]:
+        """Mine until every one of ``hashes`` is in a block; returns each one's
+        receipt and block timestamp, in the order given.
+
+        One evm_mine seals what fits under the block gas limit, so a phase may
+        take several blocks.
+        """
+        included: dict[str, tuple[dict, int]] = {}
+        while len(included) < len(hashes):
+            self._call("evm_mine")
+            block = self._call("eth_getBlockByNumber", ["latest", False])
+            if not block["transactions"]:
+                raise RuntimeError("evm_mine sealed an empty block while seeding transactions were pending")
+            receipts = self._call("eth_getBlockReceipts", [block["hash"]])
+            failed = [r["transactionHash"] for r in receipts if r["status"] != "0x1"]
+            if failed:
+                raise RuntimeError(f"{len(failed)} seeding transactions reverted, e.g. {failed[0]}")
+            timestamp = int(block["timestamp"], 16)
+            included.update((r["transactionHash"], (r, timestamp)) for r in receipts)
+        return [included[h] for h in hashes]
 
     def seed(self, gigs: int, *, amount: int = 1_000, per_block: int = 1_000) -> int:
-        """Run ``gigs`` full lifecycles, ``per_block`` gigs per phase block; returns events made."""
+        """Run ``gigs`` full lifecycles, ``per_block`` gigs per phase (one block, or more
+        where the block gas limit binds); returns events made."""
         for start in range(0, gigs, per_block):
             self._lifecycles(min(per_block, gigs - start), amount)
         return gigs * EVENTS_PER_GIG
@@ -111,20 +127,19 @@ class Seeder:
                 [freelancer, arbiter, ZERO, amount, [], deadline, 86_400, b"\x01" * 32, [b"seed".ljust(32, b"\0")]],
             )
             creates.append(self._tx(client, CREATE + args, amount))
-        hashes = self._send_all(creates)
         # The block orders transactions by sender and fee, not as sent: read each gig's id back.
-        ids_by_hash = {r["transactionHash"]: int(r["logs"][0]["topics"][1], 16) for r in self._mine()[1]}
-        ids = [ids_by_hash[h] for h in hashes]
-        self._send_all([self._tx(g[1], ACCEPT + eth_abi.encode(["uint256", GIG_TYPE], [ids[i], g])) for i, g in enumerate(gigs)])
-        self._mine()
+        ids = [int(receipt["logs"][0]["topics"][1], 16) for receipt, _ in self._mine(self._send_all(creates))]
+        self._mine(self._send_all([
+            self._tx(g[1], ACCEPT + eth_abi.encode(["uint256", GIG_TYPE], [ids[i], g])) for i, g in enumerate(gigs)
+        ]))
         for gig in gigs:
             gig[11] = ACCEPTED
-        self._send_all([
+        delivered = self._mine(self._send_all([
             self._tx(g[1], DELIVER + eth_abi.encode(["uint256", GIG_TYPE, "bytes32"], [ids[i], g, b"\x02" * 32]))
             for i, g in enumerate(gigs)
-        ])
-        delivered_at = int(self._mine()[0]["timestamp"], 16)
-        for gig in gigs:
+        ]))
+        for gig, (_, delivered_at) in zip(gigs, delivered):
             gig[11], gig[12] = DELIVERED, delivered_at
-        self._send_all([self._tx(g[0], APPROVE + eth_abi.encode(["uint256", GIG_TYPE], [ids[i], g])) for i, g in enumerate(gigs)])
-        self._mine()
+        self._mine(self._send_all([
+            self._tx(g[0], APPROVE + eth_abi.encode(["uint256", GIG_TYPE], [ids[i], g])) for i, g in enumerate(gigs)
+        ]))
