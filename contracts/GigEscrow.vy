@@ -420,7 +420,7 @@ def refund(gig_id: uint256, gig: Gig):
     remaining: uint256 = gig.amount - gig.paid
     self._settle(gig_id, gig.client, gig.freelancer)
     log GigRefunded(gig_id=gig_id, client=gig.client, freelancer=gig.freelancer, amount=remaining)
-    extcall REGISTRY.record_missed_deadline(gig.freelancer)
+    extcall REGISTRY.record_missed_deadline(gig.client, gig.freelancer, gig.token, gig.paid)
     self._pay(gig.token, gig.client, remaining)
 
 
@@ -429,11 +429,15 @@ def refund(gig_id: uint256, gig: Gig):
 def dispute(gig_id: uint256, gig: Gig):
     """
     @notice Either party hands the gig to the arbiter: while it is in progress, or
-            during the review period after delivery.
+            during the review period after delivery. A freelancer who let the
+            deadline pass without delivering cannot: the client's refund, and the
+            missed deadline on record, come first.
     """
     self._check(gig_id, gig)
     assert msg.sender == gig.client or msg.sender == gig.freelancer, "escrow: caller is not a party"
     assert gig.state in (State.ACCEPTED | State.DELIVERED), "escrow: gig is not in progress"
+    if gig.state == State.ACCEPTED and msg.sender == gig.freelancer:
+        assert block.timestamp <= gig.deadline, "escrow: deadline passed"
     if gig.state == State.DELIVERED:
         assert block.timestamp < gig.delivered_at + gig.review_period, "escrow: review period over"
     disputed: Gig = gig

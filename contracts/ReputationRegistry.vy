@@ -127,12 +127,15 @@ def record_completion(client: address, freelancer: address, token: address, paid
 
 
 @external
-def record_missed_deadline(freelancer: address):
+def record_missed_deadline(client: address, freelancer: address, token: address, earned: uint256):
     """
-    @notice Records an accepted gig refunded because nothing was delivered in time.
+    @notice Records an accepted gig refunded because nothing was delivered in time;
+            `earned` is what milestones had already paid the freelancer.
     """
     self._only_escrow()
     self.counters[freelancer] = self._bump(self.counters[freelancer], MISSED_DEADLINES)
+    if earned > 0:
+        self._add_volume(freelancer, client, token, earned)
 
 
 @external

@@ -29,6 +29,20 @@ def test_freelancer_disputes_a_gig_in_progress(accepted_gig, gigs, escrow, regis
 
 
 @ETH_ONLY
+def test_freelancer_cannot_dispute_an_undelivered_gig_past_its_deadline(accepted_gig, gigs, chain, freelancer):
+    chain.pending_timestamp = gigs[accepted_gig].deadline + 1
+    with ape.reverts("escrow: deadline passed"):
+        gigs.send("dispute", accepted_gig, sender=freelancer)
+
+
+@ETH_ONLY
+def test_client_may_dispute_an_undelivered_gig_past_its_deadline(accepted_gig, gigs, chain, escrow, client):
+    chain.pending_timestamp = gigs[accepted_gig].deadline + 1
+    receipt = gigs.send("dispute", accepted_gig, sender=client)
+    assert only_log(receipt, escrow.GigDisputed)["opened_by"] == client.address
+
+
+@ETH_ONLY
 def test_only_a_party_disputes(accepted_gig, gigs, arbiter):
     with ape.reverts("escrow: caller is not a party"):
         gigs.send("dispute", accepted_gig, sender=arbiter)

@@ -81,3 +81,12 @@ def test_refund_returns_what_the_milestones_left(milestone_gig, gigs, chain, esc
     receipt = gigs.send("refund", milestone_gig, sender=client)
     assert only_log(receipt, escrow.GigRefunded)["amount"] == left
     assert money.balance(escrow) == 0
+
+
+def test_refund_records_the_milestones_already_paid_as_volume(milestone_gig, gigs, chain, registry, money, client, freelancer):
+    gigs.send("release_milestone", milestone_gig, sender=client)
+    paid = gigs[milestone_gig].paid
+    chain.pending_timestamp = gigs[milestone_gig].deadline + 1
+    gigs.send("refund", milestone_gig, sender=client)
+    assert registry.volume(freelancer, money.address).earned == paid
+    assert registry.volume(client, money.address).paid == paid

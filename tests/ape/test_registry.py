@@ -20,7 +20,7 @@ def money() -> Money:
     ("record", "arguments"),
     [
         ("record_completion", lambda a: (a, a, ZERO_ADDRESS, 1, True)),
-        ("record_missed_deadline", lambda a: (a,)),
+        ("record_missed_deadline", lambda a: (a, a, ZERO_ADDRESS, 0)),
         ("record_dispute_opened", lambda a: (a,)),
         ("record_resolution", lambda a: (a, a, ZERO_ADDRESS, 1, 1, 1)),
     ],
@@ -35,7 +35,7 @@ def test_owner_authorises_an_escrow(registry, owner, stranger):
     receipt = registry.set_escrow(stranger, True, sender=owner)
     assert logs_of(receipt, registry.EscrowAuthorised) == [{"escrow": stranger.address, "authorised": True}]
     assert registry.is_escrow(stranger)
-    registry.record_missed_deadline(stranger, sender=stranger)
+    registry.record_missed_deadline(stranger, stranger, ZERO_ADDRESS, 0, sender=stranger)
     assert registry.summary(stranger).missed_deadlines == 1
 
 

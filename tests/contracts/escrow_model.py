@@ -280,6 +280,8 @@ class Model:
         remaining = gig.amount - gig.paid
         self._move(gig_id, state=State.REFUNDED)
         self._bump(gig.freelancer, MISSED_DEADLINES)
+        if gig.paid > 0:
+            self._add_volume(gig.freelancer, gig.client, gig.token, gig.paid)
         return [
             ("GigRefunded", {**self._parties_of(gig_id), "amount": remaining}),
             *self._pay(gig.token, gig.client, remaining),
@@ -288,6 +290,8 @@ class Model:
     def dispute(self, gig_id: int, caller: str) -> list[Event]:
         gig = self._gig(gig_id)
         refuse_unless(caller in gig.parties() and gig.state in (State.ACCEPTED, State.DELIVERED))
+        if gig.state == State.ACCEPTED and caller == gig.freelancer:
+            refuse_unless(self.now <= gig.deadline)
         if gig.state == State.DELIVERED:
             refuse_unless(self.now < gig.delivered_at + gig.review_period)
         self._move(gig_id, state=State.DISPUTED, disputed_at=self.now)
