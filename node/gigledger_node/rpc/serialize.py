@@ -11,6 +11,9 @@ and ``hash`` is still the keccak of the header rebuilt with ``sealedExtraData``
 
 from __future__ import annotations
 
+from collections import defaultdict
+from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import rlp
@@ -132,16 +135,36 @@ def effective_gas_price(tx: SignedTransactionAPI, base_fee: int) -> int:
     return min(tx.max_fee_per_gas, base_fee + tx.max_priority_fee_per_gas)
 
 
+@dataclass(frozen=True)
+class _BlockContents:
+    """A committed block's transactions, receipts and logs, decoded once."""
+
+    transactions: tuple
+    receipts: tuple
+    logs_by_tx: dict[int, tuple[dict[str, Any], ...]]
+
+
+@lru_cache(maxsize=64)
+def _block_contents(ledger: Ledger, header: BlockHeaderAPI) -> _BlockContents:
+    # Cached by header (its hash): a committed block never changes, and clients ask
+    # for the receipts of a block's transactions one after another.
+    logs: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for entry in ledger.log_index.block_logs(header):
+        logs[entry.tx_index].append(log_json(entry))
+    return _BlockContents(
+        tuple(ledger.transactions(header)),
+        tuple(ledger.receipts(header)),
+        {index: tuple(entries) for index, entries in logs.items()},
+    )
+
+
 def receipt_json(ledger: Ledger, header: BlockHeaderAPI, index: int) -> dict[str, Any]:
-    tx = ledger.transactions(header)[index]
-    receipts = ledger.receipts(header)
+    contents = _block_contents(ledger, header)
+    tx = contents.transactions[index]
+    receipts = contents.receipts
     receipt: ReceiptAPI = receipts[index]
     previous_cumulative = receipts[index - 1].gas_used if index else 0
-    logs = [
-        log_json(entry)
-        for entry in ledger.log_index.block_logs(header)
-        if entry.tx_index == index
-    ]
+    logs = [dict(entry) for entry in contents.logs_by_tx.get(index, ())]
     creates = generate_contract_address(tx.sender, tx.nonce) if not tx.to else None
     return {
         "type": hex_int(getattr(tx, "type_id", None) or 0),
