@@ -20,9 +20,10 @@ $(STAMP): pyproject.toml constraints.txt
 
 install: $(STAMP)
 
-# Test-only tools from the package registries: Anvil (npm) and Debian's Chromium.
+# Test-only tools from the package registries: Anvil (npm, pinned) and Debian's Chromium.
+ANVIL_VERSION := 1.7.1
 tools: install
-	@test -x .tools/node_modules/.bin/anvil || npm install --silent --prefix .tools @foundry-rs/anvil
+	@test -x .tools/node_modules/.bin/anvil || npm install --silent --prefix .tools @foundry-rs/anvil@$(ANVIL_VERSION)
 	@command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium chromium-driver >/dev/null)
 
 artifacts: install
