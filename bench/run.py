@@ -7,7 +7,7 @@ Each benchmark module exposes `run() -> list[dict]`; a row has `benchmark`, `val
 from __future__ import annotations
 
 import argparse
-import importlib
+import importlib.util
 import platform
 import sys
 import time
@@ -40,9 +40,15 @@ def table(rows: list[dict]) -> str:
 
 
 def run_module(name: str) -> tuple[list[dict], float]:
-    """Run one benchmark module; returns its rows and how long it took."""
-    sys.path.insert(0, str(BENCH))
-    module = importlib.import_module(name)
+    """Run one benchmark module; returns its rows and how long it took.
+
+    Loaded as `bench_<name>`, so bench/node.py does not shadow the `node` test
+    package that the indexer benchmark borrows its node process from.
+    """
+    spec = importlib.util.spec_from_file_location(f"bench_{name}", BENCH / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
     started = time.perf_counter()
     rows = module.run()
     return rows, time.perf_counter() - started
