@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import signal
 import socket
 import subprocess
@@ -17,6 +18,7 @@ from eth_account import Account
 from eth_account.signers.local import LocalAccount
 from eth_keys import keys
 from web3 import HTTPProvider, Web3
+from websockets.sync.client import connect as ws_connect
 
 from gigledger_node.chain.datadir import GenesisConfig, initialise
 from gigledger_node.chain.node import ChainNode
@@ -110,6 +112,19 @@ def dev_node(tmp_path_factory) -> Iterator[NodeProcess]:
     node = NodeProcess(["--dev", "--no-deploy"], tmp_path_factory.mktemp("dev") / "node.log").start()
     yield node
     node.stop()
+
+
+@pytest.fixture
+def dev_socket(dev_node) -> Iterator[Any]:
+    """A WebSocket connection to the shared dev node, closed after the test."""
+    with ws_connect(dev_node.url.replace("http", "ws"), open_timeout=10, max_size=None) as ws:
+        yield ws
+
+
+def ws_call(ws: Any, method: str, *params: Any) -> dict[str, Any]:
+    """One JSON-RPC call over a WebSocket; returns the whole response object."""
+    ws.send(json.dumps({"jsonrpc": "2.0", "id": 1, "method": method, "params": list(params)}))
+    return json.loads(ws.recv(timeout=10))
 
 
 @pytest.fixture(scope="session")

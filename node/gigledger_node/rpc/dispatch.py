@@ -17,6 +17,8 @@ from gigledger_node.chain import calls
 from gigledger_node.chain.permissioning import AllowlistError, SenderNotAllowed
 from gigledger_node.chain.txpool import TxRejected
 from gigledger_node.rpc import errors
+from gigledger_node.rpc.transport import error_response as _error_response
+from gigledger_node.rpc.transport import valid_id as _valid_id
 
 logger = logging.getLogger(__name__)
 
@@ -94,16 +96,6 @@ class Dispatcher:
                 f"{name} takes {method.required}..{method.accepted} params, got {len(params)}"
             )
         return method.handler(*params)
-
-
-def _valid_id(request_id: Any) -> bool:
-    return request_id is None or (
-        isinstance(request_id, (str, int, float)) and not isinstance(request_id, bool)
-    )
-
-
-def _error_response(request_id: Any, error: errors.RpcError) -> dict[str, Any]:
-    return {"jsonrpc": "2.0", "id": request_id, "error": error.to_json()}
 
 
 def _translate(error: Exception) -> errors.RpcError:

@@ -13,7 +13,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hmac
-import json
 import logging
 from collections.abc import AsyncIterator, Callable
 from typing import Any
@@ -28,10 +27,11 @@ from gigledger_node.chain.node import ChainNode
 from gigledger_node.rpc import dev, net, perm
 from gigledger_node.rpc.context import RpcContext
 from gigledger_node.rpc.dispatch import Dispatcher
-from gigledger_node.rpc.errors import LimitExceeded, ParseError, RpcError
+from gigledger_node.rpc.errors import LimitExceeded, RpcError
 from gigledger_node.rpc.eth import EthNamespace
 from gigledger_node.rpc.filters import FilterRegistry
 from gigledger_node.rpc.subscriptions import Subscriptions
+from gigledger_node.rpc.transport import decode, encode, error_response
 
 logger = logging.getLogger(__name__)
 
@@ -68,12 +68,11 @@ class RpcServer:
 
     async def http(self, request: Request) -> Response:
         try:
-            body = await _read_capped(request)
-            payload = json.loads(body)
+            payload = decode(await _read_capped(request))
+        except LimitExceeded as error:
+            return _json_response(error_response(None, error), status_code=413)
         except RpcError as error:
-            return _json_response(_error(error), status_code=413)
-        except (ValueError, UnicodeDecodeError):
-            return _json_response(_error(ParseError()))
+            return _json_response(error_response(None, error))
         answer = self.dispatcher.handle_payload(payload, self._authorized(request.headers))
         return _json_response(answer) if answer is not None else Response(status_code=200)
 
@@ -88,11 +87,11 @@ class RpcServer:
             while True:
                 message = await socket.receive_text()
                 if len(message) > MAX_BODY_BYTES:
-                    answer = _error(LimitExceeded("request too large"))
+                    answer = error_response(None, LimitExceeded("request too large"))
                 else:
                     answer = _answer_text(dispatcher, message, authorized)
                 if answer is not None:
-                    await socket.send_text(json.dumps(answer))
+                    await socket.send_text(encode(answer).decode())
         except (WebSocketDisconnect, RuntimeError):
             pass
         finally:
@@ -171,21 +170,17 @@ async def _read_capped(request: Request) -> bytes:
 
 def _answer_text(dispatcher: Dispatcher, message: str, authorized: bool) -> Any:
     try:
-        payload = json.loads(message)
-    except ValueError:
-        return _error(ParseError())
+        payload = decode(message)
+    except RpcError as error:
+        return error_response(None, error)
     return dispatcher.handle_payload(payload, authorized)
 
 
 async def _drain(outbox: asyncio.Queue, socket: WebSocket) -> None:
     while True:
         message = await outbox.get()
-        await socket.send_text(json.dumps(message))
-
-
-def _error(error: RpcError) -> dict[str, Any]:
-    return {"jsonrpc": "2.0", "id": None, "error": error.to_json()}
+        await socket.send_text(encode(message).decode())
 
 
 def _json_response(answer: Any, status_code: int = 200) -> Response:
-    return Response(json.dumps(answer), status_code=status_code, media_type="application/json")
+    return Response(encode(answer), status_code=status_code, media_type="application/json")

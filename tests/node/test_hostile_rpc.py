@@ -1,0 +1,88 @@
+"""An anonymous client on the RPC port sending hostile bodies: each gets the standard
+error, and the node keeps serving with its chain unchanged."""
+
+import json
+
+import httpx
+import pytest
+
+from .conftest import ws_call
+
+DEEP = 100_000  # about 200 KB of brackets
+
+
+def post_raw(node, body: bytes) -> httpx.Response:
+    return node.client.post(node.url, content=body, headers={"Content-Type": "application/json"})
+
+
+def strict_json(text: str | bytes):
+    """json.loads that refuses NaN/Infinity, as any non-Python client does."""
+
+    def refuse(constant):
+        raise ValueError(f"not JSON: {constant}")
+
+    return json.loads(text, parse_constant=refuse)
+
+
+def head_hash(node) -> str:
+    return node.rpc("eth_getBlockByNumber", "latest", False)["result"]["hash"]
+
+
+def deep_array(depth: int) -> bytes:
+    return b"[" * depth + b"]" * depth
+
+
+def deep_request(depth: int) -> bytes:
+    """A well-formed request whose params nest ``depth`` levels deep."""
+    return b'{"jsonrpc":"2.0","id":1,"method":"eth_chainId","params":' + deep_array(depth) + b"}"
+
+
+# -- bounded-depth parsing ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "body",
+    [deep_array(DEEP), deep_request(DEEP), b'{"a":' * DEEP + b"1" + b"}" * DEEP],
+    ids=["array", "params", "object"],
+)
+def test_deeply_nested_http_body_is_a_parse_error_and_the_node_keeps_serving(dev_node, body):
+    before = head_hash(dev_node)
+    answer = strict_json(post_raw(dev_node, body).content)
+    assert answer["error"]["code"] == -32700 and answer["id"] is None
+    assert head_hash(dev_node) == before
+
+
+def test_deeply_nested_websocket_message_is_a_parse_error_and_the_socket_keeps_serving(dev_node, dev_socket):
+    before = head_hash(dev_node)
+    dev_socket.send(deep_request(DEEP).decode())
+    answer = strict_json(dev_socket.recv(timeout=10))
+    assert answer["error"]["code"] == -32700 and answer["id"] is None
+    assert ws_call(dev_socket, "eth_chainId")["result"] == hex(1337)
+    assert head_hash(dev_node) == before
+
+
+def test_nesting_within_the_limit_is_parsed(dev_node):
+    answer = post_raw(dev_node, deep_request(1000)).json()
+    assert answer["error"]["code"] == -32602  # parsed, then refused: eth_chainId takes no params
+
+
+# -- request ids ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("raw_id", [b"NaN", b"Infinity", b"-Infinity", b"1e400"])
+def test_an_id_json_cannot_carry_is_a_parse_error_answered_in_valid_json(dev_node, raw_id):
+    body = b'{"jsonrpc":"2.0","id":' + raw_id + b',"method":"eth_chainId"}'
+    answer = strict_json(post_raw(dev_node, body).content)
+    assert answer["error"]["code"] == -32700 and answer["id"] is None
+
+
+@pytest.mark.parametrize("bad_id", [{"a": 1}, [1], True])
+def test_an_id_that_is_not_a_string_number_or_null_is_an_invalid_request(dev_node, bad_id):
+    answer = dev_node.post({"jsonrpc": "2.0", "id": bad_id, "method": "eth_chainId"})
+    assert answer["error"]["code"] == -32600 and answer["id"] is None
+
+
+@pytest.mark.parametrize("good_id", ["abc", 7, 1.5, None, 2**63])
+def test_string_number_and_null_ids_are_echoed(dev_node, good_id):
+    answer = dev_node.post({"jsonrpc": "2.0", "id": good_id, "method": "eth_chainId"})
+    assert answer == {"jsonrpc": "2.0", "id": good_id, "result": hex(1337)}
