@@ -23,6 +23,8 @@ from websockets.sync.client import connect as ws_connect
 from gigledger_node.chain.datadir import GenesisConfig, initialise
 from gigledger_node.chain.node import ChainNode
 from gigledger_node.cli import DEV_AUTHORITY_KEY, DEV_CHAIN_ID, _dev_accounts
+from gigledger_node.rpc.context import RpcContext
+from gigledger_node.rpc.server import RpcServer
 
 STARTUP_TIMEOUT = 30.0
 
@@ -216,6 +218,19 @@ def chain_node(tmp_path, dev_accounts) -> Iterator[ChainNode]:
     node = ChainNode.open(tmp_path, DEV_AUTHORITY_KEY)
     yield node
     node.ledger.close()
+
+
+@pytest.fixture
+def local_rpc(chain_node) -> Callable[..., dict[str, Any]]:
+    """local_rpc(method, *params, admin=False): one request through the real dispatcher of
+    the in-process ``chain_node``; nothing is sealed unless the test calls produce()."""
+    server = RpcServer(RpcContext(node=chain_node), admin_token="local-admin-token")
+
+    def call(method: str, *params: Any, admin: bool = False) -> dict[str, Any]:
+        request = {"jsonrpc": "2.0", "id": 1, "method": method, "params": list(params)}
+        return server.dispatcher.handle_request(request, admin)
+
+    return call
 
 
 @pytest.fixture(scope="session")

@@ -86,3 +86,14 @@ def test_an_id_that_is_not_a_string_number_or_null_is_an_invalid_request(dev_nod
 def test_string_number_and_null_ids_are_echoed(dev_node, good_id):
     answer = dev_node.post({"jsonrpc": "2.0", "id": good_id, "method": "eth_chainId"})
     assert answer == {"jsonrpc": "2.0", "id": good_id, "result": hex(1337)}
+
+
+# -- undecodable transactions ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("raw", ["0xc0", "0x02c0", "0x04c0", "0xc180", "0x01", "0x7f"])
+def test_undecodable_raw_transaction_is_geths_rlp_error_not_an_internal_error(dev_node, raw):
+    before = head_hash(dev_node)
+    error = dev_node.rpc("eth_sendRawTransaction", raw)["error"]
+    assert error["code"] == -32000 and error["message"].startswith("rlp: ")
+    assert head_hash(dev_node) == before and dev_node.rpc("txpool_status")["result"]["pending"] == "0x0"

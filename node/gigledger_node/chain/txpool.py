@@ -62,7 +62,7 @@ def decode_transaction(raw: bytes, chain_id: int) -> PooledTx:
         raise TxRejected("oversized data")
     try:
         tx = PragueTransactionBuilder.decode(raw)
-    except (rlp.DecodingError, UnrecognizedTransactionType, ValidationError, ValueError, TypeError, IndexError) as error:
+    except (rlp.exceptions.RLPException, UnrecognizedTransactionType, ValidationError, ValueError, TypeError, IndexError) as error:
         raise TxRejected(f"rlp: invalid transaction: {error}") from error
     if tx.chain_id is None or tx.chain_id != chain_id:
         raise TxRejected("invalid chain id for signer")
@@ -120,6 +120,10 @@ class TxPool:
 
     def get(self, tx_hash: bytes) -> PooledTx | None:
         return self._by_hash.get(tx_hash)
+
+    def all(self) -> list[PooledTx]:
+        """Every pooled transaction, executable or waiting for a nonce gap to fill."""
+        return list(self._by_hash.values())
 
     def next_nonce(self, sender: bytes, state_nonce: int) -> int:
         """The nonce after the sender's gapless run of pending transactions."""

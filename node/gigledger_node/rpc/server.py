@@ -24,13 +24,14 @@ from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from gigledger_node.chain.node import ChainNode
-from gigledger_node.rpc import dev, net, perm
+from gigledger_node.rpc import clique, dev, net, perm
 from gigledger_node.rpc.context import RpcContext
 from gigledger_node.rpc.dispatch import Dispatcher
 from gigledger_node.rpc.errors import LimitExceeded, RpcError
 from gigledger_node.rpc.eth import EthNamespace
 from gigledger_node.rpc.filters import FilterRegistry
 from gigledger_node.rpc.subscriptions import Subscriptions
+from gigledger_node.rpc.txpool import TxPoolNamespace
 from gigledger_node.rpc.transport import decode, encode, error_response
 
 logger = logging.getLogger(__name__)
@@ -149,6 +150,8 @@ def _handlers(ctx: RpcContext) -> dict[str, Callable[..., Any]]:
         **FilterRegistry(ctx).methods(),
         **net.methods(ctx),
         **perm.methods(ctx),
+        **TxPoolNamespace(ctx).methods(),
+        **clique.methods(ctx),
     }
     if ctx.dev:
         handlers.update(dev.DevNamespace(ctx).methods())

@@ -1,0 +1,43 @@
+"""Methods tools expect beyond eth_: txpool_* (geth's shapes) and clique_getSigners."""
+
+from eth_utils import to_checksum_address
+
+from gigledger_node.cli import DEV_AUTHORITY_KEY
+
+RECIPIENT = to_checksum_address("0x" + "42" * 20)
+
+
+def test_txpool_status_counts_executable_as_pending_and_gapped_as_queued(chain_node, local_rpc, dev_accounts, transfer):
+    for nonce in (0, 1, 5):
+        chain_node.submit(transfer(dev_accounts[0], nonce))
+    assert local_rpc("txpool_status")["result"] == {"pending": "0x2", "queued": "0x1"}
+
+
+def test_txpool_content_groups_transactions_by_account_and_decimal_nonce(chain_node, local_rpc, dev_accounts, transfer):
+    pending_hash = chain_node.submit(transfer(dev_accounts[1], 0))
+    queued_hash = chain_node.submit(transfer(dev_accounts[1], 3))
+    content = local_rpc("txpool_content")["result"]
+    sender = dev_accounts[1].address
+    assert content["pending"][sender]["0"]["hash"] == "0x" + pending_hash.hex()
+    assert content["queued"][sender]["3"]["hash"] == "0x" + queued_hash.hex()
+    assert content["pending"][sender]["0"]["blockHash"] is None
+
+
+def test_txpool_inspect_summarises_each_transaction_as_geth_does(chain_node, local_rpc, dev_accounts, transfer):
+    chain_node.submit(transfer(dev_accounts[2], 0, value=7))
+    summary = local_rpc("txpool_inspect")["result"]["pending"][dev_accounts[2].address]["0"]
+    assert summary == f"{RECIPIENT}: 7 wei + 21000 gas × {10**11} wei"
+
+
+def test_txpool_is_empty_once_its_transactions_are_mined(chain_node, local_rpc, dev_accounts, transfer):
+    chain_node.submit(transfer(dev_accounts[0], 0))
+    chain_node.produce()
+    assert local_rpc("txpool_content")["result"] == {"pending": {}, "queued": {}}
+
+
+def test_clique_get_signers_lists_the_genesis_authorities(local_rpc):
+    assert local_rpc("clique_getSigners", "latest")["result"] == [DEV_AUTHORITY_KEY.public_key.to_checksum_address()]
+
+
+def test_clique_get_signers_of_an_unknown_block_is_an_error(local_rpc):
+    assert local_rpc("clique_getSigners", "0x99")["error"] == {"code": -32000, "message": "unknown block"}
