@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import signal
 import socket
 import subprocess
@@ -24,6 +25,8 @@ from gigledger_node.chain.datadir import GenesisConfig, initialise
 from gigledger_node.chain.node import ChainNode
 from gigledger_node.cli import DEV_AUTHORITY_KEY, DEV_CHAIN_ID, _dev_accounts
 from gigledger_node.rpc.context import RpcContext
+from gigledger_node.rpc.dispatch import Dispatcher
+from gigledger_node.rpc.filters import FilterRegistry
 from gigledger_node.rpc.server import RpcServer
 
 STARTUP_TIMEOUT = 30.0
@@ -198,8 +201,9 @@ def transfer():
 
 @pytest.fixture(scope="session")
 def execution_apis() -> Path:
-    """The execution-apis OpenRPC sources (read-only, beside the repo)."""
-    root = Path(__file__).resolve().parents[2] / ".." / "shared" / "execution-apis"
+    """The execution-apis OpenRPC sources (read-only, beside the repo, or at $EXECUTION_APIS)."""
+    beside = Path(__file__).resolve().parents[2] / ".." / "shared" / "execution-apis"
+    root = Path(os.environ.get("EXECUTION_APIS", beside))
     if not (root / "src").is_dir():
         pytest.skip("execution-apis spec not found at ../shared/execution-apis")
     return root.resolve()
@@ -229,6 +233,41 @@ def local_rpc(chain_node) -> Callable[..., dict[str, Any]]:
     def call(method: str, *params: Any, admin: bool = False) -> dict[str, Any]:
         request = {"jsonrpc": "2.0", "id": 1, "method": method, "params": list(params)}
         return server.dispatcher.handle_request(request, admin)
+
+    return call
+
+
+class ManualClock:
+    """A monotonic clock that moves only when a test says so."""
+
+    def __init__(self) -> None:
+        self.now = 1_000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock()
+
+
+FILTER_TIMEOUT = 300.0
+FILTER_CAP = 10
+
+
+@pytest.fixture
+def filter_rpc(chain_node, clock) -> Callable[..., dict[str, Any]]:
+    """filter_rpc(method, *params): the filter methods of an in-process node, on ``clock``,
+    expiring after FILTER_TIMEOUT seconds and holding at most FILTER_CAP filters."""
+    registry = FilterRegistry(RpcContext(node=chain_node), FILTER_TIMEOUT, FILTER_CAP, clock)
+    dispatcher = Dispatcher(registry.methods())
+
+    def call(method: str, *params: Any) -> dict[str, Any]:
+        return dispatcher.handle_request({"jsonrpc": "2.0", "id": 1, "method": method, "params": list(params)}, False)
 
     return call
 

@@ -2,11 +2,12 @@
 error, and the node keeps serving with its chain unchanged."""
 
 import json
+import re
 
 import httpx
 import pytest
 
-from .conftest import ws_call
+from .conftest import FILTER_CAP, FILTER_TIMEOUT, ws_call
 
 DEEP = 100_000  # about 200 KB of brackets
 
@@ -97,3 +98,56 @@ def test_undecodable_raw_transaction_is_geths_rlp_error_not_an_internal_error(de
     error = dev_node.rpc("eth_sendRawTransaction", raw)["error"]
     assert error["code"] == -32000 and error["message"].startswith("rlp: ")
     assert head_hash(dev_node) == before and dev_node.rpc("txpool_status")["result"]["pending"] == "0x0"
+
+
+# -- filters ------------------------------------------------------------------------
+
+FILTER_NOT_FOUND = {"code": -32000, "message": "filter not found"}
+
+
+def test_filter_ids_are_random_128_bit_values(filter_rpc):
+    ids = [filter_rpc("eth_newBlockFilter")["result"] for _ in range(FILTER_CAP)]
+    assert len(set(ids)) == len(ids) and all(re.fullmatch(r"0x[0-9a-f]{32}", i) for i in ids)
+    assert not any(int(i, 16) < 2**64 for i in ids)  # not a counter: 0x1, 0x2, ...
+
+
+@pytest.mark.parametrize("method", ["eth_getFilterChanges", "eth_getFilterLogs"])
+@pytest.mark.parametrize("guess", ["0x1", "0x2", "0x0", 1, None, {"id": "0x1"}])
+def test_a_guessed_filter_id_is_geths_filter_not_found(filter_rpc, method, guess):
+    filter_rpc("eth_newFilter", {})
+    filter_rpc("eth_newBlockFilter")
+    assert filter_rpc(method, guess)["error"] == FILTER_NOT_FOUND
+
+
+def test_a_guessed_filter_id_cannot_uninstall_anothers_filter(filter_rpc):
+    victim = filter_rpc("eth_newBlockFilter")["result"]
+    assert [filter_rpc("eth_uninstallFilter", hex(n))["result"] for n in range(1, 50)] == [False] * 49
+    assert filter_rpc("eth_getFilterChanges", victim)["result"] == []
+
+
+def test_a_filter_not_polled_within_the_timeout_expires(filter_rpc, clock):
+    filter_id = filter_rpc("eth_newBlockFilter")["result"]
+    clock.advance(FILTER_TIMEOUT + 1)
+    assert filter_rpc("eth_getFilterChanges", filter_id)["error"] == FILTER_NOT_FOUND
+
+
+def test_each_poll_restarts_a_filters_timeout(filter_rpc, clock):
+    filter_id = filter_rpc("eth_newBlockFilter")["result"]
+    for _ in range(3):
+        clock.advance(FILTER_TIMEOUT * 0.9)
+        assert filter_rpc("eth_getFilterChanges", filter_id)["result"] == []
+
+
+def test_a_flood_of_new_filters_is_refused_and_evicts_no_one(filter_rpc):
+    victim = filter_rpc("eth_newFilter", {})["result"]
+    answers = [filter_rpc("eth_newFilter", {}) for _ in range(1000)]
+    assert sum("result" in a for a in answers) == FILTER_CAP - 1
+    assert {a["error"]["code"] for a in answers if "error" in a} == {-32005}
+    assert filter_rpc("eth_getFilterChanges", victim)["result"] == []
+
+
+def test_expired_filters_free_their_slots(filter_rpc, clock):
+    for _ in range(FILTER_CAP):
+        filter_rpc("eth_newBlockFilter")
+    clock.advance(FILTER_TIMEOUT + 1)
+    assert "result" in filter_rpc("eth_newBlockFilter")

@@ -67,6 +67,7 @@ CALLS = {
     "eth_getLogs": lambda s: [{"fromBlock": "0x0", "address": s["pinger"]}],
     "eth_newFilter": lambda s: [{"address": s["pinger"]}],
     "eth_newBlockFilter": lambda s: [],
+    "eth_newPendingTransactionFilter": lambda s: [],
     "eth_uninstallFilter": lambda s: ["0x9999"],
 }
 

@@ -41,3 +41,16 @@ def test_clique_get_signers_lists_the_genesis_authorities(local_rpc):
 
 def test_clique_get_signers_of_an_unknown_block_is_an_error(local_rpc):
     assert local_rpc("clique_getSigners", "0x99")["error"] == {"code": -32000, "message": "unknown block"}
+
+
+def test_pending_transaction_filter_returns_each_admitted_hash_once(local_rpc, dev_accounts, transfer):
+    filter_id = local_rpc("eth_newPendingTransactionFilter")["result"]
+    sent = [local_rpc("eth_sendRawTransaction", "0x" + transfer(dev_accounts[0], n).hex())["result"] for n in (0, 1)]
+    assert local_rpc("eth_getFilterChanges", filter_id)["result"] == sent
+    assert local_rpc("eth_getFilterChanges", filter_id)["result"] == []
+
+
+def test_pending_transaction_filter_ignores_refused_transactions(local_rpc, dev_accounts, transfer):
+    filter_id = local_rpc("eth_newPendingTransactionFilter")["result"]
+    local_rpc("eth_sendRawTransaction", "0x" + transfer(dev_accounts[4], 0).hex())  # not on the allowlist
+    assert local_rpc("eth_getFilterChanges", filter_id)["result"] == []

@@ -34,3 +34,10 @@ def test_unsubscribe_reports_whether_the_subscription_existed(dev_socket):
 
 def test_unknown_subscription_kind_is_invalid_params(dev_socket):
     assert call(dev_socket, "eth_subscribe", "syncing-of-doom")["error"]["code"] == -32602
+
+
+def test_new_pending_transactions_subscription_pushes_each_admitted_hash(dev_socket, w3, dev_accounts):
+    subscription = call(dev_socket, "eth_subscribe", "newPendingTransactions")["result"]
+    tx_hash = w3.eth.send_transaction({"from": dev_accounts[3].address, "to": RECIPIENT, "value": 1})
+    pushed = json.loads(dev_socket.recv(timeout=10))["params"]
+    assert pushed == {"subscription": subscription, "result": tx_hash.to_0x_hex()}

@@ -26,6 +26,12 @@ class RpcContext:
     automine: bool = True
     # Keys eth_sendTransaction may sign with; only ever filled in --dev.
     local_accounts: dict[bytes, LocalAccount] = field(default_factory=dict)
+    # Told the hash of each transaction admitted over RPC (pending filters and subscriptions).
+    pending_listeners: list[Callable[[bytes], None]] = field(default_factory=list)
+
+    def announce_pending(self, tx_hash: bytes) -> None:
+        for listener in self.pending_listeners:
+            listener(tx_hash)
 
     @property
     def ledger(self) -> Ledger:

@@ -158,6 +158,7 @@ class EthNamespace:
 
     def sendRawTransaction(self, raw: Any) -> str:
         tx_hash = self.ctx.node.submit(params.data(raw, "transaction"))
+        self.ctx.announce_pending(tx_hash)
         self.ctx.wake_producer()
         return hex_bytes(tx_hash)
 

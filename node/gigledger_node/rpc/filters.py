@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
-import itertools
-from collections import OrderedDict
+import secrets
+import time
+from collections import OrderedDict, deque
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from gigledger_node.chain.logindex import LogEntry, log_matches
 from gigledger_node.rpc import params
 from gigledger_node.rpc.context import RpcContext
-from gigledger_node.rpc.errors import FilterNotFound, InvalidParams
-from gigledger_node.rpc.serialize import hex_bytes, hex_int, log_json
+from gigledger_node.rpc.errors import FilterNotFound, InvalidParams, LimitExceeded
+from gigledger_node.rpc.serialize import hex_bytes, log_json
 
 MAX_FILTERS = 1000
+FILTER_TIMEOUT_SECONDS = 5 * 60.0  # geth's filter deadline
+MAX_PENDING_HASHES = 10_000  # per pending-transaction filter, between two polls
 MAX_TOPIC_POSITIONS = 4
 
 
@@ -92,24 +96,49 @@ def _topics(value: Any) -> tuple[tuple[bytes, ...] | None, ...]:
 
 @dataclass
 class _Polled:
-    """A filter installed by eth_newFilter / eth_newBlockFilter, and its cursor."""
+    """An installed filter, its cursor and when it was last polled.
 
-    criteria: LogCriteria | None  # None: a block filter
+    ``criteria`` None with ``hashes`` None is a block filter; ``hashes`` set is a
+    pending-transaction filter, holding the hashes admitted since the last poll.
+    """
+
+    criteria: LogCriteria | None
     next_block: int
+    last_poll: float
+    hashes: deque[bytes] | None = None
 
 
 class FilterRegistry:
-    """Installed filters; each poll returns what happened since the previous one."""
+    """Installed filters; each poll returns what happened since the previous one.
 
-    def __init__(self, ctx: RpcContext) -> None:
+    Ids are random 128-bit values (as geth), so only the client that installed a
+    filter can poll or uninstall it. A filter not polled for ``timeout`` seconds
+    expires (geth: 5 minutes). At ``max_filters`` new filters are refused rather
+    than older ones evicted: over HTTP a client has no identity a per-client
+    quota could key on (addresses are shared behind NAT and trivially spread),
+    so a refusal is the only limit that never destroys another client's filter;
+    expiry frees the slots of abandoned ones.
+    """
+
+    def __init__(
+        self,
+        ctx: RpcContext,
+        timeout: float = FILTER_TIMEOUT_SECONDS,
+        max_filters: int = MAX_FILTERS,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.ctx = ctx
-        self._filters: OrderedDict[str, _Polled] = OrderedDict()
-        self._ids = itertools.count(1)
+        self.timeout = timeout
+        self.max_filters = max_filters
+        self.clock = clock
+        self._filters: OrderedDict[str, _Polled] = OrderedDict()  # least recently polled first
+        ctx.pending_listeners.append(self._on_pending)
 
     def methods(self) -> dict[str, Any]:
         return {
             "eth_newFilter": self.new_filter,
             "eth_newBlockFilter": self.new_block_filter,
+            "eth_newPendingTransactionFilter": self.new_pending_transaction_filter,
             "eth_getFilterChanges": self.get_filter_changes,
             "eth_getFilterLogs": self.get_filter_logs,
             "eth_uninstallFilter": self.uninstall_filter,
@@ -121,8 +150,15 @@ class FilterRegistry:
     def new_block_filter(self) -> str:
         return self._install(None)
 
+    def new_pending_transaction_filter(self) -> str:
+        return self._install(None, hashes=deque(maxlen=MAX_PENDING_HASHES))
+
     def get_filter_changes(self, filter_id: Any) -> list[Any]:
-        polled = self._get(filter_id)
+        polled = self._poll(filter_id)
+        if polled.hashes is not None:
+            hashes = [hex_bytes(h) for h in polled.hashes]
+            polled.hashes.clear()
+            return hashes
         head = self.ctx.ledger.head().block_number
         first = min(polled.next_block, head + 1)
         polled.next_block = head + 1
@@ -131,23 +167,43 @@ class FilterRegistry:
         return polled.criteria.logs(self.ctx, first)
 
     def get_filter_logs(self, filter_id: Any) -> list[Any]:
-        polled = self._get(filter_id)
+        polled = self._poll(filter_id)
         if polled.criteria is None:
             raise FilterNotFound()
         return polled.criteria.logs(self.ctx)
 
     def uninstall_filter(self, filter_id: Any) -> bool:
-        return self._filters.pop(str(filter_id), None) is not None
+        self._expire()
+        return isinstance(filter_id, str) and self._filters.pop(filter_id, None) is not None
 
-    def _install(self, criteria: LogCriteria | None) -> str:
-        if len(self._filters) >= MAX_FILTERS:
-            self._filters.popitem(last=False)
-        filter_id = hex_int(next(self._ids))
-        self._filters[filter_id] = _Polled(criteria, self.ctx.ledger.head().block_number + 1)
+    def _install(self, criteria: LogCriteria | None, hashes: deque[bytes] | None = None) -> str:
+        self._expire()
+        if len(self._filters) >= self.max_filters:
+            raise LimitExceeded(f"too many installed filters (max {self.max_filters}); uninstall unused ones")
+        filter_id = "0x" + secrets.token_hex(16)
+        head = self.ctx.ledger.head().block_number
+        self._filters[filter_id] = _Polled(criteria, head + 1, self.clock(), hashes)
         return filter_id
 
-    def _get(self, filter_id: Any) -> _Polled:
-        polled = self._filters.get(str(filter_id))
+    def _poll(self, filter_id: Any) -> _Polled:
+        self._expire()
+        polled = self._filters.get(filter_id) if isinstance(filter_id, str) else None
         if polled is None:
             raise FilterNotFound()
+        polled.last_poll = self.clock()
+        self._filters.move_to_end(filter_id)
         return polled
+
+    def _expire(self) -> None:
+        """Forget filters not polled within the timeout (the oldest-polled come first)."""
+        cutoff = self.clock() - self.timeout
+        while self._filters:
+            oldest_id, oldest = next(iter(self._filters.items()))
+            if oldest.last_poll > cutoff:
+                return
+            del self._filters[oldest_id]
+
+    def _on_pending(self, tx_hash: bytes) -> None:
+        for polled in self._filters.values():
+            if polled.hashes is not None:
+                polled.hashes.append(tx_hash)

@@ -59,6 +59,7 @@ class RpcServer:
         self._connections: set[Subscriptions] = set()
         ctx.wake_producer = self._wake.set if block_time is None else (lambda: None)
         ctx.node.listeners.append(self._notify_connections)
+        ctx.pending_listeners.append(self._notify_pending)
         self.dispatcher = Dispatcher(_handlers(ctx))
         self.app = Starlette(
             routes=[Route("/", self.http, methods=["POST"]), WebSocketRoute("/", self.websocket)],
@@ -107,6 +108,10 @@ class RpcServer:
     def _notify_connections(self, produced) -> None:
         for subscriptions in self._connections:
             subscriptions.on_block(produced)
+
+    def _notify_pending(self, tx_hash: bytes) -> None:
+        for subscriptions in self._connections:
+            subscriptions.on_pending(tx_hash)
 
     # -- block production ---------------------------------------------------------------
 
