@@ -70,3 +70,53 @@ def test_eth_accounts_is_empty_without_dev(operator_node):
 def test_send_transaction_does_not_exist_without_dev(operator_node, dev_accounts):
     answer = operator_node.rpc("eth_sendTransaction", {"from": dev_accounts[0].address, "to": dev_accounts[1].address})
     assert answer["error"]["code"] == -32601
+
+
+# -- a careless operator ---------------------------------------------------------------
+
+INVALID_ACCOUNT = {"code": -32000, "message": "Request contains an invalid account"}
+
+
+def test_an_address_without_0x_is_refused_and_the_list_is_unchanged(local_rpc, dev_accounts):
+    before = local_rpc("perm_getAccountsAllowlist", admin=True)["result"]
+    answer = local_rpc("perm_addAccountsToAllowlist", [dev_accounts[4].address[2:]], admin=True)
+    assert answer["error"] == INVALID_ACCOUNT
+    assert local_rpc("perm_getAccountsAllowlist", admin=True)["result"] == before
+
+
+def test_a_mixed_case_address_with_a_wrong_checksum_is_refused(local_rpc, dev_accounts):
+    address = dev_accounts[4].address
+    flipped = address[:2] + "".join(c.swapcase() if c.isalpha() else c for c in address[2:])
+    assert local_rpc("perm_addAccountsToAllowlist", [flipped], admin=True)["error"] == INVALID_ACCOUNT
+
+
+def test_one_bad_address_in_a_batch_adds_none_of_them(local_rpc, dev_accounts):
+    local_rpc("perm_addAccountsToAllowlist", [dev_accounts[4].address, "0x1234"], admin=True)
+    assert dev_accounts[4].address.lower() not in local_rpc("perm_getAccountsAllowlist", admin=True)["result"]
+
+
+def test_an_added_address_is_stored_lowercase_and_its_sender_admitted(chain_node, local_rpc, dev_accounts, transfer):
+    local_rpc("perm_addAccountsToAllowlist", [dev_accounts[4].address.upper().replace("0X", "0x")], admin=True)
+    assert dev_accounts[4].address.lower() in local_rpc("perm_getAccountsAllowlist", admin=True)["result"]
+    assert "result" in local_rpc("eth_sendRawTransaction", "0x" + transfer(dev_accounts[4], 0).hex())
+
+
+def test_accounts_that_are_not_a_list_are_invalid_params_and_later_changes_still_work(local_rpc, dev_accounts):
+    assert local_rpc("perm_addAccountsToAllowlist", dev_accounts[4].address, admin=True)["error"]["code"] == -32602
+    assert local_rpc("perm_addAccountsToAllowlist", [dev_accounts[4].address], admin=True)["result"] == "Success"
+
+
+def test_removing_goes_through_the_node_so_pooled_transactions_can_be_purged(chain_node, local_rpc, dev_accounts, monkeypatch):
+    removed = []
+    monkeypatch.setattr(chain_node, "remove_from_allowlist", removed.append)
+    local_rpc("perm_removeAccountsFromAllowlist", [dev_accounts[0].address], admin=True)
+    assert removed == [[dev_accounts[0].address]]
+
+
+def test_reloading_a_file_without_accounts_allowlist_keeps_the_list_in_force(operator_node, operator_dir, admin_token, dev_accounts, transfer):
+    (operator_dir / "permissions_config.toml").write_text('nodes-allowlist=["enode://x@1.2.3.4:30303"]\n')
+    error = operator_node.rpc("perm_reloadPermissionsFromFile", token=admin_token)["error"]
+    assert error["code"] == -32000 and "accounts-allowlist is missing" in error["message"]
+    assert operator_node.rpc("perm_getAccountsAllowlist", token=admin_token)["result"] == [a.address.lower() for a in dev_accounts[:3]]
+    tx_hash = send(operator_node, transfer(dev_accounts[0], 0, chain_id=CHAIN_ID))["result"]
+    assert operator_node.wait_for_receipt(tx_hash)["status"] == "0x1"

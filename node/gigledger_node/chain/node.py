@@ -100,6 +100,10 @@ class ChainNode:
         self.pool.add(pooled, self.account_view(pooled.sender))
         return pooled.tx.hash
 
+    def remove_from_allowlist(self, accounts: list[str]) -> None:
+        """Take accounts off the allowlist (all or nothing; AllowlistError if refused)."""
+        self.allowlist.remove(accounts)
+
     def account_view(self, sender: bytes) -> AccountView:
         head = self._head_view()
         return AccountView(
