@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
-import uvicorn
 from eth_account import Account
 from eth_account.signers.local import LocalAccount
 from eth_keys import keys
@@ -31,6 +30,7 @@ from gigledger_node.chain.datadir import (
 )
 from gigledger_node.chain.node import ChainNode
 from gigledger_node.rpc.context import RpcContext
+from gigledger_node.rpc.listener import serve
 from gigledger_node.rpc.server import RpcServer
 
 app = typer.Typer(help="The GigLedger permissioned node.", no_args_is_help=True)
@@ -97,7 +97,7 @@ def start(
     server = RpcServer(ctx, read_admin_token(data_dir), block_time, on_serving)
     typer.echo(f"serving chain {node.ledger.chain_id} from {data_dir} at {url} (head #{node.head().block_number})")
     try:
-        uvicorn.run(server.app, host=host, port=port, log_level="warning", ws="websockets-sansio")
+        serve(server.app, host, port)
     finally:
         node.ledger.close()
 

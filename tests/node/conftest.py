@@ -8,6 +8,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -18,6 +19,7 @@ import pytest
 from eth_account import Account
 from eth_account.signers.local import LocalAccount
 from eth_keys import keys
+import uvicorn
 from web3 import HTTPProvider, Web3
 from websockets.sync.client import connect as ws_connect
 
@@ -27,6 +29,7 @@ from gigledger_node.cli import DEV_AUTHORITY_KEY, DEV_CHAIN_ID, _dev_accounts
 from gigledger_node.rpc.context import RpcContext
 from gigledger_node.rpc.dispatch import Dispatcher
 from gigledger_node.rpc.filters import FilterRegistry
+from gigledger_node.rpc.listener import ServerLimits, uvicorn_config
 from gigledger_node.rpc.server import RpcServer
 
 STARTUP_TIMEOUT = 30.0
@@ -235,6 +238,30 @@ def local_rpc(chain_node) -> Callable[..., dict[str, Any]]:
         return server.dispatcher.handle_request(request, admin)
 
     return call
+
+
+@pytest.fixture
+def limited_server(chain_node) -> Iterator[Callable[[ServerLimits], int]]:
+    """limited_server(limits) serves ``chain_node`` in-process on a loopback port with
+    these listener limits and returns the port; stopped at teardown."""
+    running: list[tuple[uvicorn.Server, threading.Thread]] = []
+
+    def start(limits: ServerLimits) -> int:
+        port = free_port()
+        app = RpcServer(RpcContext(node=chain_node), admin_token="local-admin-token").app
+        server = uvicorn.Server(uvicorn_config(app, "127.0.0.1", port, limits))
+        thread = threading.Thread(target=server.run, name="limited-rpc", daemon=True)
+        thread.start()
+        running.append((server, thread))
+        deadline = time.monotonic() + STARTUP_TIMEOUT
+        while not server.started and time.monotonic() < deadline:
+            time.sleep(0.02)
+        return port
+
+    yield start
+    for server, thread in running:
+        server.should_exit = True
+        thread.join(timeout=10)
 
 
 class ManualClock:

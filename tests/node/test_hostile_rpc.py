@@ -1,11 +1,20 @@
 """An anonymous client on the RPC port sending hostile bodies: each gets the standard
 error, and the node keeps serving with its chain unchanged."""
 
+import contextlib
 import json
 import re
+import socket
+import time
+from collections.abc import Iterator
 
 import httpx
 import pytest
+from websockets.exceptions import ConnectionClosed
+from websockets.sync.client import connect as ws_connect
+
+from gigledger_node.rpc.listener import ServerLimits
+from gigledger_node.rpc.subscriptions import MAX_SUBSCRIPTIONS
 
 from .conftest import FILTER_CAP, FILTER_TIMEOUT, ws_call
 
@@ -151,3 +160,126 @@ def test_expired_filters_free_their_slots(filter_rpc, clock):
         filter_rpc("eth_newBlockFilter")
     clock.advance(FILTER_TIMEOUT + 1)
     assert "result" in filter_rpc("eth_newBlockFilter")
+
+
+# -- slow clients and floods ------------------------------------------------------------
+
+HALF_HEAD = b"POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+HALF_BODY = HALF_HEAD + b"Content-Length: 100\r\n\r\n{"
+BLOCK_NUMBER = b'{"jsonrpc":"2.0","id":1,"method":"eth_blockNumber"}'
+FULL_REQUEST = HALF_HEAD + b"Content-Length: %d\r\n\r\n" % len(BLOCK_NUMBER) + BLOCK_NUMBER
+SHORT = ServerLimits(header_timeout=0.5, body_timeout=0.5, keep_alive_timeout=1, max_connections=20)
+
+
+@contextlib.contextmanager
+def half_sent(port: int, count: int, payload: bytes = HALF_HEAD) -> Iterator[list[socket.socket]]:
+    """``count`` connections that each sent ``payload`` and then nothing; closed on exit."""
+    opened: list[socket.socket] = []
+    try:
+        for _ in range(count):
+            connection = socket.create_connection(("127.0.0.1", port), timeout=5)
+            connection.sendall(payload)
+            opened.append(connection)
+        yield opened
+    finally:
+        for connection in opened:
+            connection.close()
+
+
+def closed_by_server_within(connection: socket.socket, seconds: float) -> bool:
+    """True when the server closes ``connection`` (EOF) within ``seconds``."""
+    connection.settimeout(seconds)
+    try:
+        while connection.recv(4096):
+            pass
+    except TimeoutError:
+        return False
+    except ConnectionResetError:
+        pass
+    return True
+
+
+def read_answer(connection: socket.socket) -> bytes:
+    """One whole HTTP response with a JSON body, however the server splits it."""
+    received = b""
+    while not received.endswith(b"}"):
+        chunk = connection.recv(4096)
+        if not chunk:
+            break
+        received += chunk
+    return received
+
+
+def block_number_answers_within(url: str, seconds: float) -> bool:
+    started = time.monotonic()
+    answer = httpx.post(url, json={"jsonrpc": "2.0", "id": 1, "method": "eth_blockNumber"}, timeout=seconds)
+    return "result" in answer.json() and time.monotonic() - started < seconds
+
+
+def test_300_half_sent_requests_do_not_starve_a_legitimate_client(dev_node):
+    with half_sent(dev_node.port, 150, HALF_HEAD), half_sent(dev_node.port, 150, HALF_BODY):
+        assert block_number_answers_within(dev_node.url, 2.0)
+
+
+def test_a_half_sent_request_head_is_closed_after_the_header_timeout(limited_server):
+    port = limited_server(SHORT)
+    with half_sent(port, 1) as (connection,):
+        assert closed_by_server_within(connection, SHORT.header_timeout + 1.5)
+
+
+def test_a_body_sent_too_slowly_is_closed_after_the_body_timeout(limited_server):
+    port = limited_server(SHORT)
+    with half_sent(port, 1, HALF_BODY) as (connection,):
+        assert closed_by_server_within(connection, SHORT.header_timeout + SHORT.body_timeout + 1.5)
+
+
+def test_a_client_that_completes_its_request_in_time_is_answered(limited_server):
+    port = limited_server(SHORT)
+    with half_sent(port, 1, FULL_REQUEST[:40]) as (connection,):
+        time.sleep(SHORT.header_timeout / 2)
+        connection.sendall(FULL_REQUEST[40:])
+        assert b'"result":"0x0"' in read_answer(connection)
+
+
+def test_an_idle_keep_alive_connection_is_closed_after_the_idle_timeout(limited_server):
+    port = limited_server(SHORT)
+    with half_sent(port, 1, FULL_REQUEST) as (connection,):
+        assert b"200 OK" in read_answer(connection)
+        assert closed_by_server_within(connection, SHORT.keep_alive_timeout + 1.5)
+
+
+def test_connections_past_the_cap_are_closed_at_once_and_serving_resumes(limited_server):
+    port = limited_server(SHORT)
+    with half_sent(port, SHORT.max_connections):
+        with half_sent(port, 1, b"") as (refused,):
+            assert closed_by_server_within(refused, 0.5)
+        time.sleep(SHORT.header_timeout + 0.5)  # the slow ones are dropped
+        assert block_number_answers_within(f"http://127.0.0.1:{port}", 2.0)
+
+
+def test_a_websocket_message_over_the_size_limit_closes_that_socket_only(limited_server):
+    port = limited_server(ServerLimits(max_ws_message_bytes=1024))
+    with ws_connect(f"ws://127.0.0.1:{port}", open_timeout=5) as ws:
+        ws.send("[" + " " * 2048 + "]")
+        with pytest.raises(ConnectionClosed) as closed:
+            ws.recv(timeout=5)
+        assert closed.value.rcvd.code == 1009  # message too big
+    assert block_number_answers_within(f"http://127.0.0.1:{port}", 2.0)
+
+
+def test_a_websocket_peer_that_stops_answering_pings_is_dropped(limited_server):
+    port = limited_server(ServerLimits(ws_ping_interval=0.3, ws_ping_timeout=0.3))
+    upgrade = (
+        b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+        b"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
+    )
+    with half_sent(port, 1, upgrade) as (connection,):
+        assert b"101" in connection.recv(4096).split(b"\r\n")[0]
+        assert closed_by_server_within(connection, 3.0)  # never answered a ping
+
+
+def test_subscriptions_per_connection_are_capped_and_the_existing_ones_kept(dev_socket):
+    subscribed = [ws_call(dev_socket, "eth_subscribe", "newHeads") for _ in range(MAX_SUBSCRIPTIONS)]
+    assert all("result" in s for s in subscribed)
+    assert ws_call(dev_socket, "eth_subscribe", "newHeads")["error"]["code"] == -32602
+    assert ws_call(dev_socket, "eth_unsubscribe", subscribed[0]["result"])["result"] is True

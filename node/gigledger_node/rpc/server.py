@@ -87,11 +87,8 @@ class RpcServer:
         sender = asyncio.create_task(_drain(subscriptions.outbox, socket))
         try:
             while True:
-                message = await socket.receive_text()
-                if len(message) > MAX_BODY_BYTES:
-                    answer = error_response(None, LimitExceeded("request too large"))
-                else:
-                    answer = _answer_text(dispatcher, message, authorized)
+                message = await socket.receive_text()  # at most ws_max_size (rpc/listener.py)
+                answer = _answer_text(dispatcher, message, authorized)
                 if answer is not None:
                     await socket.send_text(encode(answer).decode())
         except (WebSocketDisconnect, RuntimeError):
