@@ -53,6 +53,7 @@ CALLS = {
     "eth_getTransactionCount": lambda s: [s["sender"], "pending"],
     "eth_getCode": lambda s: [s["pinger"], "latest"],
     "eth_getStorageAt": lambda s: [s["pinger"], "0x0", "latest"],
+    "eth_getProof": lambda s: [s["pinger"], ["0x0", "0x" + "ab" * 32], "latest"],
     "eth_call": lambda s: [{"to": s["pinger"], "data": s["ping"]}, "latest"],
     "eth_estimateGas": lambda s: [{"from": s["sender"], "to": s["pinger"], "data": s["ping"]}],
     "eth_getBlockByNumber": lambda s: [s["number"], True],

@@ -7,6 +7,7 @@ from typing import Any
 from eth_utils import to_checksum_address, to_wei
 
 from gigledger_node.chain import calls
+from gigledger_node.chain.proofs import prove_account
 from gigledger_node.rpc import params
 from gigledger_node.rpc.context import RpcContext
 from gigledger_node.rpc.errors import InvalidParams, ServerError
@@ -24,6 +25,7 @@ from gigledger_node.rpc.serialize import (
 # One authority, no auction: a fixed tip is enough to be included next block.
 SUGGESTED_TIP = to_wei(1, "gwei")
 MAX_FEE_HISTORY_BLOCKS = 1024
+MAX_PROOF_KEYS = 1024
 
 
 class EthNamespace:
@@ -40,7 +42,7 @@ class EthNamespace:
             "getTransactionByHash", "getTransactionReceipt", "getBlockByNumber",
             "getBlockByHash", "getBlockTransactionCountByNumber",
             "getBlockTransactionCountByHash", "getTransactionByBlockNumberAndIndex",
-            "getTransactionByBlockHashAndIndex", "getBlockReceipts", "getLogs",
+            "getTransactionByBlockHashAndIndex", "getBlockReceipts", "getLogs", "getProof",
         ]
         if self.ctx.local_accounts:
             names.append("sendTransaction")
@@ -84,6 +86,26 @@ class EthNamespace:
     def getStorageAt(self, address: Any, slot: Any, block: Any = "latest") -> str:
         value = self._state(block).get_storage(params.address(address), params.storage_slot(slot))
         return hex_bytes(value.to_bytes(32, "big"))
+
+    def getProof(self, address: Any, storage_keys: Any, block: Any = "latest") -> dict[str, Any]:
+        """EIP-1186: the account and storage slots with their Merkle proofs to the block's stateRoot."""
+        if not isinstance(storage_keys, list) or len(storage_keys) > MAX_PROOF_KEYS:
+            raise InvalidParams(f"invalid argument: storage keys must be a list of at most {MAX_PROOF_KEYS}")
+        slots = [params.storage_slot(key) for key in storage_keys]
+        header = self.ctx.state_header(block)
+        proven = prove_account(self.ctx.ledger.store, header.state_root, params.address(address), slots)
+        return {
+            "address": hex_address(proven.address),
+            "accountProof": [hex_bytes(node) for node in proven.proof],
+            "balance": hex_int(proven.balance),
+            "codeHash": hex_bytes(proven.code_hash),
+            "nonce": hex_int(proven.nonce),
+            "storageHash": hex_bytes(proven.storage_root),
+            "storageProof": [
+                {"key": key, "value": hex_int(slot.value), "proof": [hex_bytes(node) for node in slot.proof]}
+                for key, slot in zip(storage_keys, proven.storage)
+            ],
+        }
 
     def call(self, transaction: Any, block: Any = "latest", overrides: Any = None) -> str:
         if overrides is not None:
