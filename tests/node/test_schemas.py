@@ -56,6 +56,7 @@ CALLS = {
     "eth_getProof": lambda s: [s["pinger"], ["0x0", "0x" + "ab" * 32], "latest"],
     "eth_call": lambda s: [{"to": s["pinger"], "data": s["ping"]}, "latest"],
     "eth_estimateGas": lambda s: [{"from": s["sender"], "to": s["pinger"], "data": s["ping"]}],
+    "eth_createAccessList": lambda s: [{"from": s["sender"], "to": s["pinger"], "data": s["ping"]}, "latest"],
     "eth_getBlockByNumber": lambda s: [s["number"], True],
     "eth_getBlockByHash": lambda s: [s["block"], False],
     "eth_getBlockTransactionCountByHash": lambda s: [s["block"]],

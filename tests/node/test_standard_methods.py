@@ -54,3 +54,42 @@ def test_pending_transaction_filter_ignores_refused_transactions(local_rpc, dev_
     filter_id = local_rpc("eth_newPendingTransactionFilter")["result"]
     local_rpc("eth_sendRawTransaction", "0x" + transfer(dev_accounts[4], 0).hex())  # not on the allowlist
     assert local_rpc("eth_getFilterChanges", filter_id)["result"] == []
+
+
+# -- eth_createAccessList (on the shared dev node, against the Pinger contract) ---------
+
+
+def access_list_for(dev_node, pinger, sender, call) -> dict:
+    request = {"from": sender.address, "to": pinger.address, "data": call._encode_transaction_data()}
+    return dev_node.rpc("eth_createAccessList", request, "latest")["result"]
+
+
+def test_access_list_names_the_slots_a_call_writes_and_not_the_sender(dev_node, pinger, dev_accounts):
+    found = access_list_for(dev_node, pinger, dev_accounts[0], pinger.functions.ping(1, 2))
+    assert found["accessList"] == [{"address": pinger.address.lower(), "storageKeys": ["0x" + "00" * 32]}]
+    assert "error" not in found
+
+
+def test_a_transaction_sent_with_the_list_uses_exactly_the_gas_it_reported(dev_node, w3, pinger, dev_accounts):
+    sender = dev_accounts[4]
+    call = pinger.functions.ping(3, 4)
+    found = access_list_for(dev_node, pinger, sender, call)
+    tx = {
+        "type": 2, "chainId": 1337, "nonce": w3.eth.get_transaction_count(sender.address, "pending"),
+        "to": pinger.address, "data": call._encode_transaction_data(), "value": 0,
+        "gas": int(found["gasUsed"], 16), "maxFeePerGas": 10**11, "maxPriorityFeePerGas": 10**9,
+        "accessList": found["accessList"],
+    }
+    tx_hash = w3.eth.send_raw_transaction(sender.sign_transaction(tx).raw_transaction)
+    receipt = w3.eth.wait_for_transaction_receipt(tx_hash, timeout=20)
+    assert receipt.status == 1 and receipt.gasUsed == int(found["gasUsed"], 16)
+
+
+def test_a_plain_transfer_needs_no_access_list(dev_node, dev_accounts):
+    found = dev_node.rpc("eth_createAccessList", {"from": dev_accounts[0].address, "to": dev_accounts[1].address, "value": "0x1"})["result"]
+    assert found == {"accessList": [], "gasUsed": hex(21_000)}
+
+
+def test_a_reverting_call_reports_the_revert_beside_its_list(dev_node, pinger, dev_accounts):
+    found = access_list_for(dev_node, pinger, dev_accounts[0], pinger.functions.fail())
+    assert found["error"] == "execution reverted: pinger: asked to fail"

@@ -10,9 +10,10 @@ can answer the way geth does and client libraries can decode the reason.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from eth.abc import BlockHeaderAPI, ComputationAPI
+from eth.abc import BlockHeaderAPI, ComputationAPI, StateAPI
 from eth.exceptions import Revert
 from eth.vm.spoof import SpoofTransaction
 from eth_abi import decode
@@ -21,6 +22,7 @@ from eth_utils import ValidationError
 
 from gigledger_node.chain.chain import Ledger
 
+AccessList = Sequence[tuple[bytes, Sequence[int]]]  # EIP-2930: (address, storage slots)
 ERROR_SELECTOR = bytes.fromhex("08c379a0")  # Error(string)
 PANIC_SELECTOR = bytes.fromhex("4e487b71")  # Panic(uint256)
 
@@ -100,8 +102,11 @@ def _succeeds(ledger: Ledger, request: CallRequest, at: BlockHeaderAPI, timestam
 
 
 def _execute(
-    ledger: Ledger, request: CallRequest, at: BlockHeaderAPI, timestamp: int | None, gas: int
+    ledger: Ledger, request: CallRequest, at: BlockHeaderAPI, timestamp: int | None, gas: int,
+    access_list: AccessList = (), observe: Callable[[StateAPI], None] | None = None,
 ) -> ComputationAPI:
+    """Run ``request``; with an ``access_list`` as an EIP-2930 message, and ``observe``
+    shown the state first (accesslists.py records what the message touches)."""
     # Not py-evm's in_costless_state: it always opens a block at the wall clock, while a
     # dev chain's clock may be ahead, and a historical call must see its block's time.
     if timestamp is None:
@@ -111,14 +116,15 @@ def _execute(
         vm = ledger.vm_on_top_of(at, timestamp=max(timestamp, at.timestamp + 1))
         context = vm.get_header()
     state = vm.build_state(vm.chaindb.db, context.copy(base_fee_per_gas=0), vm.chain_context, vm.previous_hashes)
-    unsigned = vm.create_unsigned_transaction(
-        nonce=state.get_nonce(request.sender),
-        gas_price=request.gas_price,
-        gas=gas,
-        to=request.to,
-        value=request.value,
-        data=request.data,
-    )
+    fields = dict(nonce=state.get_nonce(request.sender), gas_price=request.gas_price, gas=gas,
+                  to=request.to, value=request.value, data=request.data)
+    if access_list:
+        builder = vm.get_transaction_builder()
+        unsigned = builder.new_unsigned_access_list_transaction(ledger.chain_id, access_list=access_list, **fields)
+    else:
+        unsigned = vm.create_unsigned_transaction(**fields)
+    if observe is not None:
+        observe(state)
     try:
         return state.costless_execute_transaction(
             SpoofTransaction(unsigned, from_=request.sender)

@@ -7,6 +7,7 @@ from typing import Any
 from eth_utils import to_checksum_address, to_wei
 
 from gigledger_node.chain import calls
+from gigledger_node.chain.accesslists import create_access_list
 from gigledger_node.chain.proofs import prove_account
 from gigledger_node.rpc import params
 from gigledger_node.rpc.context import RpcContext
@@ -42,7 +43,7 @@ class EthNamespace:
             "getTransactionByHash", "getTransactionReceipt", "getBlockByNumber",
             "getBlockByHash", "getBlockTransactionCountByNumber",
             "getBlockTransactionCountByHash", "getTransactionByBlockNumberAndIndex",
-            "getTransactionByBlockHashAndIndex", "getBlockReceipts", "getLogs", "getProof",
+            "getTransactionByBlockHashAndIndex", "getBlockReceipts", "getLogs", "getProof", "createAccessList",
         ]
         if self.ctx.local_accounts:
             names.append("sendTransaction")
@@ -116,6 +117,20 @@ class EthNamespace:
     def estimateGas(self, transaction: Any, block: Any = "latest") -> str:
         request = params.call_request(transaction)
         return hex_int(calls.estimate_gas(self.ctx.ledger, request, self.ctx.state_header(block), self._next_block_time(block, 'latest', 'pending')))
+
+    def createAccessList(self, transaction: Any, block: Any = "latest") -> dict[str, Any]:
+        request = params.call_request(transaction)
+        found = create_access_list(self.ctx.ledger, request, self.ctx.state_header(block), self._next_block_time(block, "pending"))
+        answer: dict[str, Any] = {
+            "accessList": [
+                {"address": hex_address(a), "storageKeys": [hex_bytes(s.to_bytes(32, "big")) for s in slots]}
+                for a, slots in found.access_list
+            ],
+            "gasUsed": hex_int(found.gas_used),
+        }
+        if found.error is not None:
+            answer["error"] = found.error
+        return answer
 
     def _next_block_time(self, block: Any, *next_block_tags: str) -> int | None:
         """The next block's time when ``block`` is one of the tags that mean "in the next
