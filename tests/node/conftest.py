@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -238,6 +239,16 @@ def local_rpc(chain_node) -> Callable[..., dict[str, Any]]:
         return server.dispatcher.handle_request(request, admin)
 
     return call
+
+
+@pytest.fixture
+def asgi_client(chain_node) -> Iterator[Any]:
+    """Starlette's TestClient on the RPC app over the in-process ``chain_node`` (no
+    socket, no block producer): HTTP requests through the real endpoint code."""
+    from starlette.testclient import TestClient
+
+    with contextlib.closing(TestClient(RpcServer(RpcContext(node=chain_node), admin_token="local-admin-token").app)) as client:
+        yield client
 
 
 @pytest.fixture

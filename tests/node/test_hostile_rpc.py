@@ -10,6 +10,8 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect as ws_connect
 
@@ -283,3 +285,25 @@ def test_subscriptions_per_connection_are_capped_and_the_existing_ones_kept(dev_
     assert all("result" in s for s in subscribed)
     assert ws_call(dev_socket, "eth_subscribe", "newHeads")["error"]["code"] == -32602
     assert ws_call(dev_socket, "eth_unsubscribe", subscribed[0]["result"])["result"] is True
+
+
+# -- any body at all ------------------------------------------------------------------
+
+TOKENS = [
+    b"[", b"]", b"{", b"}", b",", b":", b'"id"', b'"jsonrpc"', b'"2.0"', b'"method"', b'"params"',
+    b'"eth_chainId"', b'"eth_getBalance"', b"NaN", b"Infinity", b"1e400", b"-0", b"1.5", b"null",
+    b"true", b"123456789012345678901234567890", b'"\\ud800"', b"\xff", b" ",
+]
+bodies = st.lists(st.sampled_from(TOKENS), max_size=80).map(b"".join) | st.binary(max_size=100)
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(body=bodies)
+def test_any_body_gets_an_answer_in_strict_json_or_none(asgi_client, body):
+    response = asgi_client.post("/", content=body, headers={"Content-Type": "application/json"})
+    assert response.status_code == 200
+    if response.content:
+        answer = strict_json(response.content)
+        for single in answer if isinstance(answer, list) else [answer]:
+            assert single["jsonrpc"] == "2.0" and ("result" in single) != ("error" in single)
+            assert single.get("error", {}).get("code") != -32603, (body, single)

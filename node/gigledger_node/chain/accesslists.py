@@ -16,6 +16,7 @@ import rlp
 from eth.abc import BlockHeaderAPI, ComputationAPI, StateAPI
 from eth.exceptions import Revert
 from eth.vm.forks.prague.computation import PRAGUE_PRECOMPILES
+from eth_typing import Address
 from eth_utils import keccak
 
 from gigledger_node.chain import calls
@@ -43,11 +44,11 @@ class _Touched:
     def watch(self, state: StateAPI) -> None:
         mark_address, mark_storage = state.mark_address_warm, state.mark_storage_warm
 
-        def address_warmed(address: bytes) -> None:
+        def address_warmed(address: Address) -> None:
             self.accounts.setdefault(address)
             mark_address(address)
 
-        def storage_warmed(address: bytes, slot: int) -> None:
+        def storage_warmed(address: Address, slot: int) -> None:
             self.slots.setdefault(address, {}).setdefault(slot)
             mark_storage(address, slot)
 
@@ -76,7 +77,7 @@ def create_access_list(ledger: Ledger, request: CallRequest, at: BlockHeaderAPI,
 
 
 def _always_warm(ledger: Ledger, request: CallRequest, at: BlockHeaderAPI) -> set[bytes]:
-    recipient = request.to or _created_address(request.sender, ledger.state_at(at).get_nonce(request.sender))
+    recipient = request.to or _created_address(request.sender, ledger.state_at(at).get_nonce(Address(request.sender)))
     return {request.sender, recipient, at.coinbase, *PRAGUE_PRECOMPILES}
 
 

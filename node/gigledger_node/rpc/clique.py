@@ -18,6 +18,6 @@ def methods(ctx: RpcContext) -> dict[str, Any]:
         """geth's clique_getSigners: the authorities at ``block`` (a number or tag)."""
         if ctx.header(block) is None:
             raise ServerError("unknown block")
-        return list(authorities_from_genesis(ctx.ledger.header_by_number(0)))
+        return list(authorities_from_genesis(ctx.state_header("earliest")))
 
     return {"clique_getSigners": get_signers}

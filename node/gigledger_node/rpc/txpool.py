@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from eth_typing import Address
 from eth_utils import to_checksum_address
 
 from gigledger_node.chain.txpool import PooledTx
@@ -51,7 +52,7 @@ class TxPoolNamespace:
         queued: list[PooledTx] = []
         state = self.ctx.ledger.state_at(self.ctx.ledger.head())
         for pooled in self.ctx.node.pool.all():
-            ready = self.ctx.node.pool.next_nonce(pooled.sender, state.get_nonce(pooled.sender))
+            ready = self.ctx.node.pool.next_nonce(pooled.sender, state.get_nonce(Address(pooled.sender)))
             (pending if pooled.tx.nonce < ready else queued).append(pooled)
         return pending, queued
 
