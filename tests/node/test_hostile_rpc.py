@@ -307,3 +307,13 @@ def test_any_body_gets_an_answer_in_strict_json_or_none(asgi_client, body):
         for single in answer if isinstance(answer, list) else [answer]:
             assert single["jsonrpc"] == "2.0" and ("result" in single) != ("error" in single)
             assert single.get("error", {}).get("code") != -32603, (body, single)
+
+
+def test_a_client_hanging_up_mid_body_leaves_no_traceback_in_the_log(dev_node):
+    logged_before = dev_node.log_path.stat().st_size
+    with half_sent(dev_node.port, 20, HALF_BODY):
+        time.sleep(0.2)
+    assert block_number_answers_within(dev_node.url, 2.0)  # the hang-ups have been handled
+    with dev_node.log_path.open() as log:
+        log.seek(logged_before)
+        assert "Traceback" not in log.read()

@@ -18,7 +18,7 @@ from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 from starlette.applications import Starlette
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
@@ -71,6 +71,8 @@ class RpcServer:
     async def http(self, request: Request) -> Response:
         try:
             payload = decode(await _read_capped(request))
+        except ClientDisconnect:  # hung up, or dropped by the listener's body deadline
+            return Response(status_code=400)  # never sent; nothing worth a traceback
         except LimitExceeded as error:
             return _json_response(error_response(None, error), status_code=413)
         except RpcError as error:
