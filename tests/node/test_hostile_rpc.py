@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect as ws_connect
 
+from gigledger_node.rpc import dispatch
 from gigledger_node.rpc.listener import ServerLimits
 from gigledger_node.rpc.subscriptions import MAX_SUBSCRIPTIONS
 
@@ -317,3 +318,16 @@ def test_a_client_hanging_up_mid_body_leaves_no_traceback_in_the_log(dev_node):
     with dev_node.log_path.open() as log:
         log.seek(logged_before)
         assert "Traceback" not in log.read()
+
+
+# -- batches of heavy calls -------------------------------------------------------------
+
+
+def test_a_batch_whose_answers_grow_too_large_is_cut_off_with_geths_error(asgi_client, monkeypatch, dev_accounts):
+    monkeypatch.setattr(dispatch, "MAX_BATCH_RESPONSE_BYTES", 20_000)
+    proof = {"jsonrpc": "2.0", "method": "eth_getProof", "params": [dev_accounts[0].address, ["0x0"] * 20, "latest"]}
+    answers = asgi_client.post("/", json=[{**proof, "id": n} for n in range(50)]).json()
+    assert [a["id"] for a in answers] == list(range(50))
+    cut = [a for a in answers if "error" in a]
+    assert cut and all(a["error"] == {"code": -32003, "message": "response too large"} for a in cut)
+    assert all("result" in a for a in answers[: len(answers) - len(cut)])

@@ -17,12 +17,14 @@ from gigledger_node.chain import calls
 from gigledger_node.chain.permissioning import AllowlistError, SenderNotAllowed
 from gigledger_node.chain.txpool import TxRejected
 from gigledger_node.rpc import errors
+from gigledger_node.rpc.transport import encode
 from gigledger_node.rpc.transport import error_response as _error_response
 from gigledger_node.rpc.transport import valid_id as _valid_id
 
 logger = logging.getLogger(__name__)
 
 MAX_BATCH = 1000
+MAX_BATCH_RESPONSE_BYTES = 25_000_000  # geth's --rpc.batch-response-max-size
 ADMIN_PREFIXES = ("perm_", "admin_")
 
 
@@ -60,9 +62,24 @@ class Dispatcher:
                 return _error_response(None, errors.InvalidRequest("empty batch"))
             if len(payload) > MAX_BATCH:
                 return _error_response(None, errors.LimitExceeded(f"batch too large (max {MAX_BATCH})"))
-            answers = [self.handle_request(r, authorized) for r in payload]
-            return [a for a in answers if a is not None] or None
+            return self._handle_batch(payload, authorized) or None
         return self.handle_request(payload, authorized)
+
+    def _handle_batch(self, batch: list[Any], authorized: bool) -> list[dict[str, Any]]:
+        """Answer each request in turn; once the answers pass MAX_BATCH_RESPONSE_BYTES,
+        the rest are not run and get geth's "response too large" (so a batch of
+        heavy calls cannot build a response of gigabytes)."""
+        answers: list[dict[str, Any]] = []
+        size = 0
+        for request in batch:
+            if size > MAX_BATCH_RESPONSE_BYTES:
+                answer = _too_large(request)
+            else:
+                answer = self.handle_request(request, authorized)
+                size += len(encode(answer)) if answer is not None else 0
+            if answer is not None:
+                answers.append(answer)
+        return answers
 
     def handle_request(self, request: Any, authorized: bool) -> dict[str, Any] | None:
         """The response to one request object (None for a notification)."""
@@ -96,6 +113,13 @@ class Dispatcher:
                 f"{name} takes {method.required}..{method.accepted} params, got {len(params)}"
             )
         return method.handler(*params)
+
+
+def _too_large(request: Any) -> dict[str, Any] | None:
+    if not isinstance(request, dict) or "id" not in request:
+        return None  # a notification (or garbage) past the limit is dropped unanswered
+    request_id = request["id"] if _valid_id(request["id"]) else None
+    return _error_response(request_id, errors.ResponseTooLarge())
 
 
 def _translate(error: Exception) -> errors.RpcError:

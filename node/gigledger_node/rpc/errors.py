@@ -91,5 +91,12 @@ class LimitExceeded(RpcError):
     message = "Request exceeds defined limit"
 
 
+class ResponseTooLarge(RpcError):
+    """A batch whose answers grew past the server's limit (geth's code and message)."""
+
+    code = -32003
+    message = "response too large"
+
+
 class FilterNotFound(ServerError):
     message = "filter not found"
