@@ -1,6 +1,10 @@
 """eth_subscribe over WebSocket on the dev node's port."""
 
+import asyncio
 import json
+import threading
+
+from gigledger_node.rpc.subscriptions import Subscriptions
 
 from .conftest import ws_call as call
 
@@ -41,3 +45,16 @@ def test_new_pending_transactions_subscription_pushes_each_admitted_hash(dev_soc
     tx_hash = w3.eth.send_transaction({"from": dev_accounts[3].address, "to": RECIPIENT, "value": 1})
     pushed = json.loads(dev_socket.recv(timeout=10))["params"]
     assert pushed == {"subscription": subscription, "result": tx_hash.to_0x_hex()}
+
+
+def test_a_pending_hash_announced_from_another_thread_reaches_the_subscriber(chain_node):
+    async def announce_from_a_worker() -> bool:
+        subscriptions = Subscriptions(chain_node.ledger)
+        subscription = subscriptions.subscribe("newPendingTransactions")
+        worker = threading.Thread(target=subscriptions.on_pending, args=(b"\x11" * 32,))
+        worker.start()
+        worker.join()
+        pushed = await asyncio.wait_for(subscriptions.outbox.get(), 5)
+        return pushed["params"] == {"subscription": subscription, "result": "0x" + "11" * 32}
+
+    assert asyncio.run(announce_from_a_worker())

@@ -156,9 +156,7 @@ class FilterRegistry:
     def get_filter_changes(self, filter_id: Any) -> list[Any]:
         polled = self._poll(filter_id)
         if polled.hashes is not None:
-            hashes = [hex_bytes(h) for h in polled.hashes]
-            polled.hashes.clear()
-            return hashes
+            return [hex_bytes(polled.hashes.popleft()) for _ in range(len(polled.hashes))]
         head = self.ctx.ledger.head().block_number
         first = min(polled.next_block, head + 1)
         polled.next_block = head + 1
@@ -204,6 +202,8 @@ class FilterRegistry:
             del self._filters[oldest_id]
 
     def _on_pending(self, tx_hash: bytes) -> None:
-        for polled in self._filters.values():
+        """May run on a call worker (eth_sendTransaction): a snapshot of the filters, and
+        deque appends, are safe beside the loop installing and polling."""
+        for polled in list(self._filters.values()):
             if polled.hashes is not None:
                 polled.hashes.append(tx_hash)

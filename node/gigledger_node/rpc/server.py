@@ -109,7 +109,7 @@ class RpcServer:
             subscriptions.on_block(produced)
 
     def _notify_pending(self, tx_hash: bytes) -> None:
-        for subscriptions in self._connections:
+        for subscriptions in list(self._connections):  # may run on a call worker
             subscriptions.on_pending(tx_hash)
 
     # -- block production ---------------------------------------------------------------

@@ -22,6 +22,9 @@ class Subscriptions:
 
     def __init__(self, ledger: Ledger) -> None:
         self.ledger = ledger
+        # Blocks and admissions may be announced from other threads (the producer, call
+        # workers); the queue belongs to the connection's event loop, so pushes hop there.
+        self._loop = asyncio.get_running_loop()
         self.outbox: asyncio.Queue[dict[str, Any]] = asyncio.Queue(MAX_QUEUED_MESSAGES)
         self._subscriptions: dict[str, LogCriteria | None] = {}  # None: newHeads
         self._pending: set[str] = set()  # newPendingTransactions
@@ -60,7 +63,7 @@ class Subscriptions:
         """Queue a notification for every subscription the block concerns."""
         header = produced.block.header
         logs = None
-        for subscription_id, criteria in self._subscriptions.items():
+        for subscription_id, criteria in list(self._subscriptions.items()):
             if criteria is None:
                 self._push(subscription_id, header_json(header))
                 continue
@@ -75,6 +78,9 @@ class Subscriptions:
             "method": "eth_subscription",
             "params": {"subscription": subscription_id, "result": result},
         }
+        self._loop.call_soon_threadsafe(self._enqueue, message)
+
+    def _enqueue(self, message: dict[str, Any]) -> None:
         try:
             self.outbox.put_nowait(message)
         except asyncio.QueueFull:
