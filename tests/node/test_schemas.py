@@ -94,3 +94,12 @@ def test_filter_results_match_execution_apis_schema(method, dev_node, w3, sample
     result = dev_node.rpc(method, filter_id)["result"]
     assert result
     Draft202012Validator(result_schemas[method]).validate(result)
+
+
+def test_pending_transaction_filter_changes_match_execution_apis_schema(dev_node, w3, result_schemas, dev_accounts):
+    filter_id = dev_node.rpc("eth_newPendingTransactionFilter")["result"]
+    tx_hash = w3.eth.send_transaction({"from": dev_accounts[0].address, "to": RECIPIENT, "value": 1})
+    w3.eth.wait_for_transaction_receipt(tx_hash, timeout=20)
+    result = dev_node.rpc("eth_getFilterChanges", filter_id)["result"]
+    assert result == [tx_hash.to_0x_hex()]
+    Draft202012Validator(result_schemas["eth_getFilterChanges"]).validate(result)
