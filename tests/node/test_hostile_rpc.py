@@ -219,6 +219,16 @@ def block_number_answers_within(url: str, seconds: float) -> bool:
     return "result" in answer.json() and time.monotonic() - started < seconds
 
 
+def eventually_answers(url: str, seconds: float) -> bool:
+    """eth_blockNumber is answered within ``seconds`` (refused connections retried)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        with contextlib.suppress(httpx.TransportError):
+            return block_number_answers_within(url, deadline - time.monotonic())
+        time.sleep(0.05)
+    return False
+
+
 def test_300_half_sent_requests_do_not_starve_a_legitimate_client(dev_node):
     with half_sent(dev_node.port, 150, HALF_HEAD), half_sent(dev_node.port, 150, HALF_BODY):
         assert block_number_answers_within(dev_node.url, 2.0)
@@ -258,6 +268,16 @@ def test_connections_past_the_cap_are_closed_at_once_and_serving_resumes(limited
             assert closed_by_server_within(refused, 0.5)
         time.sleep(SHORT.header_timeout + 0.5)  # the slow ones are dropped
         assert block_number_answers_within(f"http://127.0.0.1:{port}", 2.0)
+
+
+def test_websocket_connections_count_towards_the_connection_cap(limited_server):
+    port = limited_server(ServerLimits(max_connections=5))
+    with contextlib.ExitStack() as held:
+        for _ in range(5):
+            held.enter_context(ws_connect(f"ws://127.0.0.1:{port}", open_timeout=5))
+        with half_sent(port, 1, b"") as (refused,):
+            assert closed_by_server_within(refused, 0.5)
+    assert eventually_answers(f"http://127.0.0.1:{port}", 2.0)  # the slots are freed on close
 
 
 def test_a_websocket_message_over_the_size_limit_closes_that_socket_only(limited_server):
