@@ -17,10 +17,10 @@ from typing import Any
 
 import httpx
 import pytest
+import uvicorn
 from eth_account import Account
 from eth_account.signers.local import LocalAccount
 from eth_keys import keys
-import uvicorn
 from web3 import HTTPProvider, Web3
 from websockets.sync.client import connect as ws_connect
 

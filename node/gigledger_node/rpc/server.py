@@ -31,8 +31,8 @@ from gigledger_node.rpc.errors import LimitExceeded, RpcError
 from gigledger_node.rpc.eth import EthNamespace
 from gigledger_node.rpc.filters import FilterRegistry
 from gigledger_node.rpc.subscriptions import Subscriptions
-from gigledger_node.rpc.txpool import TxPoolNamespace
 from gigledger_node.rpc.transport import decode, encode, error_response
+from gigledger_node.rpc.txpool import TxPoolNamespace
 
 logger = logging.getLogger(__name__)
 
