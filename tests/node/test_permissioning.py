@@ -1,8 +1,14 @@
 """Allowlist: Besu's file format, changes and refusals."""
 
+import contextlib
+import json
+import tempfile
+from pathlib import Path
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
 from gigledger_node.chain.permissioning import ACCOUNTS_KEY, Allowlist, AllowlistError, write_permissions_file
 
@@ -173,3 +179,63 @@ def test_any_other_keys_in_the_file_are_rewritten_unchanged(allowlist, others):
     allowlist.add([B])
     allowlist.remove([B])
     assert tomllib.loads(allowlist.path.read_text()) == {ACCOUNTS_KEY: [A], **others}
+
+
+# -- any sequence of operator actions ------------------------------------------------------
+
+ACCOUNTS = ["0x" + f"{n:02x}" * 20 for n in (0xA1, 0xB2, 0xC3, 0xD4)]
+SPELLINGS = ACCOUNTS + [a.upper().replace("0X", "0x") for a in ACCOUNTS] + ["a1" * 20, "0x12", WRONG_CHECKSUM, 7]
+BROKEN_FILES = ["", "accounts-allowlist=[\n", 'accounts-allowlist="0x"\n', 'nodes-allowlist=["enode://x"]\n']
+
+
+class OperatorMachine(RuleBasedStateMachine):
+    """Whatever an operator adds, removes, reloads or breaks, the allowlist in force is the
+    one the last successful change or reload left, and the file agrees with it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.path = Path(tempfile.mkdtemp()) / "permissions_config.toml"
+        self.allowlist = Allowlist.create(self.path, [])
+        self.expected: list[str] = []
+        self.file_in_step = True
+
+    @rule(accounts=st.lists(st.sampled_from(SPELLINGS), max_size=3))
+    def add(self, accounts):
+        with contextlib.suppress(AllowlistError):
+            self.allowlist.add(accounts)
+            self.expected += [a.lower() for a in accounts]
+            self.file_in_step = True  # a successful change rewrites the file
+
+    @rule(accounts=st.lists(st.sampled_from(SPELLINGS), max_size=3))
+    def remove(self, accounts):
+        with contextlib.suppress(AllowlistError):
+            self.allowlist.remove(accounts)
+            self.expected = [a for a in self.expected if a not in {x.lower() for x in accounts}]
+            self.file_in_step = True
+
+    @rule(content=st.sampled_from(BROKEN_FILES))
+    def break_the_file_and_reload(self, content):
+        self.path.write_text(content)
+        self.file_in_step = False
+        with pytest.raises(AllowlistError):
+            self.allowlist.reload()
+
+    @rule(accounts=st.lists(st.sampled_from(ACCOUNTS), unique=True, max_size=4))
+    def hand_edit_and_reload(self, accounts):
+        self.path.write_text(f"accounts-allowlist={json.dumps(accounts)}\nnodes-allowlist=[]\n")
+        self.allowlist.reload()
+        self.expected, self.file_in_step = list(accounts), True
+
+    @invariant()
+    def the_list_in_force_is_the_last_good_one(self):
+        assert self.allowlist.accounts() == self.expected
+        assert all(self.allowlist.allows(a.upper().replace("0X", "0x")) for a in self.expected)
+
+    @invariant()
+    def the_file_agrees_with_the_list_in_force(self):
+        if self.file_in_step:
+            assert Allowlist(self.path).accounts() == self.expected
+
+
+TestOperatorMachine = OperatorMachine.TestCase
+TestOperatorMachine.settings = settings(max_examples=60, stateful_step_count=20, deadline=None)
