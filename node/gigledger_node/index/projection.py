@@ -342,7 +342,7 @@ def apply_events(conn: Connection, logs: Sequence[tuple[Event, dict]], timestamp
     attested_skills: dict[tuple, str] = {}
     for event, _ in logs:
         timestamp = timestamps[event.block_number]
-        gig = _fold(gigs, event, timestamp, timestamps)
+        gig = _fold(gigs, event, timestamp)
         skill = None
         if isinstance(event, Attested):
             attestations.append(_attestation_row(event, timestamp))
@@ -364,7 +364,7 @@ def apply_events(conn: Connection, logs: Sequence[tuple[Event, dict]], timestamp
     deltas.write(conn)
 
 
-def _fold(gigs: dict[int, _GigRow], event: Event, timestamp: int, timestamps: dict[int, int]) -> Gig | None:
+def _fold(gigs: dict[int, _GigRow], event: Event, timestamp: int) -> Gig | None:
     """Advance the gig ``event`` is about, returning it as the event leaves it."""
     if isinstance(event, GigCreated):
         gigs[event.gig_id] = _GigRow(Gig.created(event), event.block_number, timestamp, event.block_number, timestamp)
@@ -374,7 +374,7 @@ def _fold(gigs: dict[int, _GigRow], event: Event, timestamp: int, timestamps: di
     current = gigs.get(event.gig_id)
     if current is None:
         raise IndexInconsistent(f"{event.name} for gig {event.gig_id}, which the index never saw created")
-    current.gig = current.gig.apply(event, timestamps)
+    current.gig = current.gig.apply(event)
     current.updated_block, current.updated_at = event.block_number, timestamp
     return current.gig
 
@@ -461,9 +461,8 @@ def _refold_gigs(conn: Connection, gig_ids: set[int]) -> None:
                 by_gig[event.gig_id].append((event, timestamp))
         rows = {}
         for gig_id, events in by_gig.items():
-            timestamps = {e.block_number: t for e, t in events}
             first, last = events[0], events[-1]
-            gig = Gig.from_events([e for e, _ in events], timestamps)
+            gig = Gig.from_events([e for e, _ in events])
             rows[gig_id] = _GigRow(gig, first[0].block_number, first[1], last[0].block_number, last[1])
         _write_gigs(conn, rows, set(rows))
 
