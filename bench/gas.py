@@ -8,7 +8,9 @@ between two accounts that already have records. All gigs are ETH gigs with one
 skill tag and no platform fee.
 
 Targets are the issue's (steady state, ETH gig). The OpenZeppelin Escrow and
-EAS figures are the issue's reference figures, not measured here.
+EAS figures are the issue's reference figures, not measured here; so is main's
+cost of one fake completed gig before issue 11, measured with this scenario on
+main's contracts.
 """
 
 from __future__ import annotations
@@ -40,6 +42,8 @@ TARGETS = {"create_gig": 70_000, "accept": 35_000, "deliver": 35_000, "approve":
 # The issue's reference figures on the same EVM.
 OPENZEPPELIN_ESCROW_DEPOSIT_WITHDRAW = 82_836
 EAS_ATTEST = 272_217
+# `fake_completed_gig` in steady state on main's contracts before issue 11 (commit 1f08127).
+FAKE_COMPLETED_GIG_BEFORE = 251_483
 
 
 @dataclass
@@ -290,6 +294,15 @@ def run() -> list[dict]:
     )
     rows.append(
         _row("attest, steady", steady["attest"], EAS_ATTEST, "reference figure (issue): EAS attest, same payload")
+    )
+    rows.append(
+        _row(
+            "one fake completed gig (1 wei, one milestone, a 5-star attestation each way), steady",
+            steady["fake_completed_gig"],
+            FAKE_COMPLETED_GIG_BEFORE,
+            "baseline: the same story on main before issue 11; gas only: with a minimum gig amount set "
+            "for the token, each fake gig must also escrow at least that minimum and pay the fee on it, rounded up",
+        )
     )
     return rows
 

@@ -17,7 +17,6 @@ from gigledger.events import (
     Attested,
     CreditWithdrawn,
     Event,
-    GigDisputed,
     PaymentCredited,
     decode_logs,
     event_topics,

@@ -5,7 +5,7 @@ writer acts only after an announced delay; every record names its writer."""
 
 import ape
 import pytest
-from gigbook import AMOUNT, DAY, DELIVERABLE_HASH, EVIDENCE_HASH, SKILL, ZERO_ADDRESS, logs_of, only_log
+from gigbook import AMOUNT, DAY, EVIDENCE_HASH, SKILL, ZERO_ADDRESS, logs_of, only_log
 from money import Money
 
 WRITER_DELAY = 7 * DAY
