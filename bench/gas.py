@@ -8,7 +8,9 @@ between two accounts that already have records. All gigs are ETH gigs with one
 skill tag and no platform fee.
 
 Targets are the issue's (steady state, ETH gig). The OpenZeppelin Escrow and
-EAS figures are the issue's reference figures, not measured here.
+EAS figures are the issue's reference figures, not measured here; so is main's
+cost of one fake completed gig before issue 11, measured with this scenario on
+main's contracts.
 """
 
 from __future__ import annotations
@@ -40,6 +42,8 @@ TARGETS = {"create_gig": 70_000, "accept": 35_000, "deliver": 35_000, "approve":
 # The issue's reference figures on the same EVM.
 OPENZEPPELIN_ESCROW_DEPOSIT_WITHDRAW = 82_836
 EAS_ATTEST = 272_217
+# `fake_completed_gig` in steady state on main's contracts before issue 11 (commit 1f08127).
+FAKE_COMPLETED_GIG_BEFORE = 251_483
 
 
 @dataclass
@@ -53,6 +57,7 @@ class Chain:
     accounts: dict[str, Any]  # role -> LocalAccount; "client" and "freelancer" are the current pair's
     pairs: list[tuple[Any, Any]]  # (client, freelancer) for each scenario
     gigs: dict[int, Gig] = field(default_factory=dict)  # gig id -> the gig as its events leave it
+    spent: int = 0  # gas used by every transaction `gas` sent
 
     def cast(self, pair: int) -> None:
         """Makes scenario `pair`'s client and freelancer the ones that act."""
@@ -65,6 +70,7 @@ class Chain:
         receipt = self.w3.eth.wait_for_transaction_receipt(tx_hash)
         assert receipt.status == 1, f"{call.fn_name} reverted"
         self._apply(receipt)
+        self.spent += receipt.gasUsed
         return receipt.gasUsed
 
     def wait(self, seconds: int) -> None:
@@ -75,13 +81,12 @@ class Chain:
 
     def _apply(self, receipt: Any) -> None:
         """Moves each gig the receipt's escrow events touch to its new state (SDK model)."""
-        timestamps = {receipt.blockNumber: self.w3.eth.get_block(receipt.blockNumber).timestamp}
         for log in receipt.logs:
             event = decode_log(log) if log.address == self.escrow.address else None
             if isinstance(event, GigCreated):
                 self.gigs[event.gig_id] = Gig.created(event)
             elif event is not None and getattr(event, "gig_id", None) in self.gigs:
-                self.gigs[event.gig_id] = self.gigs[event.gig_id].apply(event, timestamps)
+                self.gigs[event.gig_id] = self.gigs[event.gig_id].apply(event)
 
 
 def deploy() -> Chain:
@@ -111,20 +116,20 @@ def deploy() -> Chain:
 
     registry = deploy_contract("ReputationRegistry")
     escrow = deploy_contract("GigEscrow", registry.address, accounts["owner"].address, 0)
-    registry.functions.set_escrow(escrow.address, True).transact({"from": accounts["owner"].address})
+    registry.functions.announce_writer(escrow.address).transact({"from": accounts["owner"].address})
     return Chain(tester, w3, escrow, registry, accounts, pairs)
 
 
 # ---------------------------------------------------------------- scenarios
 
 
-def create(chain: Chain, measured: dict[str, int], milestones: list[int] | None = None) -> int:
+def create(chain: Chain, measured: dict[str, int], milestones: list[int] | None = None, amount: int = AMOUNT) -> int:
     gig_id = chain.escrow.functions.next_gig_id().call()
     call = chain.escrow.functions.create_gig(
         chain.accounts["freelancer"].address,
         chain.accounts["arbiter"].address,
         ZERO_ADDRESS,
-        AMOUNT,
+        amount,
         milestones or [],
         chain.now() + 7 * DAY,
         REVIEW_PERIOD,
@@ -191,12 +196,27 @@ def dispute_and_resolve(chain: Chain, measured: dict[str, int]) -> None:
     step(chain, measured, "resolve", gig_id, "arbiter", AMOUNT // 2)
 
 
+def fake_completed_gig(chain: Chain, measured: dict[str, int]) -> None:
+    """The cheapest reputation a pair of sybils can mint: a one-wei ETH gig in one
+    milestone of one wei, released without a delivery, then a five-star attestation
+    each way. Records the whole story's gas under `fake_completed_gig`."""
+    before = chain.spent
+    gig_id = create(chain, {}, amount=1, milestones=[1])
+    step(chain, {}, "accept", gig_id, "freelancer")
+    step(chain, {}, "release_milestone", gig_id, "client")
+    client, freelancer = chain.accounts["client"].address, chain.accounts["freelancer"].address
+    chain.gas(chain.registry.functions.attest(chain.escrow.address, gig_id, freelancer, 5, SKILL, EVIDENCE_HASH), "client")
+    chain.gas(chain.registry.functions.attest(chain.escrow.address, gig_id, client, 5, SKILL, EVIDENCE_HASH), "freelancer")
+    measured["fake_completed_gig"] = chain.spent - before
+
+
 SCENARIOS: tuple[Callable[[Chain, dict[str, int]], None], ...] = (
     approve_and_attest,
     claim_after_review,
     release_milestones,
     refund_after_deadline,
     dispute_and_resolve,
+    fake_completed_gig,
 )
 OPERATIONS = (
     "create_gig",
@@ -274,6 +294,15 @@ def run() -> list[dict]:
     )
     rows.append(
         _row("attest, steady", steady["attest"], EAS_ATTEST, "reference figure (issue): EAS attest, same payload")
+    )
+    rows.append(
+        _row(
+            "one fake completed gig (1 wei, one milestone, a 5-star attestation each way), steady",
+            steady["fake_completed_gig"],
+            FAKE_COMPLETED_GIG_BEFORE,
+            "baseline: the same story on main before issue 11; gas only: with a minimum gig amount set "
+            "for the token, each fake gig must also escrow at least that minimum and pay the fee on it, rounded up",
+        )
     )
     return rows
 

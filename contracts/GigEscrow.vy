@@ -13,15 +13,26 @@
      SDK does this); any other `Gig` reverts. Everything else lives in events.
      Every function that makes an external call holds the reentrancy lock and
      changes state before the call; `accept` and `deliver` make none.
-     Money never gets stuck: a payout the recipient rejects is credited and can be
-     withdrawn to any address, and every live state has a way out on a timeout.
+     Money never gets stuck: a payout the recipient rejects (or that needs more
+     than ETH_PAYOUT_GAS) is credited and can be withdrawn to any address, every
+     live state has a way out on a timeout, and the registry cannot refuse the
+     records of an escrow it once let take gigs.
+     Fees are charged on the cumulative amount paid to the freelancer and round
+     up, so splitting a payment into milestones saves nothing.
 """
 
 from ethereum.ercs import IERC20
+from snekmate.auth import ownable
+from snekmate.auth import ownable_2step
 from .interfaces import IGigEscrow
 from .interfaces import IReputationRegistry
 
 implements: IGigEscrow
+
+initializes: ownable
+initializes: ownable_2step[ownable := ownable]
+# Two-step ownership; renouncing is not offered: the fee and treasury stay administrable.
+exports: (ownable.owner, ownable_2step.pending_owner, ownable_2step.transfer_ownership, ownable_2step.accept_ownership)
 
 
 flag State:
@@ -60,8 +71,12 @@ MAX_SKILLS: constant(uint256) = 8
 BPS: constant(uint256) = 10_000
 # @notice The platform fee can never exceed 10%.
 MAX_FEE_BPS: constant(uint256) = 1_000
+# @notice The shortest review period: a client always has a day to dispute a delivery.
+MIN_REVIEW_PERIOD: constant(uint256) = 86_400
 # @notice The longest review period a client may ask for.
 MAX_REVIEW_PERIOD: constant(uint256) = 90 * 86_400
+# @notice Gas an ETH payout may use; a payee that needs more is credited instead.
+ETH_PAYOUT_GAS: constant(uint256) = 100_000
 # @notice After this long without a ruling, either party may settle a dispute evenly.
 ARBITRATION_PERIOD: constant(uint256) = 30 * 86_400
 # @notice The low bits of a settled commitment that hold the two attestation tickets.
@@ -74,8 +89,6 @@ SETTLED_DOMAIN: constant(bytes32) = keccak256("GigEscrow.settled")
 # @notice Receives the objective outcome of every settled gig.
 REGISTRY: public(immutable(IReputationRegistry))
 
-# @notice May change the fee, the treasury and the owner.
-owner: public(address)
 # @notice Receives platform fees.
 treasury: public(address)
 # @notice Platform fee in basis points for gigs created from now on.
@@ -86,6 +99,8 @@ next_gig_id: public(uint256)
 gig_commitment: public(HashMap[uint256, bytes32])
 # @notice Payouts a recipient rejected, by recipient and token; withdrawable.
 credits: public(HashMap[address, HashMap[address, uint256]])
+# @notice Per token (empty for ETH): the smallest gig amount; 0 means no minimum.
+min_amount: public(HashMap[address, uint256])
 
 
 # @notice A gig was created and funded.
@@ -143,19 +158,21 @@ event GigReleased:
     on_time: bool
     claimed: bool
 
-# @notice The deadline passed with nothing delivered; `amount` went back to the client.
+# @notice The deadline passed with nothing delivered (or a dispute over an undelivered
+#         gig went stale); `amount` went back to the client.
 event GigRefunded:
     gig_id: indexed(uint256)
     client: indexed(address)
     freelancer: indexed(address)
     amount: uint256
 
-# @notice A party disputed the gig.
+# @notice A party disputed the gig at `disputed_at`.
 event GigDisputed:
     gig_id: indexed(uint256)
     client: indexed(address)
     freelancer: indexed(address)
     opened_by: address
+    disputed_at: uint256
 
 # @notice A dispute was settled: by the arbiter, or evenly after the arbitration period.
 event GigResolved:
@@ -188,10 +205,10 @@ event FeeChanged:
 event TreasuryChanged:
     treasury: indexed(address)
 
-# @notice The owner changed.
-event OwnershipTransferred:
-    previous_owner: indexed(address)
-    new_owner: indexed(address)
+# @notice The smallest gig amount in `token` changed; 0: no minimum.
+event MinAmountChanged:
+    token: indexed(address)
+    min_amount: uint256
 
 
 @deploy
@@ -203,8 +220,9 @@ def __init__(registry: IReputationRegistry, treasury: address, fee_bps: uint256)
     """
     assert fee_bps <= MAX_FEE_BPS, "escrow: fee above 10%"
     assert fee_bps == 0 or treasury != empty(address), "escrow: fee needs a treasury"
+    ownable.__init__()
+    ownable_2step.__init__()
     REGISTRY = registry
-    self.owner = msg.sender
     self.treasury = treasury
     self.fee_bps = fee_bps
     self.next_gig_id = 1
@@ -232,13 +250,16 @@ def create_gig(
     @dev An empty `freelancer` makes an open gig that anyone but the client and the
          arbiter may accept. Non-empty `milestones` must add up to `amount`. For an
          ERC-20 the escrow holds what it actually received (fee-on-transfer tokens).
+         The registry must accept gigs from this escrow, so that it will record them.
     @return The new gig's id.
     """
     assert amount > 0, "escrow: zero amount"
+    assert amount >= self.min_amount[token], "escrow: amount below the minimum"
     assert freelancer != msg.sender, "escrow: client cannot be the freelancer"
     assert arbiter != empty(address), "escrow: arbiter required"
     assert arbiter != msg.sender and arbiter != freelancer, "escrow: arbiter must be a third party"
     assert deadline > block.timestamp, "escrow: deadline in the past"
+    assert review_period >= MIN_REVIEW_PERIOD, "escrow: review period too short"
     assert review_period <= MAX_REVIEW_PERIOD, "escrow: review period too long"
     if len(milestones) > 0:
         total: uint256 = 0
@@ -246,6 +267,7 @@ def create_gig(
             assert m > 0, "escrow: zero milestone"
             total += m
         assert total == amount, "escrow: milestones do not add up to amount"
+    assert staticcall REGISTRY.accepts_gigs_from(self), "escrow: registry does not take gigs from this escrow"
 
     gig_id: uint256 = self.next_gig_id
     self.next_gig_id = gig_id + 1
@@ -395,7 +417,7 @@ def release_milestone(gig_id: uint256, gig: Gig):
     for m: uint256 in gig.milestones:
         nominal_total += m
     amount: uint256 = gig.amount * gig.milestones[gig.released] // nominal_total
-    fee: uint256 = amount * gig.fee_bps // BPS
+    fee: uint256 = self._fee(gig.fee_bps, gig.paid, gig.paid + amount)
     progressed: Gig = gig
     progressed.paid = gig.paid + amount
     progressed.released = gig.released + 1
@@ -417,11 +439,7 @@ def refund(gig_id: uint256, gig: Gig):
     assert msg.sender == gig.client, "escrow: caller is not the client"
     assert gig.state == State.ACCEPTED, "escrow: gig is not accepted"
     assert block.timestamp > gig.deadline, "escrow: deadline not passed"
-    remaining: uint256 = gig.amount - gig.paid
-    self._settle(gig_id, gig.client, gig.freelancer)
-    log GigRefunded(gig_id=gig_id, client=gig.client, freelancer=gig.freelancer, amount=remaining)
-    extcall REGISTRY.record_missed_deadline(gig.client, gig.freelancer, gig.token, gig.paid)
-    self._pay(gig.token, gig.client, remaining)
+    self._refund(gig_id, gig)
 
 
 @external
@@ -444,7 +462,9 @@ def dispute(gig_id: uint256, gig: Gig):
     disputed.state = State.DISPUTED
     disputed.disputed_at = block.timestamp
     self._store(gig_id, disputed)
-    log GigDisputed(gig_id=gig_id, client=gig.client, freelancer=gig.freelancer, opened_by=msg.sender)
+    log GigDisputed(
+        gig_id=gig_id, client=gig.client, freelancer=gig.freelancer, opened_by=msg.sender, disputed_at=block.timestamp
+    )
     extcall REGISTRY.record_dispute_opened(msg.sender)
 
 
@@ -467,12 +487,19 @@ def resolve(gig_id: uint256, gig: Gig, to_freelancer: uint256):
 def resolve_stale_dispute(gig_id: uint256, gig: Gig):
     """
     @notice When the arbiter has not ruled within the arbitration period, either
-            party may settle the dispute by splitting what is left evenly.
+            party may settle the dispute: a delivered gig by splitting what is left
+            evenly; an undelivered one, once its deadline has passed too, as a
+            refund to the client with the missed deadline on record (a freelancer
+            gains nothing by disputing instead of delivering).
     """
     self._check(gig_id, gig)
     assert msg.sender == gig.client or msg.sender == gig.freelancer, "escrow: caller is not a party"
     assert gig.state == State.DISPUTED, "escrow: gig is not disputed"
     assert block.timestamp >= gig.disputed_at + ARBITRATION_PERIOD, "escrow: arbitration period not over"
+    if gig.delivered_at == 0:
+        assert block.timestamp > gig.deadline, "escrow: deadline not passed"
+        self._refund(gig_id, gig)
+        return
     self._resolve(gig_id, gig, (gig.amount - gig.paid) // 2, True)
 
 
@@ -488,7 +515,8 @@ def withdraw(token: address, recipient: address = msg.sender):
     assert recipient != empty(address), "escrow: empty recipient"
     self.credits[msg.sender][token] = 0
     log CreditWithdrawn(account=msg.sender, token=token, recipient=recipient, amount=amount)
-    assert self._transfer(token, recipient, amount), "escrow: withdrawal transfer failed"
+    # The caller pays for this transfer, so it may give the recipient all its gas.
+    assert self._transfer(token, recipient, amount, msg.gas), "escrow: withdrawal transfer failed"
 
 
 # ---------------------------------------------------------------- attestation tickets
@@ -553,7 +581,7 @@ def set_fee(fee_bps: uint256):
     """
     @notice Sets the platform fee for gigs created from now on; live gigs keep theirs.
     """
-    assert msg.sender == self.owner, "escrow: caller is not the owner"
+    ownable._check_owner()
     assert fee_bps <= MAX_FEE_BPS, "escrow: fee above 10%"
     assert fee_bps == 0 or self.treasury != empty(address), "escrow: fee needs a treasury"
     self.fee_bps = fee_bps
@@ -565,7 +593,7 @@ def set_treasury(treasury: address):
     """
     @notice Sets where platform fees go.
     """
-    assert msg.sender == self.owner, "escrow: caller is not the owner"
+    ownable._check_owner()
     # Live gigs keep the fee they were created with, so a treasury, once set, stays set.
     assert treasury != empty(address), "escrow: empty treasury"
     self.treasury = treasury
@@ -573,14 +601,14 @@ def set_treasury(treasury: address):
 
 
 @external
-def transfer_ownership(new_owner: address):
+def set_min_amount(token: address, min_amount: uint256):
     """
-    @notice Hands the administration to `new_owner`.
+    @notice Sets the smallest amount a new gig in `token` (empty for ETH) may have;
+            0 disables it. Live gigs are not affected.
     """
-    assert msg.sender == self.owner, "escrow: caller is not the owner"
-    assert new_owner != empty(address), "escrow: empty owner"
-    log OwnershipTransferred(previous_owner=self.owner, new_owner=new_owner)
-    self.owner = new_owner
+    ownable._check_owner()
+    self.min_amount[token] = min_amount
+    log MinAmountChanged(token=token, min_amount=min_amount)
 
 
 # ---------------------------------------------------------------- internals
@@ -631,7 +659,7 @@ def _release(gig_id: uint256, gig: Gig, claimed: bool):
     @dev Pays out everything not yet paid, settles, and records the completion.
     """
     amount: uint256 = gig.amount - gig.paid
-    fee: uint256 = amount * gig.fee_bps // BPS
+    fee: uint256 = self._fee(gig.fee_bps, gig.paid, gig.amount)
     on_time: bool = block.timestamp <= gig.deadline
     if gig.delivered_at != 0:
         on_time = gig.delivered_at <= gig.deadline
@@ -650,9 +678,41 @@ def _release(gig_id: uint256, gig: Gig, claimed: bool):
 
 
 @internal
+def _refund(gig_id: uint256, gig: Gig):
+    """
+    @dev Nothing was delivered in time: what is left goes back to the client, and the
+         freelancer's missed deadline is recorded.
+    """
+    remaining: uint256 = gig.amount - gig.paid
+    self._settle(gig_id, gig.client, gig.freelancer)
+    log GigRefunded(gig_id=gig_id, client=gig.client, freelancer=gig.freelancer, amount=remaining)
+    extcall REGISTRY.record_missed_deadline(gig.client, gig.freelancer, gig.token, gig.paid)
+    self._pay(gig.token, gig.client, remaining)
+
+
+@internal
+@pure
+def _fee(fee_bps: uint256, paid_before: uint256, paid_after: uint256) -> uint256:
+    """
+    @dev The fee on a payment that brings the freelancer's total from `paid_before`
+         to `paid_after`: the fee on the new total, rounded up, less the fee already
+         charged on the old one. It never exceeds the payment (fee_bps < BPS).
+    """
+    if fee_bps == 0:
+        return 0
+    return self._fee_on(paid_after, fee_bps) - self._fee_on(paid_before, fee_bps)
+
+
+@internal
+@pure
+def _fee_on(total: uint256, fee_bps: uint256) -> uint256:
+    return (total * fee_bps + BPS - 1) // BPS
+
+
+@internal
 def _resolve(gig_id: uint256, gig: Gig, to_freelancer: uint256, timed_out: bool):
     to_client: uint256 = gig.amount - gig.paid - to_freelancer
-    fee: uint256 = to_freelancer * gig.fee_bps // BPS
+    fee: uint256 = self._fee(gig.fee_bps, gig.paid, gig.paid + to_freelancer)
     self._settle(gig_id, gig.client, gig.freelancer)
     log GigResolved(
         gig_id=gig_id,
@@ -685,7 +745,8 @@ def _pull(token: address, amount: uint256) -> uint256:
 @internal
 def _pay_with_fee(token: address, recipient: address, amount: uint256, fee: uint256):
     self._pay(token, recipient, amount - fee)
-    self._pay(token, self.treasury, fee)
+    if fee > 0:
+        self._pay(token, self.treasury, fee)
 
 
 @internal
@@ -695,18 +756,19 @@ def _pay(token: address, recipient: address, amount: uint256):
     """
     if amount == 0:
         return
-    if not self._transfer(token, recipient, amount):
+    if not self._transfer(token, recipient, amount, ETH_PAYOUT_GAS):
         self.credits[recipient][token] += amount
         log PaymentCredited(account=recipient, token=token, amount=amount)
 
 
 @internal
-def _transfer(token: address, recipient: address, amount: uint256) -> bool:
+def _transfer(token: address, recipient: address, amount: uint256, eth_gas: uint256) -> bool:
     """
-    @dev Never reverts: a rejected transfer returns False.
+    @dev Never reverts: a rejected transfer returns False. An ETH transfer gets at
+         most `eth_gas`.
     """
     if token == empty(address):
-        return raw_call(recipient, b"", value=amount, revert_on_failure=False)
+        return raw_call(recipient, b"", value=amount, gas=eth_gas, revert_on_failure=False)
     success: bool = False
     response: Bytes[32] = b""
     success, response = raw_call(

@@ -32,9 +32,14 @@ def source_digest() -> str:
     return digest.hexdigest()
 
 
+def search_paths() -> list[Path]:
+    """Where imports resolve: contracts/, then the installed packages (snekmate)."""
+    return [CONTRACTS, *(Path(entry) for entry in sys.path if entry and Path(entry).is_dir())]
+
+
 def compile_contract(name: str) -> dict:
     """Compile one contract to its artifact: ABI, deploy bytecode and runtime bytecode."""
-    bundle = FilesystemInputBundle([CONTRACTS])
+    bundle = FilesystemInputBundle(search_paths())
     file_input = bundle.load_file(CONTRACTS / f"{name}.vy")
     out = compile_from_file_input(file_input, input_bundle=bundle, output_formats=["abi", "bytecode", "bytecode_runtime"])
     return {

@@ -2,8 +2,9 @@
 """
 @title GigParty
 @notice Test double: a contract that acts as a gig party through `forward`, and
-        either rejects every ETH payment or, armed, tries to re-enter the escrow
-        with a stored call while it is being paid.
+        either rejects every ETH payment, burns all the gas it is given when paid
+        (once told to), or, armed, tries to re-enter the escrow with a stored call
+        while it is being paid.
 """
 
 # @notice Where `forward` and the re-entry go.
@@ -16,6 +17,8 @@ reentry_call: public(Bytes[2048])
 reentry_succeeded: public(bool)
 # @notice How many re-entries were attempted.
 reentry_attempts: public(uint256)
+# @notice Burns every unit of gas it is given on a plain ETH payment when set.
+burns_gas: public(bool)
 
 
 @deploy
@@ -36,9 +39,15 @@ def arm(reentry_call: Bytes[2048]):
 
 
 @external
+def burn_gas():
+    self.burns_gas = True
+
+
+@external
 @payable
 def __default__():
     assert not self.rejects_eth, "party: rejects ETH"
+    assert not self.burns_gas, UNREACHABLE
     if len(self.reentry_call) > 0 and self.reentry_attempts == 0:
         self.reentry_attempts += 1
         success: bool = raw_call(self.target, self.reentry_call, max_outsize=0, revert_on_failure=False)

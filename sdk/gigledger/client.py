@@ -433,10 +433,9 @@ class GigLedger:
 
     def _after(self, gig: Gig, receipt: Receipt) -> Gig:
         """The gig after the receipt's events, applied as the contract applied them."""
-        timestamps = self.logs.block_timestamps(receipt.events)
         for event in receipt.events:
             if getattr(event, "gig_id", None) == gig.gig_id and event.address == self.deployment.escrow:
-                gig = gig.apply(event, timestamps)
+                gig = gig.apply(event)
         return gig
 
     def _gig(self, gig: GigRef) -> Gig:

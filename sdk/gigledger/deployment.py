@@ -84,7 +84,8 @@ def deploy(
     fee_bps: int = 0,
     timeout: float = 60.0,
 ) -> Deployment:
-    """Deploys the registry and the escrow, and authorises the escrow in the registry."""
+    """Deploys the registry and the escrow, and makes the escrow the registry's writer
+    (at once: the registry is within its genesis period)."""
     sender = TransactionSender(w3, account, timeout=timeout)
     return deploy_with(sender, treasury=treasury, fee_bps=fee_bps)
 
@@ -95,8 +96,8 @@ def deploy_with(sender: TransactionSender, *, treasury: str | None = None, fee_b
     registry = registry_receipt.contract_address
     constructor = eth_abi.encode(["address", "address", "uint256"], [registry, treasury or ZERO_ADDRESS, fee_bps])
     escrow = sender.deploy(load_artifact("GigEscrow")["bytecode"], constructor).contract_address
-    authorise = _selector("set_escrow(address,bool)") + eth_abi.encode(["address", "bool"], [escrow, True]).hex()
-    sender.send({"to": registry, "data": authorise, "value": 0})
+    announce = _selector("announce_writer(address)") + eth_abi.encode(["address"], [escrow]).hex()
+    sender.send({"to": registry, "data": announce, "value": 0})
     return Deployment(
         chain_id=sender.chain_id,
         escrow=escrow,

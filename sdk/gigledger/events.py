@@ -140,13 +140,14 @@ class GigRefunded(Event):
 
 @dataclass(frozen=True, slots=True)
 class GigDisputed(Event):
-    """A party disputed the gig."""
+    """A party disputed the gig at `disputed_at`."""
 
     contract: ClassVar[str] = "GigEscrow"
     gig_id: int
     client: str
     freelancer: str
     opened_by: str
+    disputed_at: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -201,6 +202,24 @@ class TreasuryChanged(Event):
 
 
 @dataclass(frozen=True, slots=True)
+class MinAmountChanged(Event):
+    """The smallest gig amount in `token` changed; 0: no minimum."""
+
+    contract: ClassVar[str] = "GigEscrow"
+    token: str
+    min_amount: int
+
+
+@dataclass(frozen=True, slots=True)
+class OwnershipTransferStarted(Event):
+    """The owner of either contract offered it to `new_owner`, who must accept it."""
+
+    contract: ClassVar[str] = "GigEscrow"
+    previous_owner: str
+    new_owner: str
+
+
+@dataclass(frozen=True, slots=True)
 class OwnershipTransferred(Event):
     """The owner of either contract changed (both emit the same event; see `address`)."""
 
@@ -213,12 +232,77 @@ class OwnershipTransferred(Event):
 
 
 @dataclass(frozen=True, slots=True)
-class EscrowAuthorised(Event):
-    """The registry's owner authorised or de-authorised an escrow."""
+class WriterAnnounced(Event):
+    """The registry's owner announced a writer (an escrow); it takes effect at `effective_at`."""
 
     contract: ClassVar[str] = "ReputationRegistry"
-    escrow: str
-    authorised: bool
+    writer: str
+    effective_at: int
+
+
+@dataclass(frozen=True, slots=True)
+class WriterRetired(Event):
+    """The registry's owner retired a writer: it settles its gigs but takes no new ones."""
+
+    contract: ClassVar[str] = "ReputationRegistry"
+    writer: str
+
+
+@dataclass(frozen=True, slots=True)
+class CompletionRecorded(Event):
+    """`writer` recorded a gig paid out in full to `freelancer`."""
+
+    contract: ClassVar[str] = "ReputationRegistry"
+    writer: str
+    freelancer: str
+    client: str
+    token: str
+    paid: int
+    on_time: bool
+
+
+@dataclass(frozen=True, slots=True)
+class MissedDeadlineRecorded(Event):
+    """`writer` recorded an accepted gig refunded because nothing was delivered in time."""
+
+    contract: ClassVar[str] = "ReputationRegistry"
+    writer: str
+    freelancer: str
+    client: str
+    token: str
+    earned: int
+
+
+@dataclass(frozen=True, slots=True)
+class DisputeOpenedRecorded(Event):
+    """`writer` recorded that `opener` disputed a gig."""
+
+    contract: ClassVar[str] = "ReputationRegistry"
+    writer: str
+    opener: str
+
+
+@dataclass(frozen=True, slots=True)
+class ResolutionRecorded(Event):
+    """`writer` recorded a settled dispute; `earned` is all the freelancer got on the gig."""
+
+    contract: ClassVar[str] = "ReputationRegistry"
+    writer: str
+    client: str
+    freelancer: str
+    token: str
+    to_client: int
+    to_freelancer: int
+    earned: int
+
+
+@dataclass(frozen=True, slots=True)
+class NonceInvalidated(Event):
+    """`attester` gave up its signed-attestation nonce `nonce` unused."""
+
+    contract: ClassVar[str] = "ReputationRegistry"
+    attester: str
+    nonce: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -262,11 +346,22 @@ EVENT_TYPES: tuple[type[Event], ...] = (
     CreditWithdrawn,
     FeeChanged,
     TreasuryChanged,
+    MinAmountChanged,
+    OwnershipTransferStarted,
     OwnershipTransferred,
-    EscrowAuthorised,
+    WriterAnnounced,
+    WriterRetired,
+    CompletionRecorded,
+    MissedDeadlineRecorded,
+    DisputeOpenedRecorded,
+    ResolutionRecorded,
     Attested,
     AttestationRevoked,
+    NonceInvalidated,
 )
+
+#: The registry's record of an account's settled gigs, one event per write.
+RECORD_EVENTS = (CompletionRecorded, MissedDeadlineRecorded, DisputeOpenedRecorded, ResolutionRecorded)
 
 
 # ---------------------------------------------------------------- decoding
@@ -323,7 +418,7 @@ def _signature(entry: Mapping[str, Any]) -> str:
 
 
 def _abi_events() -> dict[str, Mapping[str, Any]]:
-    """Each contract event's ABI entry by name (OwnershipTransferred is shared)."""
+    """Each contract event's ABI entry by name (the ownership events are shared)."""
     entries: dict[str, Mapping[str, Any]] = {}
     for contract in ("GigEscrow", "ReputationRegistry"):
         for entry in abi(contract):

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, replace
-from typing import Iterable, Mapping
+from typing import Iterable
 
 from gigledger.events import (
     Event,
@@ -63,10 +63,6 @@ class GigHistoryError(ValueError):
     """The events given do not describe one gig from its creation on."""
 
 
-class MissingBlockTimestamp(GigHistoryError):
-    """A dispute's time is its block's timestamp, and neither the log nor the caller gave it."""
-
-
 @dataclass(frozen=True, slots=True)
 class Gig:
     """One gig: the escrow's `Gig` struct plus what its events tell about it."""
@@ -92,15 +88,8 @@ class Gig:
     on_time: bool | None = None  # known once released
 
     @classmethod
-    def from_events(
-        cls, events: Iterable[Event], block_timestamps: Mapping[int, int] | None = None
-    ) -> Gig:
-        """The gig as its events leave it. Events of other kinds or gigs are an error.
-
-        A dispute records its block's timestamp: it comes from the log's
-        `block_timestamp` or, failing that, from `block_timestamps` (block number ->
-        timestamp).
-        """
+    def from_events(cls, events: Iterable[Event]) -> Gig:
+        """The gig as its events leave it. Events of other kinds or gigs are an error."""
         ordered = sorted(
             (e for e in events if isinstance(e, GIG_EVENTS)), key=lambda e: (e.block_number, e.log_index)
         )
@@ -108,7 +97,7 @@ class Gig:
             raise GigHistoryError("a gig's history must start with its GigCreated event")
         gig = cls.created(ordered[0])
         for event in ordered[1:]:
-            gig = gig.apply(event, block_timestamps)
+            gig = gig.apply(event)
         return gig
 
     @classmethod
@@ -134,7 +123,7 @@ class Gig:
             skills=event.skills,
         )
 
-    def apply(self, event: Event, block_timestamps: Mapping[int, int] | None = None) -> Gig:
+    def apply(self, event: Event) -> Gig:
         """The gig after one more of its events, changed as the contract changes it."""
         if getattr(event, "gig_id", None) != self.gig_id:
             raise GigHistoryError(f"event {event.name} is not about gig {self.gig_id}")
@@ -163,7 +152,7 @@ class Gig:
             case GigRefunded():
                 return replace(self, state=State.REFUNDED)
             case GigDisputed():
-                return replace(self, state=State.DISPUTED, disputed_at=_timestamp_of(event, block_timestamps))
+                return replace(self, state=State.DISPUTED, disputed_at=event.disputed_at)
             case GigResolved():
                 return replace(self, state=State.RESOLVED, paid=self.paid + event.to_freelancer)
         raise GigHistoryError(f"{event.name} does not change a gig")
@@ -215,27 +204,14 @@ class Gig:
         return self.delivered_at + self.review_period if self.delivered_at else None
 
 
-def _timestamp_of(event: Event, block_timestamps: Mapping[int, int] | None) -> int:
-    if event.block_timestamp is not None:
-        return event.block_timestamp
-    if block_timestamps is not None and event.block_number in block_timestamps:
-        return block_timestamps[event.block_number]
-    raise MissingBlockTimestamp(
-        f"{event.name} in block {event.block_number} has no timestamp; "
-        "pass block_timestamps={block_number: timestamp}"
-    )
-
-
-def gigs_from_events(
-    events: Iterable[Event], block_timestamps: Mapping[int, int] | None = None
-) -> dict[int, Gig]:
+def gigs_from_events(events: Iterable[Event]) -> dict[int, Gig]:
     """Every gig created among `events`, by id, each folded from its own events."""
     by_gig: dict[int, list[Event]] = {}
     for event in events:
         if isinstance(event, GIG_EVENTS):
             by_gig.setdefault(event.gig_id, []).append(event)
     return {
-        gig_id: Gig.from_events(gig_events, block_timestamps)
+        gig_id: Gig.from_events(gig_events)
         for gig_id, gig_events in by_gig.items()
         if any(isinstance(e, GigCreated) for e in gig_events)
     }

@@ -17,7 +17,6 @@ from gigledger.events import (
     Attested,
     CreditWithdrawn,
     Event,
-    GigDisputed,
     PaymentCredited,
     decode_logs,
     event_topics,
@@ -78,8 +77,7 @@ class LogReader:
 
     def gigs(self, gig_ids: Iterable[int]) -> dict[int, Gig]:
         """The given gigs, rebuilt from their events."""
-        events = self.gig_events(gig_ids)
-        return gigs_from_events(events, self.block_timestamps(events))
+        return gigs_from_events(self.gig_events(gig_ids))
 
     def gig_ids_of(self, *, client: str | None = None, freelancer: str | None = None) -> set[int]:
         """Ids of gigs with this client and/or freelancer (by any event naming them)."""
@@ -105,8 +103,3 @@ class LogReader:
         topics: list[object] = [ATTESTATION_TOPICS, address_topic(attester) if attester else None]
         topics.append(address_topic(subject) if subject else None)
         return [e for e in self.events(self.deployment.registry, topics) if e.escrow == self.deployment.escrow]
-
-    def block_timestamps(self, events: Iterable[Event]) -> dict[int, int]:
-        """Timestamps of the blocks of disputes whose logs did not carry one."""
-        blocks = {e.block_number for e in events if isinstance(e, GigDisputed) and e.block_timestamp is None}
-        return {number: self.w3.eth.get_block(number)["timestamp"] for number in blocks}

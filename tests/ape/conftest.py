@@ -86,9 +86,9 @@ def registry(project: Any, owner: Any) -> Any:
 
 @pytest.fixture(scope="session")
 def escrow(project: Any, owner: Any, registry: Any, treasury: Any) -> Any:
-    """The escrow, authorised by the registry, with a treasury and no fee yet."""
+    """The escrow, the registry's writer from the start, with a treasury and no fee yet."""
     escrow = owner.deploy(project.GigEscrow, registry, treasury, 0)
-    registry.set_escrow(escrow, True, sender=owner)
+    registry.announce_writer(escrow, sender=owner)
     return escrow
 
 

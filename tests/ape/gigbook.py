@@ -73,6 +73,11 @@ CREATE_GIG_ARGUMENTS = (
 )
 
 
+def fee_on(total: int, fee_bps: int) -> int:
+    """The escrow's fee on a freelancer's cumulative pay: rounded up."""
+    return -(-total * fee_bps // BPS)
+
+
 def logs_of(receipt: Any, event: Any) -> list[dict]:
     """The arguments of every `event` log in `receipt`, in order."""
     return [dict(log.event_arguments) for log in event.from_receipt(receipt)]
@@ -130,7 +135,7 @@ class GigBook:
             if log.event_name == "GigCreated":
                 self.gigs[args["gig_id"]] = created_gig(args)
             else:
-                self.gigs[args["gig_id"]] = next_gig(self.gigs[args["gig_id"]], log.event_name, args, receipt.timestamp)
+                self.gigs[args["gig_id"]] = next_gig(self.gigs[args["gig_id"]], log.event_name, args)
 
 
 def created_gig(args: dict) -> Gig:
@@ -153,8 +158,8 @@ def created_gig(args: dict) -> Gig:
     )
 
 
-def next_gig(gig: Gig, event: str, args: dict, timestamp: int) -> Gig:
-    """The gig after the escrow logged `event` about it in a block at `timestamp`."""
+def next_gig(gig: Gig, event: str, args: dict) -> Gig:
+    """The gig after the escrow logged `event` about it."""
     match event:
         case "GigAccepted":
             return gig._replace(freelancer=args["freelancer"], state=State.ACCEPTED)
@@ -163,7 +168,7 @@ def next_gig(gig: Gig, event: str, args: dict, timestamp: int) -> Gig:
         case "MilestoneReleased":
             return gig._replace(paid=gig.paid + args["amount"], released=gig.released + 1)
         case "GigDisputed":
-            return gig._replace(state=State.DISPUTED, disputed_at=timestamp)
+            return gig._replace(state=State.DISPUTED, disputed_at=args["disputed_at"])
         case "GigCancelled":
             return gig._replace(state=State.CANCELLED)
         case "GigReleased":

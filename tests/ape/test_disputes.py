@@ -16,6 +16,7 @@ def test_client_disputes_a_delivery(delivered_gig, gigs, escrow, registry, clien
         "client": client.address,
         "freelancer": freelancer.address,
         "opened_by": client.address,
+        "disputed_at": receipt.timestamp,
     }
     assert gigs[delivered_gig].state == State.DISPUTED
     assert registry.summary(client).disputes_opened == 1

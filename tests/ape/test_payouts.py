@@ -3,7 +3,7 @@ cannot be used to re-enter the escrow."""
 
 import ape
 import pytest
-from gigbook import AMOUNT, BPS, DELIVERABLE_HASH, REVIEW_PERIOD, ZERO_ADDRESS, logs_of, only_log
+from gigbook import AMOUNT, DELIVERABLE_HASH, REVIEW_PERIOD, ZERO_ADDRESS, fee_on, logs_of, only_log
 from money import ETH_ONLY, TOKENS_ONLY
 
 
@@ -21,6 +21,18 @@ def party_delivered_gig(create_gig, gigs, owner):
 
 
 # ---------------------------------------------------------------- rejected ETH
+
+
+ETH_PAYOUT_GAS = 100_000
+
+
+@ETH_ONLY
+def test_a_gas_burning_payee_gets_a_fixed_stipend_and_a_credit(party_delivered_gig, reentrant_party, gigs, escrow, owner, client):
+    gig_id = party_delivered_gig(reentrant_party)
+    reentrant_party.burn_gas(sender=owner)
+    receipt = gigs.send("approve", gig_id, sender=client)
+    assert receipt.gas_used < 200_000 + ETH_PAYOUT_GAS
+    assert escrow.credits(reentrant_party, ZERO_ADDRESS) == AMOUNT
 
 
 @ETH_ONLY
@@ -114,7 +126,7 @@ def test_fee_to_a_blocked_treasury_is_credited(with_fee, create_gig, gigs, escro
     gigs.send("deliver", gig_id, DELIVERABLE_HASH, sender=freelancer)
     money.token.block_recipient(treasury, sender=client)
     gigs.send("approve", gig_id, sender=client)
-    assert escrow.credits(treasury, money.address) == gigs[gig_id].amount * with_fee // BPS
+    assert escrow.credits(treasury, money.address) == fee_on(gigs[gig_id].amount, with_fee)
 
 
 @TOKENS_ONLY

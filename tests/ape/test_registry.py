@@ -26,40 +26,17 @@ def money() -> Money:
     ],
     ids=["completion", "missed-deadline", "dispute-opened", "resolution"],
 )
-def test_only_an_authorised_escrow_writes_records(registry, stranger, record, arguments):
-    with ape.reverts("registry: caller is not an authorised escrow"):
+def test_only_a_writer_writes_records(registry, stranger, record, arguments):
+    with ape.reverts("registry: caller is not a writer in effect"):
         getattr(registry, record)(*arguments(stranger.address), sender=stranger)
 
 
-def test_owner_authorises_an_escrow(registry, owner, stranger):
-    receipt = registry.set_escrow(stranger, True, sender=owner)
-    assert logs_of(receipt, registry.EscrowAuthorised) == [{"escrow": stranger.address, "authorised": True}]
-    assert registry.is_escrow(stranger)
+def test_a_writer_announced_during_genesis_writes_at_once(registry, owner, stranger):
+    receipt = registry.announce_writer(stranger, sender=owner)
+    assert logs_of(receipt, registry.WriterAnnounced) == [{"writer": stranger.address, "effective_at": receipt.timestamp}]
+    assert registry.is_writer(stranger)
     registry.record_missed_deadline(stranger, stranger, ZERO_ADDRESS, 0, sender=stranger)
     assert registry.summary(stranger).missed_deadlines == 1
-
-
-def test_only_the_owner_authorises_escrows(registry, stranger):
-    with ape.reverts("registry: caller is not the owner"):
-        registry.set_escrow(stranger, True, sender=stranger)
-
-
-def test_owner_hands_over_the_registry(registry, owner, stranger):
-    receipt = registry.transfer_ownership(stranger, sender=owner)
-    assert logs_of(receipt, registry.OwnershipTransferred) == [
-        {"previous_owner": owner.address, "new_owner": stranger.address}
-    ]
-    assert registry.owner() == stranger.address
-
-
-def test_registry_ownership_cannot_go_to_nobody(registry, owner):
-    with ape.reverts("registry: empty owner"):
-        registry.transfer_ownership(ZERO_ADDRESS, sender=owner)
-
-
-def test_only_the_owner_hands_over_the_registry(registry, stranger):
-    with ape.reverts("registry: caller is not the owner"):
-        registry.transfer_ownership(stranger, sender=stranger)
 
 
 def test_summary_and_volume_add_up_over_gigs(create_gig, gigs, chain, registry, client, freelancer, arbiter):
@@ -83,7 +60,7 @@ def test_summary_and_volume_add_up_over_gigs(create_gig, gigs, chain, registry, 
 
 
 def test_volume_saturates_at_128_bits(registry, owner, stranger, client, freelancer):
-    registry.set_escrow(stranger, True, sender=owner)
+    registry.announce_writer(stranger, sender=owner)
     registry.record_completion(client, freelancer, ZERO_ADDRESS, 2**128 - 2, True, sender=stranger)
     registry.record_completion(client, freelancer, ZERO_ADDRESS, 2**256 - 1, True, sender=stranger)
     assert tuple(registry.volume(freelancer, ZERO_ADDRESS)) == (2**128 - 1, 0)
@@ -173,10 +150,16 @@ def test_score_runs_from_one_to_five(released_gig, registry, escrow, client, fre
         registry.attest(escrow, released_gig, freelancer, score, SKILL, EVIDENCE_HASH, sender=client)
 
 
-def test_attestation_needs_an_authorised_escrow(released_gig, registry, escrow, owner, client, freelancer):
-    registry.set_escrow(escrow, False, sender=owner)
-    with ape.reverts("registry: escrow not authorised"):
-        registry.attest(escrow, released_gig, freelancer, 5, SKILL, EVIDENCE_HASH, sender=client)
+def test_attestation_needs_a_writer(released_gig, registry, project, owner, client, freelancer):
+    other = owner.deploy(project.FakeEscrow)
+    with ape.reverts("registry: escrow is not a writer"):
+        registry.attest(other, released_gig, freelancer, 5, SKILL, EVIDENCE_HASH, sender=client)
+
+
+def test_a_retired_escrows_settled_gig_can_still_be_attested(released_gig, registry, escrow, owner, client, freelancer):
+    registry.retire_writer(escrow, sender=owner)
+    registry.attest(escrow, released_gig, freelancer, 5, SKILL, EVIDENCE_HASH, sender=client)
+    assert registry.summary(freelancer).attestations == 1
 
 
 @pytest.mark.parametrize(
@@ -253,6 +236,6 @@ def test_the_subject_cannot_revoke_what_it_received(attested_gig, registry, escr
         registry.revoke(escrow, attested_gig, client, sender=freelancer)
 
 
-def test_revocation_needs_an_authorised_escrow(attested_gig, registry, stranger, client, freelancer):
-    with ape.reverts("registry: escrow not authorised"):
+def test_revocation_needs_a_writer(attested_gig, registry, stranger, client, freelancer):
+    with ape.reverts("registry: escrow is not a writer"):
         registry.revoke(stranger, attested_gig, freelancer, sender=client)

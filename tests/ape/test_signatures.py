@@ -179,3 +179,67 @@ def test_signature_must_be_65_bytes(registry, domain, attestation, client, stran
 def test_signature_that_recovers_nobody_is_rejected(registry, attestation, client, stranger):
     with ape.reverts("registry: invalid signature"):
         submit(registry, client, attestation, bytes(64) + bytes([27]), stranger)
+
+
+# ---------------------------------------------------------------- withdrawn signatures
+
+
+def test_an_attester_invalidates_an_unused_nonce(registry, domain, attestation, client, stranger):
+    signature = sign(client, domain, attestation)
+    receipt = registry.invalidate_nonce(sender=client)
+    assert only_log(receipt, registry.NonceInvalidated) == {"attester": client.address, "nonce": attestation["nonce"]}
+    with ape.reverts("registry: signature is not the attester's"):
+        submit(registry, client, attestation, signature, stranger)
+
+
+def test_a_signature_after_an_invalidated_nonce_goes_through(registry, domain, attestation, client, stranger):
+    registry.invalidate_nonce(sender=client)
+    message = {**attestation, "nonce": registry.nonces(client)}
+    submit(registry, client, message, sign(client, domain, message), stranger)
+    assert registry.nonces(client) == 2
+
+
+# ---------------------------------------------------------------- contract wallets (ERC-1271)
+
+
+@pytest.fixture
+def wallet(project, owner, stranger):
+    """A contract wallet that vouches for `stranger`'s signatures."""
+    return owner.deploy(project.ContractWallet, stranger)
+
+
+@pytest.fixture
+def wallet_gig(gigs, escrow, wallet, stranger, freelancer, arbiter, chain):
+    """A gig the wallet paid for as client, released to the freelancer."""
+    terms = (freelancer.address, arbiter.address, "0x" + "00" * 20, 10**6, [10**6], chain.pending_timestamp + 7 * DAY, DAY, b"\x11" * 32, [])
+    receipt = wallet.forward(escrow, escrow.create_gig.encode_input(*terms), sender=stranger, value=10**6)
+    gigs.apply(receipt)
+    gig_id = only_log(receipt, escrow.GigCreated)["gig_id"]
+    gigs.send("accept", gig_id, sender=freelancer)
+    gigs.apply(wallet.forward(escrow, escrow.release_milestone.encode_input(gig_id, gigs[gig_id]), sender=stranger))
+    return gig_id
+
+
+def test_a_contract_wallet_attests_by_erc1271(registry, escrow, domain, wallet, wallet_gig, freelancer, stranger, client):
+    message = {**_message(escrow, wallet_gig, freelancer, registry.nonces(wallet)), "deadline": 2**40}
+    receipt = submit(registry, wallet, message, sign(stranger, domain, message), client)
+    assert only_log(receipt, registry.Attested)["attester"] == wallet.address
+    assert registry.summary(freelancer).attestations == 1
+
+
+def test_a_contract_wallet_refuses_a_signature_it_does_not_vouch_for(registry, escrow, domain, wallet, wallet_gig, freelancer, client):
+    message = {**_message(escrow, wallet_gig, freelancer, registry.nonces(wallet)), "deadline": 2**40}
+    with ape.reverts("registry: signature is not the attester's"):
+        submit(registry, wallet, message, sign(client, domain, message), client)
+
+
+def _message(escrow, gig_id: int, subject, nonce: int) -> dict:
+    return {
+        "escrow": escrow.address,
+        "gigId": gig_id,
+        "subject": subject.address,
+        "score": 5,
+        "skill": SKILL,
+        "evidence": EVIDENCE_HASH,
+        "nonce": nonce,
+    }

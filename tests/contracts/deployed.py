@@ -70,7 +70,7 @@ def deploy_contracts(cast: Cast) -> Contracts:
     with boa.env.prank(cast.owner):
         registry = boa.load(str(CONTRACTS / "ReputationRegistry.vy"))
         escrow = boa.load(str(CONTRACTS / "GigEscrow.vy"), registry.address, cast.treasury, 0)
-        registry.set_escrow(escrow.address, True)
+        registry.announce_writer(escrow.address)
     token_deployer = boa.load_partial(str(CONTRACTS / "test" / "MockERC20.vy"))
     plain_token = token_deployer.deploy(0)
     fee_token = token_deployer.deploy(FEE_TOKEN_BPS)

@@ -21,6 +21,7 @@ DAY = 86_400
 BPS = 10_000
 MAX_FEE_BPS = 1_000
 MAX_MILESTONES = 16
+MIN_REVIEW_PERIOD = DAY
 MAX_REVIEW_PERIOD = 90 * DAY
 ARBITRATION_PERIOD = 30 * DAY
 REVOKED = 128
@@ -56,13 +57,18 @@ NEXT_STATES = {
     State.OPEN: State.ACCEPTED | State.CANCELLED,
     State.ACCEPTED: State.DELIVERED | State.RELEASED | State.REFUNDED | State.DISPUTED,
     State.DELIVERED: State.RELEASED | State.DISPUTED,
-    State.DISPUTED: State.RESOLVED,
+    State.DISPUTED: State.RESOLVED | State.REFUNDED,
 }
 
 
 def refuse_unless(condition: bool) -> None:
     if not condition:
         raise Refused
+
+
+def fee_on(total: int, fee_bps: int) -> int:
+    """The escrow's fee on a freelancer's cumulative pay: rounded up."""
+    return -(-total * fee_bps // BPS)
 
 
 @dataclass(frozen=True)
@@ -146,6 +152,8 @@ class Model:
         self.rejects_eth = rejects_eth  # accounts whose ETH payouts revert
         self.blocked = blocked  # token -> the one recipient it refuses
         self.fee_bps = 0
+        self.min_amounts: dict[str, int] = {}  # token -> smallest gig amount
+        self.escrow_retired = False  # the registry's owner retired the escrow
         self.gigs: dict[int, GigRecord] = {}
         self.credits: dict[tuple[str, str], int] = {}
         self.counters: dict[str, list[int]] = {}
@@ -183,12 +191,13 @@ class Model:
         held: int,
     ) -> tuple[int, list[Event]]:
         """`held` is what the token transfer delivers of `amount`."""
-        refuse_unless(amount > 0)
+        refuse_unless(amount > 0 and amount >= self.min_amounts.get(token, 0))
         refuse_unless(freelancer != client)
         refuse_unless(arbiter != ZERO_ADDRESS and arbiter not in (client, freelancer))
-        refuse_unless(deadline > self.now and review_period <= MAX_REVIEW_PERIOD)
+        refuse_unless(deadline > self.now and MIN_REVIEW_PERIOD <= review_period <= MAX_REVIEW_PERIOD)
         refuse_unless(len(milestones) <= MAX_MILESTONES)
         refuse_unless(not milestones or (all(m > 0 for m in milestones) and sum(milestones) == amount))
+        refuse_unless(not self.escrow_retired)
         gig_id = len(self.gigs) + 1
         gig = Gig(
             client,
@@ -267,7 +276,7 @@ class Model:
         if gig.released + 1 == len(gig.milestones):
             return self._release(gig_id, claimed=False)
         amount = gig.amount * gig.milestones[gig.released] // sum(gig.milestones)
-        fee = amount * gig.fee_bps // BPS
+        fee = fee_on(gig.paid + amount, gig.fee_bps) - fee_on(gig.paid, gig.fee_bps)
         self._move(gig_id, paid=gig.paid + amount, released=gig.released + 1)
         return [
             ("MilestoneReleased", {**self._parties_of(gig_id), "index": gig.released, "amount": amount, "fee": fee}),
@@ -277,6 +286,10 @@ class Model:
     def refund(self, gig_id: int, caller: str) -> list[Event]:
         gig = self._gig(gig_id)
         refuse_unless(caller == gig.client and gig.state == State.ACCEPTED and self.now > gig.deadline)
+        return self._refund(gig_id)
+
+    def _refund(self, gig_id: int) -> list[Event]:
+        gig = self._gig(gig_id)
         remaining = gig.amount - gig.paid
         self._move(gig_id, state=State.REFUNDED)
         self._bump(gig.freelancer, MISSED_DEADLINES)
@@ -296,7 +309,7 @@ class Model:
             refuse_unless(self.now < gig.delivered_at + gig.review_period)
         self._move(gig_id, state=State.DISPUTED, disputed_at=self.now)
         self._bump(caller, DISPUTES_OPENED)
-        return [("GigDisputed", {**self._parties_of(gig_id), "opened_by": caller})]
+        return [("GigDisputed", {**self._parties_of(gig_id), "opened_by": caller, "disputed_at": self.now})]
 
     def resolve(self, gig_id: int, caller: str, to_freelancer: int) -> list[Event]:
         gig = self._gig(gig_id)
@@ -308,6 +321,9 @@ class Model:
         gig = self._gig(gig_id)
         refuse_unless(caller in gig.parties() and gig.state == State.DISPUTED)
         refuse_unless(self.now >= gig.disputed_at + ARBITRATION_PERIOD)
+        if not gig.delivered_at:
+            refuse_unless(self.now > gig.deadline)
+            return self._refund(gig_id)
         return self._resolve(gig_id, (gig.amount - gig.paid) // 2, timed_out=True)
 
     def withdraw(self, account: str, token: str, recipient: str) -> list[Event]:
@@ -320,6 +336,14 @@ class Model:
         refuse_unless(fee_bps <= MAX_FEE_BPS)
         self.fee_bps = fee_bps
         return [("FeeChanged", {"fee_bps": fee_bps})]
+
+    def set_min_amount(self, token: str, min_amount: int) -> list[Event]:
+        self.min_amounts[token] = min_amount
+        return [("MinAmountChanged", {"token": token, "min_amount": min_amount})]
+
+    def retire_escrow(self) -> None:
+        refuse_unless(not self.escrow_retired)
+        self.escrow_retired = True
 
     # ------------------------------------------------------------ attestations
 
@@ -368,7 +392,7 @@ class Model:
     def _release(self, gig_id: int, claimed: bool) -> list[Event]:
         gig = self._gig(gig_id)
         amount = gig.amount - gig.paid
-        fee = amount * gig.fee_bps // BPS
+        fee = fee_on(gig.amount, gig.fee_bps) - fee_on(gig.paid, gig.fee_bps)
         on_time = gig.delivered_at <= gig.deadline if gig.delivered_at else self.now <= gig.deadline
         self._move(gig_id, state=State.RELEASED)
         self._add(gig.freelancer, COMPLETED, 1)
@@ -386,7 +410,7 @@ class Model:
     def _resolve(self, gig_id: int, to_freelancer: int, timed_out: bool) -> list[Event]:
         gig = self._gig(gig_id)
         to_client = gig.amount - gig.paid - to_freelancer
-        fee = to_freelancer * gig.fee_bps // BPS
+        fee = fee_on(gig.paid + to_freelancer, gig.fee_bps) - fee_on(gig.paid, gig.fee_bps)
         self._move(gig_id, state=State.RESOLVED)
         # A difference of one indivisible unit is what an even split of an odd amount leaves: no winner.
         if to_freelancer > to_client + 1:

@@ -7,7 +7,13 @@ after every step against `escrow_model.Model`:
 - no gig pays out more than it took, and a settled gig paid out all of it;
 - states only move forward, and each gig's slot holds the commitment to the
   gig (or, once settled, to its parties and their tickets) the model expects;
-- the registry's counters, volumes and nonces are what the settled gigs imply.
+- the registry's counters, volumes and nonces are what the settled gigs imply,
+  and its logs alone rebuild every account's counters and volumes;
+- each gig's fees add up to the fee on what the freelancer was paid in total,
+  rounded up; a stale dispute over an undelivered gig always refunds the client;
+- whatever the registry's owner did (retiring the escrow, announcing another
+  writer), every live gig can still be settled and the escrow ends up holding
+  only its credits.
 
 `GIGLEDGER_FUZZ=deep` runs many more, longer examples than CI does.
 """
@@ -29,6 +35,7 @@ from escrow_model import (
     Model,
     Refused,
     State,
+    fee_on,
 )
 from eth_account import Account
 from gigledger.attestations import ATTESTATION_TYPES, DOMAIN_NAME, DOMAIN_VERSION
@@ -67,7 +74,7 @@ amounts = mostly(st.integers(10**3, 10**22), st.integers(1, 50))
 # How long to wait before a step: often not at all, else past the usual deadlines and periods.
 waits = st.one_of(st.just(0), st.sampled_from([DAY, 3 * DAY, 8 * DAY, 31 * DAY]), st.integers(1, 40 * DAY))
 deadlines = mostly(st.integers(1, 30 * DAY), st.sampled_from([-DAY, 0]))
-review_periods = mostly(st.sampled_from([0, 3600, 3 * DAY, 90 * DAY]), st.just(90 * DAY + 1))
+review_periods = mostly(st.sampled_from([DAY, 3 * DAY, 90 * DAY]), st.sampled_from([0, DAY - 1, 90 * DAY + 1]))
 milestone_weights = mostly(
     st.one_of(st.just([]), st.lists(st.integers(1, 5), min_size=1, max_size=4), st.just([1] * 16)),
     st.just([1] * 17),
@@ -121,7 +128,11 @@ class EscrowMachine(RuleBasedStateMachine):
             {contracts.plain_token.address: contracts.blocked},
         )
         self.paid_out: dict[int, int] = {}  # per gig, what the escrow's logs say left for it
+        self.freelancer_pay: dict[int, tuple[int, int]] = {}  # per gig, (paid before fees, fees) by the logs
+        self.stale_undelivered: dict[int, list[Event]] = {}  # per gig, the logs of its undelivered stale dispute
+        self.registry_logs: list[Event] = []  # every log the registry emitted, in order
         self.fee_changes = 0
+        self.owner_actions = 0
 
     # ------------------------------------------------------------ driving
 
@@ -140,11 +151,13 @@ class EscrowMachine(RuleBasedStateMachine):
         logs = self._logs(contract or self.escrow)
         assert logs == expected
         self._count_payouts(logs)
+        self.registry_logs += logs if contract is self.registry else self._logs(self.registry, source=self.escrow)
 
-    def _logs(self, contract) -> list[Event]:
+    def _logs(self, contract, source=None) -> list[Event]:
+        """`contract`'s logs in the last call made through `source` (itself by default)."""
         return [
             (type(log).__name__, {k: _plain(v) for k, v in log._asdict().items() if k not in UNMODELLED_FIELDS})
-            for log in contract.get_logs()
+            for log in (source or contract).get_logs()
             if log.address == contract.address
         ]
 
@@ -159,6 +172,14 @@ class EscrowMachine(RuleBasedStateMachine):
             }.get(name)
             if out is not None:
                 self.paid_out[args["gig_id"]] = self.paid_out.get(args["gig_id"], 0) + out(args)
+            to_freelancer = {
+                "MilestoneReleased": lambda a: a["amount"],
+                "GigReleased": lambda a: a["amount"],
+                "GigResolved": lambda a: a["to_freelancer"],
+            }.get(name)
+            if to_freelancer is not None:
+                paid, fees = self.freelancer_pay.get(args["gig_id"], (0, 0))
+                self.freelancer_pay[args["gig_id"]] = (paid + to_freelancer(args), fees + args["fee"])
 
     def _target(self, pick: tuple[bool, int], states: State) -> int:
         aimed, index = pick
@@ -188,6 +209,9 @@ class EscrowMachine(RuleBasedStateMachine):
                 getattr(self.escrow, operation)(gig_id, gig.as_tuple(), *escrow_args)
 
         self._drive(operation, lambda: getattr(self.model, operation)(gig_id, caller, *model_args), call)
+        stale_undelivered = operation == "resolve_stale_dispute" and gig.state == State.DISPUTED and not gig.delivered_at
+        if stale_undelivered and self.model.gigs[gig_id].gig.state & SETTLED:
+            self.stale_undelivered[gig_id] = self._logs(self.escrow)
 
     # ------------------------------------------------------------ rules: gigs
 
@@ -295,6 +319,40 @@ class EscrowMachine(RuleBasedStateMachine):
         """The fee matters only when a gig is created: a few changes per run are plenty."""
         self.fee_changes += 1
         self._drive("set_fee", lambda: self.model.set_fee(fee_bps), lambda: self._set_fee(fee_bps))
+
+    @precondition(lambda self: self.fee_changes < 3)
+    @rule(kind=st.sampled_from(["eth", "erc20", "fee_erc20"]), min_amount=st.sampled_from([0, 10**3, 10**21]))
+    def set_min_amount(self, kind, min_amount):
+        """Like the fee, the minimum matters only when a gig is created."""
+        self.fee_changes += 1
+        token = self.tokens[kind]
+
+        def call():
+            with boa.env.prank(self.cast.owner):
+                self.escrow.set_min_amount(token, min_amount)
+
+        self._drive("set_min_amount", lambda: self.model.set_min_amount(token, min_amount), call)
+
+    @precondition(lambda self: self.owner_actions < 2)
+    @rule(retire=st.booleans())
+    def registry_owner_acts(self, retire):
+        """The registry's owner retires the escrow, or announces another writer: live
+        gigs settle all the same (see `teardown`)."""
+        self.owner_actions += 1
+        if not retire:
+            with boa.env.prank(self.cast.owner):
+                self.registry.announce_writer(boa.env.generate_address("another writer"))
+            return
+
+        def call():
+            with boa.env.prank(self.cast.owner):
+                self.registry.retire_writer(self.escrow.address)
+
+        def predict():
+            self.model.retire_escrow()
+            return [("WriterRetired", {"writer": self.escrow.address})]
+
+        self._drive("retire_writer", predict, call, contract=self.registry)
 
     def _set_fee(self, fee_bps: int) -> None:
         with boa.env.prank(self.cast.owner):
@@ -464,8 +522,51 @@ class EscrowMachine(RuleBasedStateMachine):
         stored_nonces = {account: nonce for account, nonce in self.registry._storage.nonces.get().items() if nonce}
         assert stored_nonces == self.model.nonces
 
+    @invariant()
+    def registry_logs_rebuild_every_record(self):
+        counters, volumes = _rebuild_records(self.registry_logs, self.escrow.address)
+        assert {a: c for a, c in counters.items() if any(c)} == {
+            a: c for a, c in self.model.counters.items() if any(c)
+        }
+        assert {k: v for k, v in volumes.items() if any(v)} == {k: v for k, v in self.model.volumes.items() if any(v)}
+
+    @invariant()
+    def fees_are_the_fee_on_the_total_rounded_up(self):
+        for gig_id, (paid, fees) in self.freelancer_pay.items():
+            assert fees == fee_on(paid, self.model.gigs[gig_id].gig.fee_bps), gig_id
+
+    @invariant()
+    def a_stale_undelivered_dispute_refunds_the_client(self):
+        for gig_id, logs in self.stale_undelivered.items():
+            gig = self.model.gigs[gig_id].gig
+            assert gig.state == State.REFUNDED
+            assert [args["amount"] for name, args in logs if name == "GigRefunded"] == [gig.amount - gig.paid]
+
     def teardown(self):
-        """Once per example, the public views agree with the raw storage checked above."""
+        """Once per example, the public views agree with the raw storage checked above;
+        then every live gig is taken out by its timeout, and nothing is left stuck."""
+        self._views_agree_with_storage()
+        self._every_live_gig_settles()
+
+    def _every_live_gig_settles(self) -> None:
+        """Whatever happened, including the registry owner's actions, each live gig
+        has a way out; afterwards the escrow holds only its credits."""
+        ways_out = {
+            State.OPEN: ("cancel", "client"),
+            State.ACCEPTED: ("refund", "client"),
+            State.DELIVERED: ("claim", "freelancer"),
+            State.DISPUTED: ("resolve_stale_dispute", "client"),
+        }
+        self._wait(130 * DAY)  # past every deadline, review and arbitration period drawn
+        for gig_id, record in list(self.model.gigs.items()):
+            if record.gig.state & LIVE:
+                operation, role = ways_out[record.gig.state]
+                self._operate(operation, gig_id, getattr(record.gig, role), 0)
+                assert self.model.gigs[gig_id].gig.state & (SETTLED | State.CANCELLED)
+        self.escrow_holds_exactly_what_it_owes()
+        assert all(not (r.gig.state & LIVE) for r in self.model.gigs.values())
+
+    def _views_agree_with_storage(self) -> None:
         for account in {*self.model.counters, *(a for a, _ in self.model.volumes)}:
             assert list(self.registry.summary(account)) == self.model.summary(account)
         for account, token in self.model.volumes:
@@ -475,6 +576,48 @@ class EscrowMachine(RuleBasedStateMachine):
         for gig_id, record in self.model.gigs.items():
             settled = bool(record.gig.state & SETTLED)
             assert self.escrow.is_settled_between(gig_id, *record.gig.parties()) == settled
+
+
+def _rebuild_records(logs: list[Event], writer: str) -> tuple[dict, dict]:
+    """Every account's counters and volumes from the registry's logs alone."""
+    counters: dict[str, list[int]] = {}
+    volumes: dict[tuple[str, str], list[int]] = {}
+
+    def add(account: str, field: int, amount: int = 1) -> None:
+        counters.setdefault(account, [0] * 8)[field] += amount
+
+    def volume(args: dict, amount: int) -> None:
+        volumes.setdefault((args["freelancer"], args["token"]), [0, 0])[0] += amount
+        volumes.setdefault((args["client"], args["token"]), [0, 0])[1] += amount
+
+    for name, args in logs:
+        if args.get("writer", writer) != writer:
+            continue
+        if name == "CompletionRecorded":
+            add(args["freelancer"], 0)
+            add(args["freelancer"], 1, int(args["on_time"]))
+            volume(args, args["paid"])
+        elif name == "MissedDeadlineRecorded":
+            add(args["freelancer"], 2)
+            volume(args, args["earned"])
+        elif name == "DisputeOpenedRecorded":
+            add(args["opener"], 3)
+        elif name == "ResolutionRecorded":
+            client, freelancer = args["client"], args["freelancer"]
+            if args["to_freelancer"] > args["to_client"] + 1:
+                add(freelancer, 4)
+                add(client, 5)
+            elif args["to_client"] > args["to_freelancer"] + 1:
+                add(client, 4)
+                add(freelancer, 5)
+            volume(args, args["earned"])
+        elif name == "Attested":
+            add(args["subject"], 6)
+            add(args["subject"], 7, args["score"])
+        elif name == "AttestationRevoked":
+            add(args["subject"], 6, -1)
+            add(args["subject"], 7, -args["score"])
+    return counters, volumes
 
 
 def _split(amount: int, weights: list[int]) -> list[int]:

@@ -12,8 +12,9 @@ from sqlalchemy.exc import IntegrityError
 from gigledger_node.index import db
 from gigledger_node.index.endpoint import Endpoint
 from gigledger_node.index.indexer import Indexer, WrongIndex
+from gigledger_node.index.queries import Queries
 
-from .story import ETHER, web3_of
+from .story import ETHER, deploy_contracts, dev_account, web3_of
 
 ZERO = "0x" + "00" * 20
 
@@ -52,6 +53,25 @@ def test_volumes_equal_the_registry_on_chain(queries, story, party):
     volumes = {v.token: (v.earned, v.paid) for v in queries.reputation(account).volumes}
 
     assert volumes.get(ZERO, (0, 0)) == (earned, paid)
+
+
+def test_records_of_any_writer_count_as_the_registry_counts_them(anvil, engine):
+    deployment = deploy_contracts(anvil)
+    w3 = web3_of(anvil)
+    registry = w3.eth.contract(address=deployment.registry, abi=abi("ReputationRegistry"))
+    writer, client, freelancer = (dev_account(i).address for i in (6, 7, 8))
+    for call, sender in [
+        (registry.functions.announce_writer(writer), dev_account(0).address),
+        (registry.functions.record_completion(client, freelancer, ZERO, ETHER, True), writer),
+        (registry.functions.record_resolution(client, freelancer, ZERO, 0, ETHER, ETHER), writer),
+    ]:
+        w3.eth.wait_for_transaction_receipt(call.transact({"from": sender}))
+    Indexer(engine, Endpoint(anvil), deployment).sync()
+    indexed = Queries(engine).reputation(freelancer)
+
+    assert [indexed.completed, indexed.on_time, indexed.disputes_won] == [1, 1, 1]
+    assert list(registry.functions.summary(freelancer).call())[:5] == [1, 1, 0, 0, 1]
+    assert {v.token: (v.earned, v.paid) for v in indexed.volumes} == {ZERO: (2 * ETHER, 0)}
 
 
 def test_revoked_attestation_no_longer_counts_but_stays_listed(queries, story):

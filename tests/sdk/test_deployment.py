@@ -7,7 +7,7 @@ from gigledger.contracts import SHIPPED, load_artifact
 
 
 def test_deploy_authorises_the_escrow_in_the_registry(client, deployment):
-    assert client.registry.functions.is_escrow(deployment.escrow).call()
+    assert client.registry.functions.accepts_gigs_from(deployment.escrow).call()
     assert client.escrow.functions.REGISTRY().call() == deployment.registry
 
 

@@ -27,6 +27,8 @@ from gigledger import (
     WrongChain,
 )
 
+from gigledger.errors import error_for_revert
+
 from .chains import dev_account, free_port
 from .rpc_proxy import PermissioningProxy
 
@@ -151,3 +153,17 @@ def test_the_dev_nodes_allowlist_refusal_is_sender_not_allowed(dev_node):
     ledger = GigLedger.connect(url, account=refused, deployment=manifest)
     with pytest.raises(SenderNotAllowed, match="allowlist"):
         ledger.create_gig(1, arbiter=dev_account(3).address, deadline=timedelta(days=1))
+
+
+@pytest.mark.parametrize(
+    ("reason", "error_type"),
+    [
+        ("registry: escrow is not a writer", NotAuthorized),
+        ("escrow: registry does not take gigs from this escrow", NotAuthorized),
+        ("ownable: caller is not the owner", NotAuthorized),
+        ("escrow: review period too short", InvalidArgument),
+        ("escrow: amount below the minimum", InvalidArgument),
+    ],
+)
+def test_the_writer_and_minimum_rules_map_to_their_errors(reason, error_type):
+    assert type(error_for_revert(reason)) is error_type

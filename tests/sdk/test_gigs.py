@@ -6,8 +6,7 @@ import dataclasses
 
 import pytest
 
-from gigledger.events import GigDisputed
-from gigledger.gigs import Gig, GigHistoryError, MissingBlockTimestamp, State
+from gigledger.gigs import Gig, GigHistoryError, State
 
 
 @pytest.fixture
@@ -50,14 +49,10 @@ def test_history_must_start_with_creation(delivered_gig, reader):
         Gig.from_events(events[1:])
 
 
-def test_a_dispute_without_a_block_timestamp_says_what_to_pass(disputed_gig, reader):
+def test_a_dispute_needs_no_block_timestamp_to_fold(disputed_gig, reader):
     events = reader.logs.gig_events([disputed_gig.gig_id])
     stripped = [dataclasses.replace(e, block_timestamp=None) for e in events]
-    with pytest.raises(MissingBlockTimestamp, match="block_timestamps"):
-        Gig.from_events(stripped)
-    dispute_block = next(e.block_number for e in events if isinstance(e, GigDisputed))
-    timestamp = reader.w3.eth.get_block(dispute_block)["timestamp"]
-    assert Gig.from_events(stripped, {dispute_block: timestamp}) == disputed_gig
+    assert Gig.from_events(stripped) == disputed_gig
 
 
 def test_state_names_mirror_the_contract_flag():

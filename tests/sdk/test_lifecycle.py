@@ -90,11 +90,18 @@ def test_resolve_splits_the_money(disputed_gig, arbiter, client, freelancer, bal
     assert balance_of(client.address) == client_before + GIG_AMOUNT - GIG_AMOUNT // 4
 
 
-def test_resolve_stale_dispute_splits_evenly_after_the_arbitration_period(disputed_gig, freelancer, chain):
+def test_resolve_stale_dispute_splits_a_delivery_evenly_after_the_arbitration_period(delivered_gig, client, freelancer, chain):
+    disputed = client.dispute(delivered_gig).gig
     chain.advance(30 * 86_400)
-    result = freelancer.resolve_stale_dispute(disputed_gig)
+    result = freelancer.resolve_stale_dispute(disputed)
     assert result.gig.state == State.RESOLVED
     assert result.receipt.events[0].timed_out is True
+
+
+def test_resolve_stale_dispute_refunds_an_undelivered_gig(disputed_gig, freelancer, chain):
+    chain.advance(30 * 86_400)
+    result = freelancer.resolve_stale_dispute(disputed_gig)
+    assert result.gig.state == State.REFUNDED
 
 
 def test_release_milestone_pays_one_milestone_at_a_time(create_gig, client, freelancer):

@@ -182,7 +182,8 @@ attestations = Table(
     Index("ix_attestations_revoked_block", "revoked_block"),
 )
 
-# Per-account aggregates: the registry's counters, as the escrow's events imply them.
+# Per-account aggregates: the registry's counters, as its `*Recorded` events (from any
+# writer) and attestations record them, plus the gigs an account took part in.
 reputation = Table(
     "reputation",
     metadata,

@@ -3,7 +3,9 @@
 Everything the index derives from events is computed here: each gig's current
 state (folded with the SDK's `Gig`, exactly as the escrow changes its struct),
 payments (the SDK's `payments_of`, the same definition the auditor uses),
-attestations, and the per-account aggregates. Applying a batch and rolling
+attestations, and the per-account aggregates. An account's record (completions,
+missed deadlines, disputes, volume) comes from the registry's `*Recorded`
+events, whichever writer recorded them, so it is the registry's own record. Applying a batch and rolling
 back use the same `Deltas` with the sign flipped, so every aggregate stays the
 sum of the events indexed, whatever reorgs happened on the way.
 
@@ -21,13 +23,14 @@ from gigledger.audit import payments_of
 from gigledger.events import (
     AttestationRevoked,
     Attested,
+    CompletionRecorded,
+    DisputeOpenedRecorded,
     Event,
     GigAccepted,
     GigCreated,
-    GigDisputed,
-    GigRefunded,
     GigReleased,
-    GigResolved,
+    MissedDeadlineRecorded,
+    ResolutionRecorded,
     decode_log,
 )
 from gigledger.gigs import GIG_EVENTS, Gig, State
@@ -171,25 +174,26 @@ class Deltas:
             case GigAccepted():
                 count("reputation", (event.freelancer,), sign, gigs_as_freelancer=1)
             case GigReleased():
-                count("reputation", (event.freelancer,), sign, completed=1, on_time=int(event.on_time))
                 for tag in gig.skills:
                     count("skill_reputation", (event.freelancer, tag), sign, completed=1)
                 count("monthly_completions", (event.freelancer, month_of(timestamp)), sign, completed=1)
-                self._volume(event.freelancer, event.client, gig.token, gig.amount, sign)
-            case GigRefunded():
+            case CompletionRecorded():
+                count("reputation", (event.freelancer,), sign, completed=1, on_time=int(event.on_time))
+                self._volume(event.freelancer, event.client, event.token, event.paid, sign)
+            case MissedDeadlineRecorded():
                 count("reputation", (event.freelancer,), sign, missed_deadlines=1)
-            case GigDisputed():
-                count("reputation", (event.opened_by,), sign, disputes_opened=1)
-            case GigResolved():
-                if event.to_freelancer != event.to_client:
-                    winner, loser = (
-                        (event.freelancer, event.client)
-                        if event.to_freelancer > event.to_client
-                        else (event.client, event.freelancer)
-                    )
-                    count("reputation", (winner,), sign, disputes_won=1)
-                    count("reputation", (loser,), sign, disputes_lost=1)
-                self._volume(event.freelancer, event.client, gig.token, gig.paid, sign)
+                self._volume(event.freelancer, event.client, event.token, event.earned, sign)
+            case DisputeOpenedRecorded():
+                count("reputation", (event.opener,), sign, disputes_opened=1)
+            case ResolutionRecorded():
+                # The registry's rule: a lead of one indivisible unit is an even split.
+                if event.to_freelancer > event.to_client + 1:
+                    count("reputation", (event.freelancer,), sign, disputes_won=1)
+                    count("reputation", (event.client,), sign, disputes_lost=1)
+                elif event.to_client > event.to_freelancer + 1:
+                    count("reputation", (event.client,), sign, disputes_won=1)
+                    count("reputation", (event.freelancer,), sign, disputes_lost=1)
+                self._volume(event.freelancer, event.client, event.token, event.earned, sign)
             case Attested():
                 count("reputation", (event.subject,), sign, attestations=1, score_sum=event.score)
                 count("skill_reputation", (event.subject, event.skill), sign, attestations=1, score_sum=event.score)
@@ -342,7 +346,7 @@ def apply_events(conn: Connection, logs: Sequence[tuple[Event, dict]], timestamp
     attested_skills: dict[tuple, str] = {}
     for event, _ in logs:
         timestamp = timestamps[event.block_number]
-        gig = _fold(gigs, event, timestamp, timestamps)
+        gig = _fold(gigs, event, timestamp)
         skill = None
         if isinstance(event, Attested):
             attestations.append(_attestation_row(event, timestamp))
@@ -364,7 +368,7 @@ def apply_events(conn: Connection, logs: Sequence[tuple[Event, dict]], timestamp
     deltas.write(conn)
 
 
-def _fold(gigs: dict[int, _GigRow], event: Event, timestamp: int, timestamps: dict[int, int]) -> Gig | None:
+def _fold(gigs: dict[int, _GigRow], event: Event, timestamp: int) -> Gig | None:
     """Advance the gig ``event`` is about, returning it as the event leaves it."""
     if isinstance(event, GigCreated):
         gigs[event.gig_id] = _GigRow(Gig.created(event), event.block_number, timestamp, event.block_number, timestamp)
@@ -374,7 +378,7 @@ def _fold(gigs: dict[int, _GigRow], event: Event, timestamp: int, timestamps: di
     current = gigs.get(event.gig_id)
     if current is None:
         raise IndexInconsistent(f"{event.name} for gig {event.gig_id}, which the index never saw created")
-    current.gig = current.gig.apply(event, timestamps)
+    current.gig = current.gig.apply(event)
     current.updated_block, current.updated_at = event.block_number, timestamp
     return current.gig
 
@@ -461,9 +465,8 @@ def _refold_gigs(conn: Connection, gig_ids: set[int]) -> None:
                 by_gig[event.gig_id].append((event, timestamp))
         rows = {}
         for gig_id, events in by_gig.items():
-            timestamps = {e.block_number: t for e, t in events}
             first, last = events[0], events[-1]
-            gig = Gig.from_events([e for e, _ in events], timestamps)
+            gig = Gig.from_events([e for e, _ in events])
             rows[gig_id] = _GigRow(gig, first[0].block_number, first[1], last[0].block_number, last[1])
         _write_gigs(conn, rows, set(rows))
 
