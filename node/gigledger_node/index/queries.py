@@ -22,6 +22,18 @@ from sqlalchemy import BigInteger, Engine, String, and_, bindparam, cast, func, 
 from sqlalchemy.engine import Connection, Row
 
 from gigledger_node.index import db
+from gigledger_node.index.skills import checked_skill, gig_has_skill
+from gigledger_node.index.errors import (
+    IndexNotStarted,
+    InvalidAddress,
+    InvalidFilter,
+    InvalidPaging,
+    NothingFound,
+    NotFound,
+    QueryError,
+    UnknownGig,
+    UnknownTransaction,
+)
 
 T = TypeVar("T")
 
@@ -36,42 +48,6 @@ MAX_LIMIT = 1000
 MAX_STORED = 2**63 - 1
 
 _LOCATION_FIELDS = ("block_number", "block_hash", "transaction_hash", "log_index", "address", "block_timestamp")
-
-
-class QueryError(Exception):
-    """Base of everything a query can refuse; the message is for the caller."""
-
-
-class InvalidAddress(QueryError, ValueError):
-    """Not a 0x-prefixed 20-byte hex address (or a mixed-case one with a bad checksum)."""
-
-
-class InvalidPaging(QueryError, ValueError):
-    """Offset below zero, or a limit outside 1..MAX_LIMIT."""
-
-
-class InvalidFilter(QueryError, ValueError):
-    """A filter value the index does not know, such as an unknown gig state."""
-
-
-class NotFound(QueryError, LookupError):
-    """Nothing is indexed under that key."""
-
-
-class UnknownGig(NotFound):
-    """No gig with that id has been indexed."""
-
-
-class UnknownTransaction(NotFound):
-    """No indexed event came from that transaction."""
-
-
-class NothingFound(NotFound):
-    """A search matched no account, gig, transaction or block."""
-
-
-class IndexNotStarted(NotFound):
-    """The indexer has not run against this database yet."""
 
 
 @dataclass(frozen=True)
@@ -497,14 +473,17 @@ class Queries:
         token: str | None = None,
         since: int | None = None,
         until: int | None = None,
+        skill: str | None = None,
         offset: int = 0,
         limit: int = 50,
     ) -> Page[GigSummary]:
         """Gigs, newest first, filtered by a party (client, freelancer or arbiter),
-        state name, token (the zero address for ETH), and creation time in unix
-        seconds (``since`` inclusive, ``until`` exclusive)."""
+        state name, token (the zero address for ETH), creation time in unix
+        seconds (``since`` inclusive, ``until`` exclusive) and skill name."""
         checked_paging(offset, limit)
         conditions = []
+        if skill is not None:
+            conditions.append(gig_has_skill(checked_skill(skill)))
         if party is not None:
             account = checked_address(party)
             conditions.append(
