@@ -30,7 +30,7 @@ from gigledger_node.index.errors import (
     InvalidPaging,
     NothingFound,
     NotFound,
-    QueryError,
+    QueryError,  # noqa: F401 - re-exported: the API and explorer catch it from here
     UnknownGig,
     UnknownTransaction,
 )
