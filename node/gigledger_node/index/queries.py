@@ -11,18 +11,21 @@ under that key).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from typing import Annotated, Any, Generic, TypeVar
 
 from eth_utils import is_address, is_checksum_address, is_checksum_formatted_address, to_checksum_address
 from gigledger.events import decode_log
 from gigledger.gigs import State
+from gigledger.skills import skill_name
 from pydantic import PlainSerializer
 from sqlalchemy import BigInteger, Engine, String, and_, bindparam, cast, func, literal, null, or_, select, union_all
 from sqlalchemy.engine import Connection, Row
 
 from gigledger_node.index import db
+from gigledger_node.index.evidence import counterparties, deliveries
 from gigledger_node.index.skills import checked_skill, gig_has_skill
+from gigledger_node.index.tokens import TokenInfo, token_book, unknown
 from gigledger_node.index.errors import (
     IndexNotStarted,
     InvalidAddress,
@@ -84,6 +87,12 @@ class GigSummary:
     created_block: int
     created_at: int
     updated_at: int
+    skill_names: list[str] = field(default_factory=list)  # the tags as names; a non-text tag stays hex
+    token_symbol: str | None = None
+    token_decimals: int | None = None
+    token_label: str = ""  # what follows a formatted amount: the symbol, or the address
+    amount_formatted: str = ""  # in the token's units (raw units when its decimals are unknown)
+    paid_formatted: str = ""
 
 
 @dataclass(frozen=True)
@@ -171,11 +180,25 @@ class CompletedInMonth:
 
 @dataclass(frozen=True)
 class TokenVolume:
-    """What an account earned as freelancer and paid as client in one token."""
+    """What an account earned as freelancer and paid as client in one token.
+
+    `earned` and `paid` are raw integers; the `_formatted` twins are in the
+    token's units (raw units when its decimals are unknown), followed by `label`.
+    """
 
     token: str
     earned: Amount
     paid: Amount
+    symbol: str | None = None
+    decimals: int | None = None
+    earned_formatted: str = ""
+    paid_formatted: str = ""
+    label: str = ""
+
+    @classmethod
+    def of(cls, info: TokenInfo, earned: int, paid: int) -> TokenVolume:
+        """The volume in ``info``'s token, raw and formatted."""
+        return cls(info.address, earned, paid, info.symbol, info.decimals, info.format(earned), info.format(paid), info.label)
 
 
 @dataclass(frozen=True)
@@ -184,9 +207,15 @@ class Reputation:
 
     account: str
     completed: int
-    on_time: int
-    on_time_rate: float | None
+    on_time: int  # the registry's count: completions by the deadline, delivered or not
+    on_time_rate: float | None  # delivered_on_time / delivered: over delivered gigs only
     missed_deadlines: int
+    delivered: int
+    delivered_on_time: int
+    deadlines_met: float | None  # delivered_on_time / (delivered + missed_deadlines)
+    deadline_record: str  # "met 3 of 4 deadlines (1 missed without delivery)"
+    distinct_counterparties: int
+    distinct_clients: int
     disputes_opened: int
     disputes_won: int
     disputes_lost: int
@@ -215,6 +244,10 @@ class PaymentRecord:
     token: str
     amount: Amount
     fee: Amount
+    token_symbol: str | None = None
+    token_label: str = ""
+    amount_formatted: str = ""
+    fee_formatted: str = ""
 
 
 @dataclass(frozen=True)
@@ -304,7 +337,8 @@ def _ratio(part: int, whole: int) -> float | None:
 # ---------------------------------------------------------------- row mapping
 
 
-def _gig_summary(row: Row) -> GigSummary:
+def _gig_summary(row: Row, book: dict[str, TokenInfo]) -> GigSummary:
+    token = book.get(row.token) or unknown(row.token)
     return GigSummary(
         gig_id=row.gig_id,
         client=row.client,
@@ -319,6 +353,12 @@ def _gig_summary(row: Row) -> GigSummary:
         created_block=row.created_block,
         created_at=row.created_at,
         updated_at=row.updated_at,
+        skill_names=[skill_name(tag) for tag in row.skills],
+        token_symbol=token.symbol,
+        token_decimals=token.decimals,
+        token_label=token.label,
+        amount_formatted=token.format(row.amount),
+        paid_formatted=token.format(row.paid),
     )
 
 
@@ -353,7 +393,8 @@ def _attestation(row: Row) -> AttestationRecord:
     )
 
 
-def _payment(row: Row) -> PaymentRecord:
+def _payment(row: Row, book: dict[str, TokenInfo]) -> PaymentRecord:
+    token = book.get(row.token) or unknown(row.token)
     return PaymentRecord(
         block_number=row.block_number,
         timestamp=row.timestamp,
@@ -366,6 +407,10 @@ def _payment(row: Row) -> PaymentRecord:
         token=row.token,
         amount=row.amount,
         fee=row.fee,
+        token_symbol=token.symbol,
+        token_label=token.label,
+        amount_formatted=token.format(row.amount),
+        fee_formatted=token.format(row.fee),
     )
 
 
@@ -504,7 +549,8 @@ class Queries:
         with self.engine.connect() as conn:
             rows = conn.execute(query).all()
             total = conn.execute(select(func.count()).select_from(db.gigs).where(where)).scalar_one()
-        return Page.of([_gig_summary(r) for r in rows], offset, limit, total)
+        book = token_book(self.engine)
+        return Page.of([_gig_summary(r, book) for r in rows], offset, limit, total)
 
     def gig(self, gig_id: int) -> GigDetail:
         """One gig, its whole timeline (oldest first) and the attestations it led to."""
@@ -521,7 +567,7 @@ class Queries:
                 .order_by(db.attestations.c.block_number, db.attestations.c.id)
             ).all()
         return GigDetail(
-            summary=_gig_summary(row),
+            summary=_gig_summary(row, token_book(self.engine)),
             milestones=[int(m) for m in row.milestones],
             released=row.released,
             review_period=row.review_period,
@@ -566,6 +612,9 @@ class Queries:
         account = checked_address(account)
         with self.engine.connect() as conn:
             rows = conn.execute(_REPUTATION_QUERY, {"account": account}).all()
+            delivery = deliveries(conn, [account])[account]
+            parties = counterparties(conn, [account])[account]
+        book = token_book(self.engine)
         counts = dict.fromkeys(_RECORD_COLUMNS, 0)
         volumes, skills, months = [], [], []
         for row in rows:
@@ -577,10 +626,16 @@ class Queries:
             elif row.kind == "month":
                 months.append(CompletedInMonth(row.key, numbers[0]))
             else:
-                volumes.append(TokenVolume(row.key, int(row.earned), int(row.paid)))
+                volumes.append(TokenVolume.of(book.get(row.key) or unknown(row.key), int(row.earned), int(row.paid)))
         return Reputation(
             account=account,
-            on_time_rate=_ratio(counts["on_time"], counts["completed"]),
+            on_time_rate=delivery.on_time_rate,
+            delivered=delivery.delivered,
+            delivered_on_time=delivery.delivered_on_time,
+            deadlines_met=delivery.deadlines_met,
+            deadline_record=delivery.summary,
+            distinct_counterparties=parties.counterparties,
+            distinct_clients=parties.clients,
             average_score=_ratio(counts["score_sum"], counts["attestations"]),
             volumes=volumes,
             skills=skills,
@@ -620,7 +675,8 @@ class Queries:
         with self.engine.connect() as conn:
             rows = conn.execute(query).all()
             total = conn.execute(select(func.count()).select_from(db.payments).where(where)).scalar_one()
-        return Page.of([_payment(r) for r in rows], offset, limit, total)
+        book = token_book(self.engine)
+        return Page.of([_payment(r, book) for r in rows], offset, limit, total)
 
     def all_payments(self, account: str) -> list[PaymentRecord]:
         """The whole payment history of ``account``, oldest first (for audits)."""
@@ -631,7 +687,9 @@ class Queries:
             .order_by(db.payments.c.block_number, db.payments.c.log_index)
         )
         with self.engine.connect() as conn:
-            return [_payment(r) for r in conn.execute(query)]
+            rows = conn.execute(query).all()
+        book = token_book(self.engine)
+        return [_payment(r, book) for r in rows]
 
     def held_by_escrow(self) -> dict[str, int]:
         """Per token (zero address for ETH): what the index says the escrow still holds,

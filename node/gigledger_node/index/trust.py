@@ -198,3 +198,11 @@ class Trust:
         seed = fee_seed(conn, decimals) if source == "fees" else dict.fromkeys(accounts, 1.0)
         scores, iterations = propagate(graph, seed)
         return TrustScores(scores, seed, source, frozenset(graph.accounts), iterations)
+
+
+def operator_trusted(environ: Mapping[str, str] | None = None) -> tuple[str, ...]:
+    """The operator's trusted accounts from GIGLEDGER_TRUSTED (comma-separated); none when unset."""
+    import os
+
+    text = (environ if environ is not None else os.environ).get("GIGLEDGER_TRUSTED", "")
+    return checked_trusted(text.split(",")) if text.strip() else ()
