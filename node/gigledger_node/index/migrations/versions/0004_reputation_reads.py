@@ -13,6 +13,9 @@ down_revision = "0001"
 branch_labels = None
 depends_on = None
 
+#: The empty tag, which names no skill (as `skills.skill_rows` leaves it out).
+NO_SKILL = "0x" + "00" * 32
+
 
 def upgrade() -> None:
     op.create_table(
@@ -38,6 +41,7 @@ def upgrade() -> None:
         {"skill": skill, "gig_id": gig.gig_id, "created_block": gig.created_block}
         for gig in connection.execute(sa.select(gigs))
         for skill in dict.fromkeys(gig.skills)
+        if skill != NO_SKILL
     ]
     if rows:
         op.bulk_insert(sa.table("gig_skills", sa.column("skill"), sa.column("gig_id"), sa.column("created_block")), rows)
