@@ -224,8 +224,9 @@ def web_app(db_url: str, *, rpc_url: str | None = None, deployment: Deployment |
     from gigledger_node.web.explorer import install_explorer
 
     queries = Queries(open_index(db_url))
-    app = create_app(queries, rpc_url=rpc_url, deployment=deployment, trusted=operator_trusted())
-    install_explorer(app, queries, rpc_url=rpc_url, deployment=deployment)
+    trusted = operator_trusted()
+    app = create_app(queries, rpc_url=rpc_url, deployment=deployment, trusted=trusted)
+    install_explorer(app, queries, rpc_url=rpc_url, deployment=deployment, trusted=trusted)
     return app
 
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from decimal import Decimal
 from pathlib import Path
+from collections.abc import Sequence
 from typing import Any, Callable
 
 from fastapi import APIRouter, FastAPI, Request
@@ -33,6 +34,7 @@ from web3 import HTTPProvider, Web3
 from web3.exceptions import Web3Exception
 
 from gigledger_node.index.audit import audit_from_index
+from gigledger_node.web import display
 from gigledger_node.index.queries import (
     MAX_LIMIT,
     GigSummary,
@@ -172,6 +174,7 @@ def make_templates() -> Jinja2Templates:
         other_party=other_party,
         humanize_event=lambda name: EVENT_TITLES.get(name, name),
         humanize_payment=lambda kind: PAYMENT_TITLES.get(kind, kind),
+        **display.FILTERS,
     )
     env.globals.update(zero_hash=ZERO_HASH, zero_address=ZERO_ADDRESS)
     return templates
@@ -375,6 +378,8 @@ def explorer_router(
     The account page links to the query API's CSV route, named "payments", when
     the app has it.
     """
+    from gigledger_node.web.explorer_talent import skill_search
+
     router = APIRouter(include_in_schema=False)
     auditor = Auditor(queries, rpc_url, deployment, authorities) if rpc_url and deployment else None
 
@@ -397,7 +402,7 @@ def explorer_router(
         try:
             found = queries.search(text)
         except NotFound as error:
-            return error_page(request, 404, "Nothing found", str(error))
+            return skill_search(request, queries, text) or error_page(request, 404, "Nothing found", str(error))
         route, key = SEARCH_ROUTES[found.kind]
         return RedirectResponse(request.url_for(route, **{key: found.key}), status_code=303)
 
@@ -505,11 +510,18 @@ def install_explorer(
     rpc_url: str | None = None,
     deployment: Deployment | None = None,
     authorities: list[str] | None = None,
+    trusted: Sequence[str] = (),
 ) -> None:
     """Adds the explorer's pages to the node's web app (see `explorer_router`), and
     answers a browser asking for a page that does not exist with a friendly 404 page
     (API clients keep FastAPI's JSON answer)."""
+    from gigledger_node.index.talent import Talent
+    from gigledger_node.index.trust import Trust
+    from gigledger_node.web.explorer_talent import talent_pages
+
+    app.state.token_shelf = display.TokenShelf(queries.engine)
     app.include_router(explorer_router(queries, rpc_url=rpc_url, deployment=deployment, authorities=authorities))
+    app.include_router(talent_pages(queries, Talent(queries.engine, Trust(queries.engine, trusted))))
 
     @app.exception_handler(StarletteHTTPException)
     async def no_such_page(request: Request, error: StarletteHTTPException) -> Response:
