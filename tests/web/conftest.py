@@ -31,6 +31,7 @@ from gigledger_node.index.queries import Queries
 from gigledger_node.web.api import create_app
 from gigledger_node.web.explorer import install_explorer
 
+from .market import Market, play_market
 from .story import Story, tell_story
 
 STARTUP_TIMEOUT = 30.0
@@ -149,6 +150,33 @@ def explorer(queries: Queries, story: Story, dev_node: str) -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def market(w3: Web3, story: Story) -> Market:
+    """The talent market, played on the dev node (after the story) on its own deployment."""
+    return play_market(w3)
+
+
+@pytest.fixture(scope="session")
+def market_explorer(market: Market, dev_node: str, tmp_path_factory) -> Iterator[str]:
+    """The base URL of a web app (API and explorer) over an index of the market alone."""
+    engine = open_index(f"sqlite:///{tmp_path_factory.mktemp('market') / 'index.sqlite'}")
+    Indexer(engine, Endpoint(dev_node), market.deployment).sync()
+    queries = Queries(engine)
+    app = create_app(queries)
+    install_explorer(app, queries)
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    wait_until(lambda: server.started, "the market explorer")
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        engine.dispose()
 
 
 # ---------------------------------------------------------------- browser

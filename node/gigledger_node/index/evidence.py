@@ -53,7 +53,7 @@ class Delivery:
         due = self.delivered + self.missed_deadlines
         if not due:
             return "no gig has come due yet"
-        text = f"met {self.delivered_on_time} of {due} deadlines"
+        text = f"met {self.delivered_on_time} of {due} {'deadline' if due == 1 else 'deadlines'}"
         late = self.delivered - self.delivered_on_time
         parts = [f"{late} delivered late"] if late else []
         if self.missed_deadlines:

@@ -33,12 +33,12 @@ def skill_search(request: Request, queries: Queries, text: str) -> Response | No
 
 
 def talent_pages(queries: Queries, talent: Talent) -> APIRouter:
-    """The /skills and /skill/{name} pages."""
+    """The /skill (every skill) and /skill/{name} pages (the API has /skills and /talent)."""
     from gigledger_node.web.explorer import render
 
     router = APIRouter(include_in_schema=False)
 
-    @router.get("/skills", response_class=HTMLResponse, name="explorer-skills")
+    @router.get("/skill", response_class=HTMLResponse, name="explorer-skills")
     def skills(request: Request, q: str = "") -> Response:
         def build() -> dict[str, Any]:
             listed = matching_skills(queries.engine, q, limit=500) if q.strip() else skill_counts(queries.engine)
