@@ -24,3 +24,51 @@ def format_units(raw: int, decimals: int) -> str:
     digits = digits.rjust(decimals + 1, "0")
     whole, fraction = digits[:-decimals], digits[-decimals:].rstrip("0")
     return f"{sign}{whole}.{fraction}" if fraction else sign + whole
+
+
+#: Largest decimals believed; a token claiming more is shown in raw units.
+MAX_DECIMALS = 36
+#: Longest symbol shown.
+MAX_SYMBOL = 16
+
+
+def believable_decimals(value: int | None) -> int | None:
+    """A token's `decimals()` answer if an honest token could give it, else None (show raw units)."""
+    return value if value is not None and 0 <= value <= MAX_DECIMALS else None
+
+
+def believable_symbol(text: str | None, token: str) -> str | None:
+    """A token's `symbol()` answer if it is short printable text and does not pass a
+    contract off as ETH; else None (show the address)."""
+    text = (text or "").strip()
+    if not text or len(text) > MAX_SYMBOL or not text.isprintable():
+        return None
+    if text.upper() == "ETH" and token != ETH:
+        return None
+    return text
+
+
+class TokenUnits:
+    """Shows amounts in each token's units, reading `decimals()` and `symbol()` once per token.
+
+    `read(token)` returns (decimals, symbol) as the token contract answers them (or
+    None for each it does not answer); ETH needs no call.
+    """
+
+    def __init__(self, read) -> None:
+        self._read = read
+        self._known: dict[str, tuple[int | None, str | None]] = {ETH: (ETH_DECIMALS, "ETH")}
+
+    def describe(self, token: str) -> tuple[int | None, str | None]:
+        """The token's believable (decimals, symbol)."""
+        if token not in self._known:
+            decimals, symbol = self._read(token)
+            self._known[token] = (believable_decimals(decimals), believable_symbol(symbol, token))
+        return self._known[token]
+
+    def show(self, raw: int, token: str) -> str:
+        """``raw`` with its unit: "1.1 ETH", "250.5 USDC", "42 units of 0x…" when decimals are unknown."""
+        decimals, symbol = self.describe(token)
+        if decimals is None:
+            return f"{raw} units of {token}"
+        return f"{format_units(raw, decimals)} {symbol or token}"

@@ -131,3 +131,48 @@ def test_bad_input_is_a_400_that_says_what_is_wrong(api, path, params, says):
     answer = api.get(path, params=params)
 
     assert answer.status_code == 400 and says in answer.json()["detail"]
+
+
+def test_the_sdk_reads_the_directory(api):
+    from gigledger.talent import fetch_talent
+
+    page = fetch_talent(str(api.base_url), "python")
+
+    assert page.entries[0].account == FREELANCER and {e.label for e in page.entries[0].earned} == {"ETH", "USDC"}
+
+
+def test_the_sdk_reads_the_skills(api):
+    from gigledger.talent import fetch_skills
+
+    assert {s.name for s in fetch_skills(str(api.base_url))} == {"python", "sql", "design"}
+
+
+def test_the_cli_prints_the_ranking_with_reasons(api):
+    from typer.testing import CliRunner
+
+    from gigledger.cli import app
+
+    result = CliRunner().invoke(app, ["--api", str(api.base_url), "--json", "talent", "python"])
+
+    assert result.exit_code == 0, result.output
+    assert '"rank": 1' in result.output and FREELANCER in result.output and "250.5" in result.output
+
+
+def test_the_cli_says_what_is_wrong_with_a_skill_too_long(api):
+    from typer.testing import CliRunner
+
+    from gigledger.cli import app
+
+    result = CliRunner().invoke(app, ["--api", str(api.base_url), "talent", "p" * 33])
+
+    assert result.exit_code == 5 and "longer than 32 bytes" in result.output
+
+
+def test_the_cli_needs_the_query_api_for_talent():
+    from typer.testing import CliRunner
+
+    from gigledger.cli import app
+
+    result = CliRunner(env={"GIGLEDGER_API": ""}).invoke(app, ["talent", "python"])
+
+    assert result.exit_code != 0 and "query API" in result.output

@@ -3,8 +3,8 @@
 When a gig in a new ERC-20 appears, the indexer asks the token contract for
 `decimals()` and `symbol()` over JSON-RPC (`eth_call`) and keeps the answers in
 the `tokens` table. A token that does not answer, or answers something no
-honest token would (decimals above `MAX_DECIMALS`, a symbol that is not short
-printable text, or "ETH" for a contract), is shown in raw units with its
+honest token would (see `gigledger.amounts.believable_decimals` and
+`believable_symbol`), is shown in raw units with its
 address rather than in units it might be lying about. ETH is built in.
 """
 
@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import eth_abi
-from gigledger.amounts import ETH, ETH_DECIMALS, format_units
+from gigledger.amounts import ETH, ETH_DECIMALS, believable_decimals, believable_symbol, format_units
 from gigledger.events import Event, GigCreated, PaymentCredited
 from sqlalchemy import Engine, select
 from sqlalchemy.engine import Connection
@@ -22,10 +22,6 @@ from sqlalchemy.engine import Connection
 from gigledger_node.index import db
 from gigledger_node.index.endpoint import Endpoint, RpcError
 
-#: Largest decimals believed; a token claiming more is shown in raw units.
-MAX_DECIMALS = 36
-#: Longest symbol shown.
-MAX_SYMBOL = 16
 DECIMALS_SELECTOR = "0x313ce567"
 SYMBOL_SELECTOR = "0x95d89b41"
 
@@ -67,19 +63,16 @@ def _decoded_decimals(result: str) -> int | None:
         (value,) = eth_abi.decode(["uint256"], bytes.fromhex(result[2:]))
     except Exception:  # noqa: BLE001 - any malformed answer means "no usable decimals"
         return None
-    return value if 0 <= value <= MAX_DECIMALS else None
+    return believable_decimals(value)
 
 
-def _decoded_symbol(result: str) -> str | None:
+def _decoded_symbol(result: str, token: str) -> str | None:
     raw = bytes.fromhex(result[2:])
     try:
         (text,) = eth_abi.decode(["string"], raw)
     except Exception:  # noqa: BLE001 - older tokens (MKR) return bytes32
         text = raw[:32].rstrip(b"\0").decode("utf-8", "replace") if len(raw) == 32 else ""
-    text = text.strip()
-    if not text or len(text) > MAX_SYMBOL or not text.isprintable() or text.upper() == "ETH":
-        return None
-    return text
+    return believable_symbol(text, token)
 
 
 def read_token(endpoint: Endpoint, address: str) -> TokenInfo:
@@ -93,7 +86,7 @@ def read_token(endpoint: Endpoint, address: str) -> TokenInfo:
             answers.append(None)
     decimals_hex, symbol_hex = answers
     decimals = _decoded_decimals(decimals_hex) if decimals_hex and len(decimals_hex) > 2 else None
-    symbol = _decoded_symbol(symbol_hex) if symbol_hex and len(symbol_hex) > 2 else None
+    symbol = _decoded_symbol(symbol_hex, address) if symbol_hex and len(symbol_hex) > 2 else None
     return TokenInfo(address, symbol, decimals)
 
 
