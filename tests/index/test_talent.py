@@ -87,3 +87,12 @@ def test_bad_paging_is_refused(market, engine, offset, limit):
 def test_a_skill_longer_than_a_tag_is_refused(engine):
     with pytest.raises(InvalidFilter):
         Talent(engine).directory("p" * 33)
+
+
+def test_the_ranking_is_recomputed_once_the_index_moves(market, engine):
+    talent = Talent(engine)
+    before = talent.directory("python").page.total
+    market.settled(CLIENTS[0], account(104), ETHER, skills=("python",))
+    market.mine()
+
+    assert (before, talent.directory("python").page.total) == (3, 4)

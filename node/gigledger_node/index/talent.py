@@ -17,6 +17,8 @@ figures and a sentence built from them.
 from __future__ import annotations
 
 import math
+import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -29,6 +31,9 @@ from gigledger_node.index.queries import Page, checked_paging
 from gigledger_node.index.skills import checked_skill
 from gigledger_node.index.tokens import TokenInfo, token_book, unknown
 from gigledger_node.index.trust import Trust, TrustScores
+
+#: Rankings kept (per checkpoint, seed and skill).
+CACHED_RANKINGS = 64
 
 RULE = (
     "ranked by trust score (personalised PageRank over settled gigs, seeded from trusted accounts), "
@@ -116,6 +121,8 @@ class Talent:
     def __init__(self, engine: Engine, trust: Trust | None = None) -> None:
         self.engine = engine
         self.trust = trust or Trust(engine)
+        self._rankings: OrderedDict[tuple, list[TalentRow]] = OrderedDict()
+        self._lock = threading.Lock()
 
     def directory(
         self, skill: str, *, trusted: Sequence[str] | None = None, offset: int = 0, limit: int = 20
@@ -124,11 +131,24 @@ class Talent:
         tag = checked_skill(skill)
         checked_paging(offset, limit)
         scores = self.trust.scores(trusted)
-        candidates = self._candidates(tag)
-        rows = self._rank(candidates, scores, skill_name(tag))
+        rows = self._ranking(tag, scores)
         page = Page.of(rows[offset : offset + limit], offset, limit, len(rows))
         named = list(scores.seed) if scores.seed_source != "fees" else []
         return Directory(skill_name(tag), tag, RULE, scores.seed_source, named, page)
+
+    def _ranking(self, tag: str, scores: TrustScores) -> list[TalentRow]:
+        """The whole ranking for ``tag``, computed once per checkpoint and seed."""
+        key = (scores.key, tag)
+        with self._lock:
+            if key in self._rankings:
+                self._rankings.move_to_end(key)
+                return self._rankings[key]
+        rows = self._rank(self._candidates(tag), scores, skill_name(tag))
+        with self._lock:
+            self._rankings[key] = rows
+            while len(self._rankings) > CACHED_RANKINGS:
+                self._rankings.popitem(last=False)
+        return rows
 
     def _candidates(self, tag: str) -> list[_Candidate]:
         record = db.skill_reputation

@@ -74,6 +74,7 @@ class TrustScores:
     seed_source: str  # "reader", "operator" or "fees"
     graph_accounts: frozenset[str]
     iterations: int
+    key: tuple = ()  # (checkpoint number, hash, seed source, seed accounts): what it was computed for
 
     def of(self, account: str) -> float | None:
         """``account``'s score; None when it settled no gig (no evidence, no score)."""
@@ -185,19 +186,19 @@ class Trust:
                 if key in self._cache:
                     self._cache.move_to_end(key)
                     return self._cache[key]
-            computed = self._compute(conn, source, accounts)
+            computed = self._compute(conn, source, accounts, key)
         with self._lock:
             self._cache[key] = computed
             while len(self._cache) > CACHED:
                 self._cache.popitem(last=False)
         return computed
 
-    def _compute(self, conn: Connection, source: str, accounts: tuple[str, ...]) -> TrustScores:
+    def _compute(self, conn: Connection, source: str, accounts: tuple[str, ...], key: tuple) -> TrustScores:
         decimals = {address: info.decimals for address, info in token_book(self.engine).items()}
         graph = gig_graph(conn, decimals)
         seed = fee_seed(conn, decimals) if source == "fees" else dict.fromkeys(accounts, 1.0)
         scores, iterations = propagate(graph, seed)
-        return TrustScores(scores, seed, source, frozenset(graph.accounts), iterations)
+        return TrustScores(scores, seed, source, frozenset(graph.accounts), iterations, key)
 
 
 def operator_trusted(environ: Mapping[str, str] | None = None) -> tuple[str, ...]:
