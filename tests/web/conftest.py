@@ -15,6 +15,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -140,11 +141,18 @@ def explorer(queries: Queries, story: Story, dev_node: str) -> Iterator[str]:
     """The base URL of the node's web app (API and explorer) served by uvicorn on loopback."""
     app = create_app(queries, rpc_url=dev_node, deployment=story.deployment)
     install_explorer(app, queries, rpc_url=dev_node, deployment=story.deployment)
+    with serving(app, "the explorer") as url:
+        yield url
+
+
+@contextmanager
+def serving(app, what: str) -> Iterator[str]:
+    """Serves ``app`` with uvicorn on a free loopback port until the block ends; yields its URL."""
     port = free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
-    wait_until(lambda: server.started, "the explorer")
+    wait_until(lambda: server.started, what)
     try:
         yield f"http://127.0.0.1:{port}"
     finally:
@@ -166,16 +174,10 @@ def market_explorer(market: Market, dev_node: str, tmp_path_factory) -> Iterator
     queries = Queries(engine)
     app = create_app(queries)
     install_explorer(app, queries)
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    wait_until(lambda: server.started, "the market explorer")
     try:
-        yield f"http://127.0.0.1:{port}"
+        with serving(app, "the market explorer") as url:
+            yield url
     finally:
-        server.should_exit = True
-        thread.join(timeout=10)
         engine.dispose()
 
 
