@@ -90,3 +90,20 @@ def test_times_are_shown_in_utc_with_how_long_ago(page: Page, market_explorer: s
 
     expect(page.locator("[data-field=deadline]")).to_contain_text("UTC")
     expect(page.locator("[data-field=deadline] .ago")).to_have_text(re.compile(r"^\(in \d+ (days|months)\)$"))
+
+
+def test_a_reader_can_seed_the_skill_pages_trust_score(page: Page, market_explorer: str, market: Market):
+    page.goto(f"{market_explorer}/skill/python?trusted={market.parties['alice']}")
+
+    expect(page.locator("[data-rule]")).to_contain_text("seeded from 1 trusted account")
+
+
+def test_a_malformed_trusted_list_gets_a_friendly_400(page: Page, market_explorer: str):
+    response = page.goto(f"{market_explorer}/skill/python?trusted=0x123")
+
+    assert response.status == 400
+    expect(page.locator("main")).to_contain_text("is not an address")
+
+
+def test_a_skill_too_long_for_a_tag_gets_a_friendly_400(page: Page, market_explorer: str):
+    assert page.goto(f"{market_explorer}/skill/{'p' * 33}").status == 400

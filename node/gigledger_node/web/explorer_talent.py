@@ -15,6 +15,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from gigledger_node.index.queries import Queries
 from gigledger_node.index.skills import matching_skills, skill_counts
 from gigledger_node.index.talent import Talent
+from gigledger_node.index.trust import checked_trusted
 
 #: Freelancers and open gigs a skill page lists.
 SKILL_ROWS = 50
@@ -33,7 +34,8 @@ def skill_search(request: Request, queries: Queries, text: str) -> Response | No
 
 
 def talent_pages(queries: Queries, talent: Talent) -> APIRouter:
-    """The /skill (every skill) and /skill/{name} pages (the API has /skills and /talent)."""
+    """The /skill (every skill) and /skill/{name} pages (the API has /skills and /talent);
+        ``?trusted=0x..,0x..`` on a skill page seeds its trust score."""
     from gigledger_node.web.explorer import render
 
     router = APIRouter(include_in_schema=False)
@@ -47,9 +49,10 @@ def talent_pages(queries: Queries, talent: Talent) -> APIRouter:
         return render(request, "skills.html", build)
 
     @router.get("/skill/{name}", response_class=HTMLResponse, name="explorer-skill")
-    def skill(request: Request, name: str) -> Response:
+    def skill(request: Request, name: str, trusted: str = "") -> Response:
         def build() -> dict[str, Any]:
-            directory = talent.directory(name, limit=SKILL_ROWS)
+            seed = checked_trusted(trusted.split(",")) if trusted.strip() else None
+            directory = talent.directory(name, trusted=seed, limit=SKILL_ROWS)
             open_gigs = queries.gigs(skill=name, state="open", limit=SKILL_ROWS)
             return {"directory": directory, "open_gigs": open_gigs, "query": directory.skill}
 
