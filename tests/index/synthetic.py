@@ -134,8 +134,10 @@ class SyntheticChain:
         delivered: bool = True,
         scores: tuple[int, int] | None = (5, 5),
         fee_bps: int = 100,
+        fee: int | None = None,
     ) -> int:
-        """A gig created, accepted, delivered (on time unless ``late``) and paid out;
+        """A gig created, accepted, delivered (on time unless ``late``) and paid out
+        (``fee`` to the treasury, by default the escrow's rounded-down share);
         then each party attests ``scores`` (client's about the freelancer first)."""
         gig_id = self.created(client, amount, freelancer=freelancer, token=token, skills=skills, fee_bps=fee_bps)
         deadline = self.time + DAY
@@ -143,7 +145,7 @@ class SyntheticChain:
         if delivered:
             when = deadline + DAY if late else self.time
             self.emit(GigDelivered, gig_id=gig_id, client=client, freelancer=freelancer, deliverable_hash="0x" + "11" * 32, delivered_at=when)
-        fee = amount * fee_bps // 10_000
+        fee = amount * fee_bps // 10_000 if fee is None else fee
         self.emit(GigReleased, gig_id=gig_id, client=client, freelancer=freelancer, amount=amount, fee=fee, on_time=not late, claimed=False)
         if scores is not None:
             tag = skill_tag(skills[0]) if skills else "0x" + "00" * 32

@@ -42,6 +42,18 @@ def test_a_sybil_ring_ranks_below_a_freelancer_with_real_clients(ring_and_freela
     assert all(scores.of(sybil) < scores.of(FREELANCER) for sybil in SYBILS)
 
 
+def test_a_ring_that_pays_a_rounded_up_fee_of_one_wei_per_gig_still_ranks_below(synthetic, engine):
+    for n in range(100):
+        synthetic.settled(SYBILS[n % 10], SYBILS[(n + 1) % 10], 1, skills=("python",), fee=1)
+    for client in CLIENTS:
+        synthetic.settled(client, FREELANCER, ETHER, skills=("python",), scores=(4, 4))
+    synthetic.mine()
+
+    scores = Trust(engine).scores()
+
+    assert sum(scores.of(s) for s in SYBILS) < scores.of(FREELANCER) / 1000
+
+
 def test_the_ring_gains_little_even_when_a_real_client_pays_one_sybil(ring_and_freelancer, engine):
     ring_and_freelancer.settled(CLIENTS[0], SYBILS[0], ETHER // 100, skills=("python",))
     ring_and_freelancer.mine()

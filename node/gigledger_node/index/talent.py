@@ -105,8 +105,8 @@ def _volume_weight(earned: Sequence[tuple[TokenInfo, int]]) -> float:
 def _why(row: TalentRow, skill: str) -> str:
     parts = [f"trust {row.trust_score:.4f}"] if row.trust_score is not None else ["no trust score yet"]
     parts.append(f"{row.completed_in_skill} {skill} {'gig' if row.completed_in_skill == 1 else 'gigs'} completed")
-    parts.append(f"{row.delivered_on_time} of {row.delivered} delivered gigs on time")
-    parts.append(row.deadline_record)
+    rate = f" (on-time rate over delivered gigs {row.on_time_rate:.0%})" if row.on_time_rate is not None else ""
+    parts.append(row.deadline_record + rate)
     parts.append(f"{row.distinct_clients} distinct {'client' if row.distinct_clients == 1 else 'clients'}")
     if row.earned:
         parts.append("earned " + ", ".join(f"{e.formatted} {e.label}" for e in row.earned))
