@@ -14,23 +14,30 @@ import re
 from dataclasses import dataclass, field, fields
 from typing import Annotated, Any, Generic, TypeVar
 
-from eth_utils import is_address, is_checksum_address, is_checksum_formatted_address, to_checksum_address
 from gigledger.events import decode_log
-from gigledger.gigs import State
 from gigledger.skills import skill_name
 from pydantic import PlainSerializer
 from sqlalchemy import BigInteger, Engine, String, and_, bindparam, cast, func, literal, null, or_, select, union_all
 from sqlalchemy.engine import Connection, Row
 
 from gigledger_node.index import db
+from gigledger_node.index.arguments import (  # noqa: F401 - re-exported: the API and explorer check with them
+    MAX_LIMIT,
+    MAX_STORED,
+    checked_address,
+    checked_paging,
+    checked_state,
+    checked_time,
+    skill_text,
+)
 from gigledger_node.index.evidence import counterparties, deliveries
 from gigledger_node.index.skills import checked_skill, gig_has_skill
 from gigledger_node.index.tokens import TokenInfo, token_book, unknown
 from gigledger_node.index.errors import (
     IndexNotStarted,
-    InvalidAddress,
+    InvalidAddress,  # noqa: F401 - re-exported
     InvalidFilter,
-    InvalidPaging,
+    InvalidPaging,  # noqa: F401 - re-exported
     NothingFound,
     NotFound,
     QueryError,  # noqa: F401 - re-exported: the API and explorer catch it from here
@@ -45,10 +52,6 @@ Amount = Annotated[int, PlainSerializer(str, return_type=str, when_used="json")]
 
 #: The token address that stands for ETH.
 ETH = "0x0000000000000000000000000000000000000000"
-#: Largest page a caller may ask for.
-MAX_LIMIT = 1000
-#: Largest integer the index stores (SQL BIGINT); larger ids and times match nothing.
-MAX_STORED = 2**63 - 1
 
 _LOCATION_FIELDS = ("block_number", "block_hash", "transaction_hash", "log_index", "address", "block_timestamp")
 
@@ -272,52 +275,6 @@ class SearchResult:
 
     kind: str
     key: str
-
-
-# ---------------------------------------------------------------- argument checks
-
-
-def checked_address(text: str) -> str:
-    """``text`` as a checksummed address; raises InvalidAddress."""
-    if not isinstance(text, str) or not is_address(text):
-        raise InvalidAddress(f"{text!r} is not an address: expected 0x and 40 hex digits")
-    if is_checksum_formatted_address(text) and not is_checksum_address(text):
-        raise InvalidAddress(f"{text!r} has mixed case but a wrong checksum: check for a typo")
-    return to_checksum_address(text)
-
-
-def checked_paging(offset: int, limit: int) -> None:
-    """Raises InvalidPaging unless 0 <= offset and 1 <= limit <= MAX_LIMIT."""
-    if not 0 <= offset <= MAX_STORED:
-        raise InvalidPaging(f"offset must be between 0 and {MAX_STORED}, not {offset}")
-    if not 1 <= limit <= MAX_LIMIT:
-        raise InvalidPaging(f"limit must be between 1 and {MAX_LIMIT}, not {limit}")
-
-
-def checked_state(name: str) -> str:
-    """A gig state name in the index's spelling (upper case); raises InvalidFilter."""
-    try:
-        return State[name.upper()].name
-    except KeyError:
-        known = ", ".join(s.name.lower() for s in State)
-        raise InvalidFilter(f"unknown gig state {name!r}; expected one of {known}") from None
-
-
-def checked_time(name: str, value: int) -> int:
-    """A unix time in seconds the index can compare with; raises InvalidFilter."""
-    if not 0 <= value <= MAX_STORED:
-        raise InvalidFilter(f"{name} must be a unix time in seconds, not {value}")
-    return value
-
-
-def skill_text(skill: str) -> str | None:
-    """A bytes32 skill tag as text when it is right-padded printable UTF-8."""
-    raw = bytes.fromhex(skill[2:]).rstrip(b"\0")
-    try:
-        text = raw.decode()
-    except UnicodeDecodeError:
-        return None
-    return text if text and text.isprintable() else None
 
 
 def _jsonable(value: Any) -> Any:

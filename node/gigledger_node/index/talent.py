@@ -27,7 +27,8 @@ from sqlalchemy import Engine, or_, select
 
 from gigledger_node.index import db
 from gigledger_node.index.evidence import Counterparties, Delivery, counterparties, deliveries
-from gigledger_node.index.queries import Page, checked_paging
+from gigledger_node.index.arguments import checked_paging
+from gigledger_node.index.queries import Page
 from gigledger_node.index.skills import checked_skill
 from gigledger_node.index.tokens import TokenInfo, token_book, unknown
 from gigledger_node.index.trust import Trust, TrustScores

@@ -43,7 +43,7 @@ from sqlalchemy.engine import Connection
 from gigledger_node.index import db
 from gigledger_node.index.errors import InvalidFilter
 from gigledger_node.index.evidence import PAID_STATES
-from gigledger_node.index.queries import checked_address
+from gigledger_node.index.arguments import checked_address
 from gigledger_node.index.tokens import token_book
 
 DAMPING = 0.85

@@ -12,7 +12,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from gigledger_node.index.queries import MAX_LIMIT, checked_address
+from gigledger_node.index.arguments import MAX_LIMIT, checked_address
 from gigledger_node.index.skills import SkillCount, skill_counts
 from gigledger_node.index.talent import Directory, Talent
 from gigledger_node.index.trust import MAX_TRUSTED, checked_trusted
