@@ -66,9 +66,16 @@ class TokenUnits:
             self._known[token] = (believable_decimals(decimals), believable_symbol(symbol, token))
         return self._known[token]
 
+    def format(self, raw: int, token: str) -> str:
+        """``raw`` in whole tokens ("1.1"), or as raw units when the decimals are unknown."""
+        decimals, _ = self.describe(token)
+        return str(raw) if decimals is None else format_units(raw, decimals)
+
+    def label(self, token: str) -> str:
+        """What follows a formatted amount: the symbol, the address, or "units of 0x…"."""
+        decimals, symbol = self.describe(token)
+        return f"units of {token}" if decimals is None else symbol or token
+
     def show(self, raw: int, token: str) -> str:
         """``raw`` with its unit: "1.1 ETH", "250.5 USDC", "42 units of 0x…" when decimals are unknown."""
-        decimals, symbol = self.describe(token)
-        if decimals is None:
-            return f"{raw} units of {token}"
-        return f"{format_units(raw, decimals)} {symbol or token}"
+        return f"{self.format(raw, token)} {self.label(token)}"

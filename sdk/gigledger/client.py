@@ -395,7 +395,12 @@ class GigLedger:
         summary = self.registry.functions.summary(address).call()
         gigs = self.logs.gigs(sorted(self.logs.gig_ids_of(freelancer=address) | self.logs.gig_ids_of(client=address)))
         tokens = {ZERO_ADDRESS} | {g.token for g in gigs.values()}
-        volumes = [Volume(t, *self.registry.functions.volume(address, t).call()) for t in sorted(tokens)]
+        units = self.token_units()
+        volumes = [
+            Volume(t, earned, paid, units.format(earned, t), units.format(paid, t), units.label(t))
+            for t in sorted(tokens)
+            for earned, paid in [self.registry.functions.volume(address, t).call()]
+        ]
         return build_reputation(
             address, summary, self._attestations(subject=address), gigs.values(), volumes
         )

@@ -35,6 +35,9 @@ class Volume:
     token: str  # the zero address for ETH
     earned: int
     paid: int
+    earned_formatted: str = ""  # in the token's units (see `gigledger.amounts.TokenUnits`)
+    paid_formatted: str = ""
+    label: str = ""  # what follows a formatted amount: the symbol, or the address
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""The CLI shows amounts in token units ("1 ETH"), never raw wei."""
+"""The CLI and the SDK show amounts in token units ("1 ETH"), never raw wei alone."""
 
 from __future__ import annotations
 
@@ -56,3 +56,11 @@ def test_token_metadata_is_read_once_per_token():
     units.show(2, token)
 
     assert reads == [token]
+
+
+def test_the_sdk_gives_volumes_in_token_units(accounts, anvil_delivered_gig, anvil_ledger_for):
+    anvil_ledger_for(accounts[1]).approve(anvil_delivered_gig)
+
+    [eth] = anvil_ledger_for(accounts[2]).reputation(accounts[2].address).volumes
+
+    assert (eth.earned, eth.earned_formatted, eth.label) == (10**18, "1", "ETH")
