@@ -79,3 +79,16 @@ def test_a_token_without_metadata_is_shown_in_raw_units_with_its_address(tokens_
     gig = Queries(engine).gigs().items[0]
 
     assert (gig.amount_formatted, gig.token_symbol, gig.token_label) == ("123", None, f"units of {nameless}")
+
+
+def test_a_timed_out_metadata_call_stores_nothing_and_indexes_nothing_of_that_range(engine):
+    from gigledger_node.index.endpoint import EndpointUnreachable
+
+    slow = account(0xC5)
+    chain = SyntheticChain(engine, tokens={slow: "timeout"})
+    chain.created(CLIENT, 10, token=slow)
+
+    with pytest.raises(EndpointUnreachable):
+        chain.mine()
+
+    assert token_book(engine).get(slow) is None and Queries(engine).gigs().total == 0

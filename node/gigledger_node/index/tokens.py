@@ -20,7 +20,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.engine import Connection
 
 from gigledger_node.index import db
-from gigledger_node.index.endpoint import Endpoint, RpcError
+from gigledger_node.index.endpoint import Endpoint, EndpointUnreachable, RangeTooLarge, RpcError
 
 DECIMALS_SELECTOR = "0x313ce567"
 SYMBOL_SELECTOR = "0x95d89b41"
@@ -82,7 +82,9 @@ def read_token(endpoint: Endpoint, address: str) -> TokenInfo:
     for method, params in calls:
         try:
             answers.append(endpoint.call(method, params))
-        except RpcError:
+        except RangeTooLarge as error:  # the endpoint timed out: ask again later, remember nothing
+            raise EndpointUnreachable(f"{address}'s {params[0]['data']} call timed out: {error}") from error
+        except RpcError:  # reverted or absent: the token does not say
             answers.append(None)
     decimals_hex, symbol_hex = answers
     decimals = _decoded_decimals(decimals_hex) if decimals_hex and len(decimals_hex) > 2 else None
