@@ -107,3 +107,17 @@ def test_a_malformed_trusted_list_gets_a_friendly_400(page: Page, market_explore
 
 def test_a_skill_too_long_for_a_tag_gets_a_friendly_400(page: Page, market_explorer: str):
     assert page.goto(f"{market_explorer}/skill/{'p' * 33}").status == 400
+
+
+def test_the_account_page_gives_the_trust_score(page: Page, market_explorer: str, market: Market):
+    page.goto(f"{market_explorer}/account/{market.parties['eve']}")
+
+    expect(page.locator("[data-fact=trust]")).to_contain_text("seeded from the platform fees clients paid")
+
+
+def test_the_account_page_counts_distinct_counterparties(page: Page, market_explorer: str, market: Market):
+    page.goto(f"{market_explorer}/account/{market.parties['eve']}")
+
+    expect(page.locator("[data-fact=counterparties]")).to_have_text(
+        "Settled gigs with 3 different accounts, 3 of them paying clients."
+    )

@@ -450,6 +450,7 @@ def explorer_router(
                 "payments": payments,
                 "verified": verification(auditor, checked),
                 "csv_url": payments_csv_url(request, checked, payments),
+                "trust": trust_of(request, checked),
             }
 
         return render(request, "account.html", build)
@@ -494,6 +495,16 @@ def gig_tokens(queries: Queries, events: list[TimelineEntry]) -> dict[int, str]:
     return tokens
 
 
+def trust_of(request: Request, account: str) -> tuple[float, str] | None:
+    """The account's trust score and its seed's source, when the app computes trust and it has one."""
+    trust = getattr(request.app.state, "trust", None)
+    if trust is None:
+        return None
+    scores = trust.scores()
+    score = scores.of(account) if scores.scores else None
+    return None if score is None else (score, scores.seed_source)
+
+
 def payments_csv_url(request: Request, account: str, payments: Page[PaymentRecord]) -> str | None:
     """The query API's CSV of the account's payments (as many as one page holds), if the app serves it."""
     try:
@@ -520,8 +531,9 @@ def install_explorer(
     from gigledger_node.web.explorer_talent import talent_pages
 
     app.state.token_shelf = display.TokenShelf(queries.engine)
+    app.state.trust = Trust(queries.engine, trusted)
     app.include_router(explorer_router(queries, rpc_url=rpc_url, deployment=deployment, authorities=authorities))
-    app.include_router(talent_pages(queries, Talent(queries.engine, Trust(queries.engine, trusted))))
+    app.include_router(talent_pages(queries, Talent(queries.engine, app.state.trust)))
 
     @app.exception_handler(StarletteHTTPException)
     async def no_such_page(request: Request, error: StarletteHTTPException) -> Response:
