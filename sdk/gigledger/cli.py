@@ -31,6 +31,7 @@ from rich.table import Table
 from web3 import Web3
 
 from gigledger.accounts import PASSWORD_ENV, load_account
+from gigledger.amounts import TokenUnits
 from gigledger.client import API_ENV, DEFAULT_RPC, DEPLOYMENT_ENV, RPC_ENV, GigLedger, NoAccount, web3_for
 from gigledger.deployment import Deployment, deploy_with
 from gigledger.errors import ConfigurationError, GigLedgerError
@@ -237,7 +238,7 @@ def _token(token: str) -> str:
     return "ETH" if token == ZERO_ADDRESS else token
 
 
-def _gig_table(gig: Gig) -> Table:
+def _gig_table(gig: Gig, units: TokenUnits) -> Table:
     table = Table(title=f"Gig {gig.gig_id}", show_header=False)
     table.add_column("field", style="bold")
     table.add_column("value")
@@ -247,9 +248,9 @@ def _gig_table(gig: Gig) -> Table:
         ("freelancer", _short(gig.freelancer) if gig.freelancer != ZERO_ADDRESS else "open to anyone"),
         ("arbiter", gig.arbiter),
         ("token", _token(gig.token)),
-        ("amount", str(gig.amount)),
-        ("paid", str(gig.paid)),
-        ("milestones", ", ".join(map(str, gig.milestones)) or "—"),
+        ("amount", units.show(gig.amount, gig.token)),
+        ("paid", units.show(gig.paid, gig.token)),
+        ("milestones", ", ".join(units.show(m, gig.token) for m in gig.milestones) or "—"),
         ("released milestones", str(gig.released)),
         ("deadline", _when(gig.deadline)),
         ("review period", str(timedelta(seconds=gig.review_period))),
@@ -274,7 +275,7 @@ def _print_gig_result(settings: Settings, verb: str, result: Any) -> None:
     )
 
 
-def reputation_tables(rep: Reputation) -> list[Table]:
+def reputation_tables(rep: Reputation, units: TokenUnits) -> list[Table]:
     record = Table(title=f"Reputation of {rep.address}", show_header=False)
     record.add_column("measure", style="bold")
     record.add_column("value")
@@ -282,7 +283,7 @@ def reputation_tables(rep: Reputation) -> list[Table]:
     average = "—" if rep.average_score is None else f"{rep.average_score:.2f} / 5"
     for name, value in [
         ("gigs completed", rep.record.completed),
-        ("on time", f"{rep.record.on_time} ({rate})"),
+        ("delivered on time", f"{rep.delivered_on_time} of {rep.delivered} delivered ({rate})"),
         ("missed deadlines", rep.record.missed_deadlines),
         ("disputes opened / won / lost", f"{rep.record.disputes_opened} / {rep.record.disputes_won} / {rep.record.disputes_lost}"),
         ("attestations", rep.attestation_count),
@@ -290,7 +291,7 @@ def reputation_tables(rep: Reputation) -> list[Table]:
     ]:
         record.add_row(name, str(value))
     for volume in rep.volumes:
-        record.add_row(f"volume {_token(volume.token)}", f"earned {volume.earned}, paid {volume.paid}")
+        record.add_row("volume", f"earned {units.show(volume.earned, volume.token)}, paid {units.show(volume.paid, volume.token)}")
     tables = [record]
     if rep.skills:
         skills = Table(title="Skills")
@@ -416,8 +417,9 @@ def gig_resolve(
 def gig_show(ctx: typer.Context, gig_id: GigId) -> None:
     """Show one gig, rebuilt from the chain's events."""
     settings = _settings(ctx)
-    gig = _run(settings, lambda: _ledger(settings, signing=False).gig(gig_id))
-    _print_json(gig) if settings.json else out.print(_gig_table(gig))
+    ledger = _ledger(settings, signing=False)
+    gig = _run(settings, lambda: ledger.gig(gig_id))
+    _print_json(gig) if settings.json else out.print(_run(settings, lambda: _gig_table(gig, ledger.token_units())))
 
 
 @gig_app.command("list")
@@ -493,11 +495,12 @@ def attest(
 def reputation(ctx: typer.Context, address: AddressArg) -> None:
     """Show an account's objective record, attestations and skills."""
     settings = _settings(ctx)
-    rep = _run(settings, lambda: _ledger(settings, signing=False).reputation(address))
+    ledger = _ledger(settings, signing=False)
+    rep = _run(settings, lambda: ledger.reputation(address))
     if settings.json:
         _print_json(rep)
         return
-    for table in reputation_tables(rep):
+    for table in _run(settings, lambda: reputation_tables(rep, ledger.token_units())):
         out.print(table)
 
 
@@ -509,7 +512,8 @@ def history(
 ) -> None:
     """Show an account's payments to and from the escrow (directions seen from the escrow)."""
     settings = _settings(ctx)
-    payments = _run(settings, lambda: _ledger(settings, signing=False).payment_history(address))
+    ledger = _ledger(settings, signing=False)
+    payments = _run(settings, lambda: ledger.payment_history(address))
     if csv_output:
         out.file.write(payments_csv(payments))
         return
@@ -519,8 +523,10 @@ def history(
     table = Table(title=f"Payments of {address}")
     for column in ("block", "gig", "kind", "direction", "token", "amount", "fee", "transaction"):
         table.add_column(column)
+    units = ledger.token_units()
     for p in payments:
-        table.add_row(str(p.block_number), str(p.gig_id), p.kind, p.direction, _token(p.token), str(p.amount), str(p.fee), p.transaction_hash)
+        amount, fee = _run(settings, lambda: (units.show(p.amount, p.token), units.show(p.fee, p.token)))
+        table.add_row(str(p.block_number), str(p.gig_id), p.kind, p.direction, _token(p.token), amount, fee, p.transaction_hash)
     out.print(table)
 
 
@@ -590,3 +596,6 @@ def deploy(
     else:
         out.print(f"deployed on chain {deployment.chain_id}: escrow {deployment.escrow}, registry {deployment.registry}")
         out.print(f"manifest written to {out_path}")
+
+
+import gigledger.cli_talent  # noqa: E402, F401 - registers `gigledger talent`

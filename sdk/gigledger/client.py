@@ -16,7 +16,6 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Iterable
 
-import httpx
 from eth_account.signers.local import LocalAccount
 from web3 import Web3
 from web3.middleware import ExtraDataToPOAMiddleware
@@ -36,6 +35,9 @@ from gigledger.gigs import ZERO_ADDRESS, Gig, GigHistoryError, State
 from gigledger.hashes import as_bytes32
 from gigledger.logs import LogReader
 from gigledger.payments import Payment, account_payments, payment_from_api
+from gigledger.query_api import QueryApiError, QueryApiUnreachable, query_api_get  # noqa: F401 - re-exported
+from gigledger.talent import SkillSummary, TalentPage, fetch_skills, fetch_talent
+from gigledger.amounts import TokenUnits
 from gigledger.reputation import Reputation, Volume, build_reputation
 from gigledger.skills import skill_name, skill_tag
 from gigledger.transactions import DEFAULT_TIMEOUT, Receipt, TransactionSender, translate_node_error
@@ -97,21 +99,6 @@ class NotAParty(GigLedgerError):
     exit_code = 3
 
 
-class QueryApiError(GigLedgerError):
-    """The query API did not answer as expected."""
-
-    exit_code = 5
-
-
-class QueryApiUnreachable(QueryApiError):
-    """Nothing answers at the query API's URL."""
-
-    def __init__(self, url: str, cause: Any) -> None:
-        super().__init__(
-            f"cannot reach the query API at {url} ({cause}). Start it (`gigledger-node api`), "
-            "or unset --api / GIGLEDGER_API to read payments from the chain."
-        )
-
 
 @dataclass(frozen=True)
 class GigResult:
@@ -156,6 +143,7 @@ class GigLedger:
         self.deployment = deployment
         self.account = account
         self.api_url = api_url.rstrip("/") if api_url else None
+        self._token_units: TokenUnits | None = None
         self.rpc_url = rpc_url
         self.escrow = w3.eth.contract(address=deployment.escrow, abi=abi("GigEscrow"))
         self.registry = w3.eth.contract(address=deployment.registry, abi=abi("ReputationRegistry"))
@@ -407,10 +395,32 @@ class GigLedger:
         summary = self.registry.functions.summary(address).call()
         gigs = self.logs.gigs(sorted(self.logs.gig_ids_of(freelancer=address) | self.logs.gig_ids_of(client=address)))
         tokens = {ZERO_ADDRESS} | {g.token for g in gigs.values()}
-        volumes = [Volume(t, *self.registry.functions.volume(address, t).call()) for t in sorted(tokens)]
+        units = self.token_units()
+        volumes = [
+            Volume(t, earned, paid, units.format(earned, t), units.format(paid, t), units.label(t))
+            for t in sorted(tokens)
+            for earned, paid in [self.registry.functions.volume(address, t).call()]
+        ]
         return build_reputation(
             address, summary, self._attestations(subject=address), gigs.values(), volumes
         )
+
+    def talent(
+        self, skill: str, *, trusted: list[str] | None = None, offset: int = 0, limit: int = 20
+    ) -> TalentPage:
+        """Freelancers for ``skill`` ranked by evidence, from the query API (GET /talent);
+        ``trusted`` accounts seed the trust score instead of the operator's choice."""
+        return fetch_talent(self._api_base("talent"), skill, trusted=trusted, offset=offset, limit=limit)
+
+    def skills(self) -> list[SkillSummary]:
+        """Every skill the index knows, with gig and freelancer counts (GET /skills)."""
+        return fetch_skills(self._api_base("skills"))
+
+    def token_units(self) -> TokenUnits:
+        """Shows amounts in each token's units, reading decimals() and symbol() from the chain once."""
+        if self._token_units is None:
+            self._token_units = TokenUnits(lambda token: read_token_metadata(self.w3, token))
+        return self._token_units
 
     def payment_history(self, address: str) -> list[Payment]:
         """Money between `address` and the escrow, oldest first: from the query API when one
@@ -491,14 +501,13 @@ class GigLedger:
             offset = page.get("next_offset")
         return payments
 
+    def _api_base(self, what: str) -> str:
+        if not self.api_url:
+            raise ConfigurationError(f"{what} is served by the query API: pass api_url or set {API_ENV}")
+        return self.api_url
+
     def _api_get(self, url: str, params: dict[str, Any]) -> Any:
-        try:
-            response = httpx.get(url, params=params, timeout=10.0)
-        except httpx.TransportError as error:
-            raise QueryApiUnreachable(url, error) from None
-        if response.status_code != 200:
-            raise QueryApiError(f"the query API answered {response.status_code} for {url}: {response.text[:200]}")
-        return response.json()
+        return query_api_get(url, params)
 
 
 def _attestation(event: Attested | AttestationRevoked, *, revoked: bool) -> Attestation:
@@ -563,3 +572,23 @@ def _deployment_for(deployment: Deployment | str | Path | None) -> Deployment:
 
 def _first_line(error: Exception) -> str:
     return str(error).splitlines()[0][:200] if str(error) else type(error).__name__
+
+
+def read_token_metadata(w3: Web3, token: str) -> tuple[int | None, str | None]:
+    """An ERC-20's decimals() and symbol() as it answers them (None for what it does not)."""
+    contract = w3.eth.contract(address=Web3.to_checksum_address(token), abi=TOKEN_METADATA_ABI)
+    answers: list[Any] = []
+    for function in (contract.functions.decimals, contract.functions.symbol):
+        try:
+            answers.append(function().call())
+        except Exception:  # noqa: BLE001 - a token without the function, or a revert: unknown
+            answers.append(None)
+    decimals, symbol = answers
+    return (decimals if isinstance(decimals, int) else None, symbol if isinstance(symbol, str) else None)
+
+
+#: The two optional ERC-20 metadata functions amounts are shown with.
+TOKEN_METADATA_ABI = [
+    {"type": "function", "name": "decimals", "stateMutability": "view", "inputs": [], "outputs": [{"name": "", "type": "uint8"}]},
+    {"type": "function", "name": "symbol", "stateMutability": "view", "inputs": [], "outputs": [{"name": "", "type": "string"}]},
+]

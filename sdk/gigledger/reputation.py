@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Iterable, Sequence
 
 from gigledger.attestations import Attestation
-from gigledger.gigs import Gig, State
+from gigledger.gigs import ZERO_ADDRESS, Gig, State
 from gigledger.skills import skill_name
 
 
@@ -35,6 +35,9 @@ class Volume:
     token: str  # the zero address for ETH
     earned: int
     paid: int
+    earned_formatted: str = ""  # in the token's units (see `gigledger.amounts.TokenUnits`)
+    paid_formatted: str = ""
+    label: str = ""  # what follows a formatted amount: the symbol, or the address
 
 
 @dataclass(frozen=True)
@@ -55,10 +58,13 @@ class Reputation:
     record: Record
     attestation_count: int  # received and not revoked
     average_score: float | None  # of those, 1 to 5
-    on_time_rate: float | None  # on-time share of completed gigs
+    on_time_rate: float | None  # on-time share of the gigs it delivered (not of completions)
     skills: tuple[SkillStats, ...]
     volumes: tuple[Volume, ...]
     attestations: tuple[Attestation, ...]  # received, revoked ones included and marked
+    delivered: int = 0  # gigs it delivered as freelancer
+    delivered_on_time: int = 0  # of those, delivered by the deadline
+    distinct_counterparties: int = 0  # different accounts it settled gigs with
 
 
 def record_from_summary(summary: Sequence[int]) -> tuple[Record, int, int]:
@@ -76,20 +82,37 @@ def build_reputation(
 ) -> Reputation:
     """A `Reputation` from the registry's counters and the account's events.
 
-    `completed_gigs` are gigs released to `address` as freelancer; others are ignored.
+    `completed_gigs` are the account's gigs (as client or freelancer): released ones
+    count per skill, delivered ones for the on-time rate, settled ones for counterparties.
     """
     record, count, score_sum = record_from_summary(summary)
     received = tuple(attestations)
+    gigs = tuple(completed_gigs)
+    delivered = [g for g in gigs if g.freelancer.lower() == address.lower() and g.delivered_at]
+    on_time = sum(g.delivered_at <= g.deadline for g in delivered)
     return Reputation(
         address=address,
         record=record,
         attestation_count=count,
         average_score=score_sum / count if count else None,
-        on_time_rate=record.on_time / record.completed if record.completed else None,
-        skills=_skills(address, received, completed_gigs),
+        on_time_rate=on_time / len(delivered) if delivered else None,
+        skills=_skills(address, received, gigs),
         volumes=tuple(v for v in volumes if v.earned or v.paid),
         attestations=received,
+        delivered=len(delivered),
+        delivered_on_time=on_time,
+        distinct_counterparties=len(_counterparties(address, gigs)),
     )
+
+
+def _counterparties(address: str, gigs: Iterable[Gig]) -> set[str]:
+    """The other parties of the account's settled gigs."""
+    me = address.lower()
+    others = set()
+    for gig in gigs:
+        if gig.is_settled and gig.freelancer != ZERO_ADDRESS and me in (gig.client.lower(), gig.freelancer.lower()):
+            others.add(gig.freelancer if gig.client.lower() == me else gig.client)
+    return others
 
 
 def _skills(address: str, attestations: Sequence[Attestation], gigs: Iterable[Gig]) -> tuple[SkillStats, ...]:

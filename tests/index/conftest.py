@@ -25,6 +25,7 @@ from gigledger_node.index.queries import Queries
 
 from .seeding import ANVIL_FLAGS, Seeder
 from .story import Story, deploy_contracts, tell
+from .synthetic import SyntheticChain
 
 ANVIL = Path(__file__).resolve().parents[2] / ".tools" / "node_modules" / ".bin" / "anvil"
 POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -192,3 +193,9 @@ def dev_node(tmp_path_factory) -> Iterator[tuple[str, Path]]:
         yield f"http://127.0.0.1:{port}", manifest
     finally:
         stop(process)
+
+
+@pytest.fixture
+def synthetic(engine: Engine) -> SyntheticChain:
+    """A pretend chain whose gigs are indexed into the test's database as they are mined."""
+    return SyntheticChain(engine)

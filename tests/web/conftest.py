@@ -15,6 +15,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -31,6 +32,7 @@ from gigledger_node.index.queries import Queries
 from gigledger_node.web.api import create_app
 from gigledger_node.web.explorer import install_explorer
 
+from .market import Market, play_market
 from .story import Story, tell_story
 
 STARTUP_TIMEOUT = 30.0
@@ -139,16 +141,44 @@ def explorer(queries: Queries, story: Story, dev_node: str) -> Iterator[str]:
     """The base URL of the node's web app (API and explorer) served by uvicorn on loopback."""
     app = create_app(queries, rpc_url=dev_node, deployment=story.deployment)
     install_explorer(app, queries, rpc_url=dev_node, deployment=story.deployment)
+    with serving(app, "the explorer") as url:
+        yield url
+
+
+@contextmanager
+def serving(app, what: str) -> Iterator[str]:
+    """Serves ``app`` with uvicorn on a free loopback port until the block ends; yields its URL."""
     port = free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
-    wait_until(lambda: server.started, "the explorer")
+    wait_until(lambda: server.started, what)
     try:
         yield f"http://127.0.0.1:{port}"
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def market(w3: Web3, story: Story) -> Market:
+    """The talent market, played on the dev node (after the story) on its own deployment."""
+    return play_market(w3)
+
+
+@pytest.fixture(scope="session")
+def market_explorer(market: Market, dev_node: str, tmp_path_factory) -> Iterator[str]:
+    """The base URL of a web app (API and explorer) over an index of the market alone."""
+    engine = open_index(f"sqlite:///{tmp_path_factory.mktemp('market') / 'index.sqlite'}")
+    Indexer(engine, Endpoint(dev_node), market.deployment).sync()
+    queries = Queries(engine)
+    app = create_app(queries)
+    install_explorer(app, queries)
+    try:
+        with serving(app, "the market explorer") as url:
+            yield url
+    finally:
+        engine.dispose()
 
 
 # ---------------------------------------------------------------- browser

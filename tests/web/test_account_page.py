@@ -22,13 +22,23 @@ def summary_of(registry, account: str) -> dict[str, int]:
     return dict(zip(names, registry.functions.summary(account).call()))
 
 
-def test_reputation_card_says_how_many_gigs_were_delivered_on_time(page: Page, explorer: str, parties, registry, screenshot):
-    record = summary_of(registry, parties["bob"])
-    page.goto(f"{explorer}/account/{parties['bob']}")
+def test_reputation_card_counts_on_time_over_delivered_gigs(page: Page, explorer: str, story: Story, parties, screenshot):
+    bob = parties["bob"]
+    delivered = [g for g in story.gigs.values() if g.freelancer == bob and g.delivered_at]
+    on_time = sum(g.delivered_at <= g.deadline for g in delivered)
+    page.goto(f"{explorer}/account/{bob}")
     expect(page.locator("[data-fact=on-time]")).to_have_text(
-        f"Delivered {record['on_time']} of {record['completed']} gigs on time."
+        f"Met {on_time} of {len(delivered)} deadlines: {on_time} of {len(delivered)} delivered gigs on time."
     )
     screenshot(page, "account-desktop")
+
+
+def test_a_missed_deadline_counts_against_the_deadlines_met(page: Page, explorer: str, parties, registry):
+    record = summary_of(registry, parties["dave"])
+    page.goto(f"{explorer}/account/{parties['dave']}")
+    expect(page.locator("[data-fact=on-time]")).to_have_text(
+        f"Met 0 of {record['missed_deadlines']} deadline, {record['missed_deadlines']} missed without delivery."
+    )
 
 
 def test_reputation_card_gives_the_average_score_of_attestations(page: Page, explorer: str, parties, registry):

@@ -237,6 +237,28 @@ holdings = Table(
     Column("amount", Uint256, nullable=False),
 )
 
+# Each gig's skill tags, one row per (skill, gig), so lists filter by skill with an
+# index; written when a gig is created and dropped with it on a rollback.
+gig_skills = Table(
+    "gig_skills",
+    metadata,
+    _hash("skill", primary_key=True),
+    Column("gig_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("created_block", BigInteger, nullable=False),
+    Index("ix_gig_skills_created_block", "created_block"),
+)
+
+# ERC-20 metadata read once from the token contract (decimals(), symbol()); NULL
+# where the token has no such function. Not chain history: kept across rollbacks.
+tokens = Table(
+    "tokens",
+    metadata,
+    _address("address", primary_key=True),
+    Column("decimals", Integer, nullable=True),
+    Column("symbol", String(32), nullable=True),
+)
+
+
 def event_row(log: dict, event) -> dict:
     """The events row storing one JSON-RPC log (hex strings) and its decoded event."""
     return {

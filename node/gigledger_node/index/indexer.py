@@ -28,6 +28,8 @@ from sqlalchemy.engine import Connection
 from gigledger_node.index import db
 from gigledger_node.index.endpoint import Endpoint, RangeTooLarge
 from gigledger_node.index.projection import apply_events, roll_back
+from gigledger_node.index.skills import apply_gig_skills, roll_back_gig_skills
+from gigledger_node.index.tokens import read_new_tokens, store_tokens
 
 #: How many checkpoint-only blocks (no events) to keep for reorg detection.
 RECENT_BLOCKS = 256
@@ -205,10 +207,13 @@ class Indexer:
         number, known_hash = self.checkpoint()
         if fetched.first != number + 1 or (known_hash is not None and fetched.parent_hash != known_hash):
             raise ChainMovedDuringFetch(f"blocks {fetched.first}..{fetched.last} do not follow the checkpoint")
+        new_tokens = read_new_tokens(self.engine, self.endpoint, fetched.decoded)
         with self.engine.begin() as conn:
             if fetched.decoded:
                 self._store_blocks(conn, fetched.decoded, fetched.timestamps)
                 apply_events(conn, fetched.decoded, fetched.timestamps)
+                apply_gig_skills(conn, fetched.decoded)
+                store_tokens(conn, new_tokens)
             self._store_checkpoint(conn, fetched.end, len(fetched.decoded), head, number)
         return StepResult(fetched.first, fetched.last, len(fetched.decoded))
 
@@ -294,6 +299,7 @@ class Indexer:
         ancestor, ancestor_hash = self.common_ancestor()
         with self.engine.begin() as conn:
             undone = roll_back(conn, ancestor)
+            roll_back_gig_skills(conn, ancestor)
             conn.execute(
                 update(db.indexer_state).values(
                     checkpoint_number=ancestor if ancestor_hash else None,

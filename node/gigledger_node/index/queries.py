@@ -11,17 +11,39 @@ under that key).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from typing import Annotated, Any, Generic, TypeVar
 
-from eth_utils import is_address, is_checksum_address, is_checksum_formatted_address, to_checksum_address
 from gigledger.events import decode_log
-from gigledger.gigs import State
+from gigledger.skills import skill_name
 from pydantic import PlainSerializer
 from sqlalchemy import BigInteger, Engine, String, and_, bindparam, cast, func, literal, null, or_, select, union_all
 from sqlalchemy.engine import Connection, Row
 
 from gigledger_node.index import db
+from gigledger_node.index.arguments import (  # noqa: F401 - re-exported: the API and explorer check with them
+    MAX_LIMIT,
+    MAX_STORED,
+    checked_address,
+    checked_paging,
+    checked_state,
+    checked_time,
+    skill_text,
+)
+from gigledger_node.index.evidence import counterparties, deliveries
+from gigledger_node.index.skills import checked_skill, gig_has_skill
+from gigledger_node.index.tokens import TokenInfo, token_book, unknown
+from gigledger_node.index.errors import (
+    IndexNotStarted,
+    InvalidAddress,  # noqa: F401 - re-exported
+    InvalidFilter,
+    InvalidPaging,  # noqa: F401 - re-exported
+    NothingFound,
+    NotFound,
+    QueryError,  # noqa: F401 - re-exported: the API and explorer catch it from here
+    UnknownGig,
+    UnknownTransaction,
+)
 
 T = TypeVar("T")
 
@@ -30,48 +52,8 @@ Amount = Annotated[int, PlainSerializer(str, return_type=str, when_used="json")]
 
 #: The token address that stands for ETH.
 ETH = "0x0000000000000000000000000000000000000000"
-#: Largest page a caller may ask for.
-MAX_LIMIT = 1000
-#: Largest integer the index stores (SQL BIGINT); larger ids and times match nothing.
-MAX_STORED = 2**63 - 1
 
 _LOCATION_FIELDS = ("block_number", "block_hash", "transaction_hash", "log_index", "address", "block_timestamp")
-
-
-class QueryError(Exception):
-    """Base of everything a query can refuse; the message is for the caller."""
-
-
-class InvalidAddress(QueryError, ValueError):
-    """Not a 0x-prefixed 20-byte hex address (or a mixed-case one with a bad checksum)."""
-
-
-class InvalidPaging(QueryError, ValueError):
-    """Offset below zero, or a limit outside 1..MAX_LIMIT."""
-
-
-class InvalidFilter(QueryError, ValueError):
-    """A filter value the index does not know, such as an unknown gig state."""
-
-
-class NotFound(QueryError, LookupError):
-    """Nothing is indexed under that key."""
-
-
-class UnknownGig(NotFound):
-    """No gig with that id has been indexed."""
-
-
-class UnknownTransaction(NotFound):
-    """No indexed event came from that transaction."""
-
-
-class NothingFound(NotFound):
-    """A search matched no account, gig, transaction or block."""
-
-
-class IndexNotStarted(NotFound):
-    """The indexer has not run against this database yet."""
 
 
 @dataclass(frozen=True)
@@ -108,6 +90,12 @@ class GigSummary:
     created_block: int
     created_at: int
     updated_at: int
+    skill_names: list[str] = field(default_factory=list)  # the tags as names; a non-text tag stays hex
+    token_symbol: str | None = None
+    token_decimals: int | None = None
+    token_label: str = ""  # what follows a formatted amount: the symbol, or the address
+    amount_formatted: str = ""  # in the token's units (raw units when its decimals are unknown)
+    paid_formatted: str = ""
 
 
 @dataclass(frozen=True)
@@ -195,11 +183,25 @@ class CompletedInMonth:
 
 @dataclass(frozen=True)
 class TokenVolume:
-    """What an account earned as freelancer and paid as client in one token."""
+    """What an account earned as freelancer and paid as client in one token.
+
+    `earned` and `paid` are raw integers; the `_formatted` twins are in the
+    token's units (raw units when its decimals are unknown), followed by `label`.
+    """
 
     token: str
     earned: Amount
     paid: Amount
+    symbol: str | None = None
+    decimals: int | None = None
+    earned_formatted: str = ""
+    paid_formatted: str = ""
+    label: str = ""
+
+    @classmethod
+    def of(cls, info: TokenInfo, earned: int, paid: int) -> TokenVolume:
+        """The volume in ``info``'s token, raw and formatted."""
+        return cls(info.address, earned, paid, info.symbol, info.decimals, info.format(earned), info.format(paid), info.label)
 
 
 @dataclass(frozen=True)
@@ -208,9 +210,15 @@ class Reputation:
 
     account: str
     completed: int
-    on_time: int
-    on_time_rate: float | None
+    on_time: int  # the registry's count: completions by the deadline, delivered or not
+    on_time_rate: float | None  # delivered_on_time / delivered: over delivered gigs only
     missed_deadlines: int
+    delivered: int
+    delivered_on_time: int
+    deadlines_met: float | None  # delivered_on_time / (delivered + missed_deadlines)
+    deadline_record: str  # "met 3 of 4 deadlines (1 missed without delivery)"
+    distinct_counterparties: int
+    distinct_clients: int
     disputes_opened: int
     disputes_won: int
     disputes_lost: int
@@ -239,6 +247,10 @@ class PaymentRecord:
     token: str
     amount: Amount
     fee: Amount
+    token_symbol: str | None = None
+    token_label: str = ""
+    amount_formatted: str = ""
+    fee_formatted: str = ""
 
 
 @dataclass(frozen=True)
@@ -265,52 +277,6 @@ class SearchResult:
     key: str
 
 
-# ---------------------------------------------------------------- argument checks
-
-
-def checked_address(text: str) -> str:
-    """``text`` as a checksummed address; raises InvalidAddress."""
-    if not isinstance(text, str) or not is_address(text):
-        raise InvalidAddress(f"{text!r} is not an address: expected 0x and 40 hex digits")
-    if is_checksum_formatted_address(text) and not is_checksum_address(text):
-        raise InvalidAddress(f"{text!r} has mixed case but a wrong checksum: check for a typo")
-    return to_checksum_address(text)
-
-
-def checked_paging(offset: int, limit: int) -> None:
-    """Raises InvalidPaging unless 0 <= offset and 1 <= limit <= MAX_LIMIT."""
-    if not 0 <= offset <= MAX_STORED:
-        raise InvalidPaging(f"offset must be between 0 and {MAX_STORED}, not {offset}")
-    if not 1 <= limit <= MAX_LIMIT:
-        raise InvalidPaging(f"limit must be between 1 and {MAX_LIMIT}, not {limit}")
-
-
-def checked_state(name: str) -> str:
-    """A gig state name in the index's spelling (upper case); raises InvalidFilter."""
-    try:
-        return State[name.upper()].name
-    except KeyError:
-        known = ", ".join(s.name.lower() for s in State)
-        raise InvalidFilter(f"unknown gig state {name!r}; expected one of {known}") from None
-
-
-def checked_time(name: str, value: int) -> int:
-    """A unix time in seconds the index can compare with; raises InvalidFilter."""
-    if not 0 <= value <= MAX_STORED:
-        raise InvalidFilter(f"{name} must be a unix time in seconds, not {value}")
-    return value
-
-
-def skill_text(skill: str) -> str | None:
-    """A bytes32 skill tag as text when it is right-padded printable UTF-8."""
-    raw = bytes.fromhex(skill[2:]).rstrip(b"\0")
-    try:
-        text = raw.decode()
-    except UnicodeDecodeError:
-        return None
-    return text if text and text.isprintable() else None
-
-
 def _jsonable(value: Any) -> Any:
     if isinstance(value, bool) or value is None:
         return value
@@ -328,7 +294,8 @@ def _ratio(part: int, whole: int) -> float | None:
 # ---------------------------------------------------------------- row mapping
 
 
-def _gig_summary(row: Row) -> GigSummary:
+def _gig_summary(row: Row, book: dict[str, TokenInfo]) -> GigSummary:
+    token = book.get(row.token) or unknown(row.token)
     return GigSummary(
         gig_id=row.gig_id,
         client=row.client,
@@ -343,6 +310,12 @@ def _gig_summary(row: Row) -> GigSummary:
         created_block=row.created_block,
         created_at=row.created_at,
         updated_at=row.updated_at,
+        skill_names=[skill_name(tag) for tag in row.skills],
+        token_symbol=token.symbol,
+        token_decimals=token.decimals,
+        token_label=token.label,
+        amount_formatted=token.format(row.amount),
+        paid_formatted=token.format(row.paid),
     )
 
 
@@ -377,7 +350,8 @@ def _attestation(row: Row) -> AttestationRecord:
     )
 
 
-def _payment(row: Row) -> PaymentRecord:
+def _payment(row: Row, book: dict[str, TokenInfo]) -> PaymentRecord:
+    token = book.get(row.token) or unknown(row.token)
     return PaymentRecord(
         block_number=row.block_number,
         timestamp=row.timestamp,
@@ -390,6 +364,10 @@ def _payment(row: Row) -> PaymentRecord:
         token=row.token,
         amount=row.amount,
         fee=row.fee,
+        token_symbol=token.symbol,
+        token_label=token.label,
+        amount_formatted=token.format(row.amount),
+        fee_formatted=token.format(row.fee),
     )
 
 
@@ -497,14 +475,17 @@ class Queries:
         token: str | None = None,
         since: int | None = None,
         until: int | None = None,
+        skill: str | None = None,
         offset: int = 0,
         limit: int = 50,
     ) -> Page[GigSummary]:
         """Gigs, newest first, filtered by a party (client, freelancer or arbiter),
-        state name, token (the zero address for ETH), and creation time in unix
-        seconds (``since`` inclusive, ``until`` exclusive)."""
+        state name, token (the zero address for ETH), creation time in unix
+        seconds (``since`` inclusive, ``until`` exclusive) and skill name."""
         checked_paging(offset, limit)
         conditions = []
+        if skill is not None:
+            conditions.append(gig_has_skill(checked_skill(skill)))
         if party is not None:
             account = checked_address(party)
             conditions.append(
@@ -525,7 +506,8 @@ class Queries:
         with self.engine.connect() as conn:
             rows = conn.execute(query).all()
             total = conn.execute(select(func.count()).select_from(db.gigs).where(where)).scalar_one()
-        return Page.of([_gig_summary(r) for r in rows], offset, limit, total)
+        book = token_book(self.engine)
+        return Page.of([_gig_summary(r, book) for r in rows], offset, limit, total)
 
     def gig(self, gig_id: int) -> GigDetail:
         """One gig, its whole timeline (oldest first) and the attestations it led to."""
@@ -542,7 +524,7 @@ class Queries:
                 .order_by(db.attestations.c.block_number, db.attestations.c.id)
             ).all()
         return GigDetail(
-            summary=_gig_summary(row),
+            summary=_gig_summary(row, token_book(self.engine)),
             milestones=[int(m) for m in row.milestones],
             released=row.released,
             review_period=row.review_period,
@@ -587,6 +569,9 @@ class Queries:
         account = checked_address(account)
         with self.engine.connect() as conn:
             rows = conn.execute(_REPUTATION_QUERY, {"account": account}).all()
+            delivery = deliveries(conn, [account])[account]
+            parties = counterparties(conn, [account])[account]
+        book = token_book(self.engine)
         counts = dict.fromkeys(_RECORD_COLUMNS, 0)
         volumes, skills, months = [], [], []
         for row in rows:
@@ -598,10 +583,16 @@ class Queries:
             elif row.kind == "month":
                 months.append(CompletedInMonth(row.key, numbers[0]))
             else:
-                volumes.append(TokenVolume(row.key, int(row.earned), int(row.paid)))
+                volumes.append(TokenVolume.of(book.get(row.key) or unknown(row.key), int(row.earned), int(row.paid)))
         return Reputation(
             account=account,
-            on_time_rate=_ratio(counts["on_time"], counts["completed"]),
+            on_time_rate=delivery.on_time_rate,
+            delivered=delivery.delivered,
+            delivered_on_time=delivery.delivered_on_time,
+            deadlines_met=delivery.deadlines_met,
+            deadline_record=delivery.summary,
+            distinct_counterparties=parties.counterparties,
+            distinct_clients=parties.clients,
             average_score=_ratio(counts["score_sum"], counts["attestations"]),
             volumes=volumes,
             skills=skills,
@@ -641,7 +632,8 @@ class Queries:
         with self.engine.connect() as conn:
             rows = conn.execute(query).all()
             total = conn.execute(select(func.count()).select_from(db.payments).where(where)).scalar_one()
-        return Page.of([_payment(r) for r in rows], offset, limit, total)
+        book = token_book(self.engine)
+        return Page.of([_payment(r, book) for r in rows], offset, limit, total)
 
     def all_payments(self, account: str) -> list[PaymentRecord]:
         """The whole payment history of ``account``, oldest first (for audits)."""
@@ -652,7 +644,9 @@ class Queries:
             .order_by(db.payments.c.block_number, db.payments.c.log_index)
         )
         with self.engine.connect() as conn:
-            return [_payment(r) for r in conn.execute(query)]
+            rows = conn.execute(query).all()
+        book = token_book(self.engine)
+        return [_payment(r, book) for r in rows]
 
     def held_by_escrow(self) -> dict[str, int]:
         """Per token (zero address for ETH): what the index says the escrow still holds,

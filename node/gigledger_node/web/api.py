@@ -12,16 +12,21 @@ from __future__ import annotations
 import csv
 import io
 import threading
+from collections.abc import Sequence
 from dataclasses import fields
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, FastAPI, Query, Request
 from fastapi.concurrency import run_in_threadpool
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from gigledger.audit import RpcFailed
 from gigledger.deployment import Deployment
 from requests import RequestException
 
+from gigledger_node.index.talent import Talent
+from gigledger_node.index.trust import Trust, operator_trusted
+from gigledger_node.web.api_talent import talent_router
 from gigledger_node.index.queries import (
     MAX_LIMIT,
     AttestationRecord,
@@ -74,8 +79,10 @@ def api_router(
     rpc_url: str | None = None,
     deployment: Deployment | None = None,
     authorities: list[str] | None = None,
+    trusted: Sequence[str] = (),
 ) -> APIRouter:
-    """The query API's routes over ``queries``; audits need ``rpc_url`` and ``deployment``."""
+    """The query API's routes over ``queries``; audits need ``rpc_url`` and ``deployment``;
+    ``trusted`` are the accounts the operator trusts (the trust score's default seed)."""
     router = APIRouter()
 
     @router.get("/status", tags=["index"])
@@ -90,11 +97,14 @@ def api_router(
         token: Annotated[str | None, Query(description="Token address; the zero address for ETH.")] = None,
         since: Annotated[int | None, Query(description="Created at or after (unix seconds).")] = None,
         until: Annotated[int | None, Query(description="Created before (unix seconds).")] = None,
+        skill: Annotated[str | None, Query(description="A skill's name, e.g. python (at most 32 bytes).")] = None,
         offset: Offset = 0,
         limit: Limit = 50,
     ) -> Page[GigSummary]:
-        """Gigs, newest first, filtered by party, state, token and creation time."""
-        return queries.gigs(party=party, state=state, token=token, since=since, until=until, offset=offset, limit=limit)
+        """Gigs, newest first, filtered by party, state, token, creation time and skill."""
+        return queries.gigs(
+            party=party, state=state, token=token, since=since, until=until, skill=skill, offset=offset, limit=limit
+        )
 
     @router.get("/gigs/{gig_id}", tags=["gigs"])
     def gig(gig_id: int) -> GigDetail:
@@ -156,6 +166,8 @@ def api_router(
         auditors compare it with the escrow's balances on chain."""
         return {"holdings": {token: str(amount) for token, amount in queries.held_by_escrow().items()}}
 
+    router.include_router(talent_router(Talent(queries.engine, Trust(queries.engine, trusted))))
+
     @router.get("/search", tags=["index"])
     def search(q: Annotated[str, Query(description="An address, gig id, transaction or block hash.")]) -> SearchResult:
         """What a search text names."""
@@ -170,6 +182,7 @@ def create_app(
     rpc_url: str | None = None,
     deployment: Deployment | None = None,
     authorities: list[str] | None = None,
+    trusted: Sequence[str] = (),
 ) -> FastAPI:
     """The node's web app: the query API (and the explorer's pages when installed)."""
     app = FastAPI(
@@ -177,7 +190,14 @@ def create_app(
         version="1",
         description="Gigs, reputation and payment history from the GigLedger index; audits against the chain.",
     )
-    app.include_router(api_router(queries, rpc_url=rpc_url, deployment=deployment, authorities=authorities))
+    app.include_router(
+        api_router(queries, rpc_url=rpc_url, deployment=deployment, authorities=authorities, trusted=trusted)
+    )
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(_request: Request, error: RequestValidationError) -> JSONResponse:
+        detail = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors())
+        return JSONResponse(status_code=400, content={"error": "InvalidRequest", "detail": detail})
 
     @app.exception_handler(NotFound)
     async def not_found(_request: Request, error: NotFound) -> JSONResponse:
@@ -204,8 +224,9 @@ def web_app(db_url: str, *, rpc_url: str | None = None, deployment: Deployment |
     from gigledger_node.web.explorer import install_explorer
 
     queries = Queries(open_index(db_url))
-    app = create_app(queries, rpc_url=rpc_url, deployment=deployment)
-    install_explorer(app, queries, rpc_url=rpc_url, deployment=deployment)
+    trusted = operator_trusted()
+    app = create_app(queries, rpc_url=rpc_url, deployment=deployment, trusted=trusted)
+    install_explorer(app, queries, rpc_url=rpc_url, deployment=deployment, trusted=trusted)
     return app
 
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from decimal import Decimal
 from pathlib import Path
+from collections.abc import Sequence
 from typing import Any, Callable
 
 from fastapi import APIRouter, FastAPI, Request
@@ -33,6 +34,7 @@ from web3 import HTTPProvider, Web3
 from web3.exceptions import Web3Exception
 
 from gigledger_node.index.audit import audit_from_index
+from gigledger_node.web import display
 from gigledger_node.index.queries import (
     MAX_LIMIT,
     GigSummary,
@@ -172,6 +174,7 @@ def make_templates() -> Jinja2Templates:
         other_party=other_party,
         humanize_event=lambda name: EVENT_TITLES.get(name, name),
         humanize_payment=lambda kind: PAYMENT_TITLES.get(kind, kind),
+        **display.FILTERS,
     )
     env.globals.update(zero_hash=ZERO_HASH, zero_address=ZERO_ADDRESS)
     return templates
@@ -375,6 +378,8 @@ def explorer_router(
     The account page links to the query API's CSV route, named "payments", when
     the app has it.
     """
+    from gigledger_node.web.explorer_talent import skill_search
+
     router = APIRouter(include_in_schema=False)
     auditor = Auditor(queries, rpc_url, deployment, authorities) if rpc_url and deployment else None
 
@@ -397,7 +402,7 @@ def explorer_router(
         try:
             found = queries.search(text)
         except NotFound as error:
-            return error_page(request, 404, "Nothing found", str(error))
+            return skill_search(request, queries, text) or error_page(request, 404, "Nothing found", str(error))
         route, key = SEARCH_ROUTES[found.kind]
         return RedirectResponse(request.url_for(route, **{key: found.key}), status_code=303)
 
@@ -445,6 +450,7 @@ def explorer_router(
                 "payments": payments,
                 "verified": verification(auditor, checked),
                 "csv_url": payments_csv_url(request, checked, payments),
+                "trust": trust_of(request, checked),
             }
 
         return render(request, "account.html", build)
@@ -489,6 +495,16 @@ def gig_tokens(queries: Queries, events: list[TimelineEntry]) -> dict[int, str]:
     return tokens
 
 
+def trust_of(request: Request, account: str) -> tuple[float, str] | None:
+    """The account's trust score and its seed's source, when the app computes trust and it has one."""
+    trust = getattr(request.app.state, "trust", None)
+    if trust is None:
+        return None
+    scores = trust.scores()
+    score = scores.of(account) if scores.scores else None
+    return None if score is None else (score, scores.seed_source)
+
+
 def payments_csv_url(request: Request, account: str, payments: Page[PaymentRecord]) -> str | None:
     """The query API's CSV of the account's payments (as many as one page holds), if the app serves it."""
     try:
@@ -505,11 +521,19 @@ def install_explorer(
     rpc_url: str | None = None,
     deployment: Deployment | None = None,
     authorities: list[str] | None = None,
+    trusted: Sequence[str] = (),
 ) -> None:
     """Adds the explorer's pages to the node's web app (see `explorer_router`), and
     answers a browser asking for a page that does not exist with a friendly 404 page
     (API clients keep FastAPI's JSON answer)."""
+    from gigledger_node.index.talent import Talent
+    from gigledger_node.index.trust import Trust
+    from gigledger_node.web.explorer_talent import talent_pages
+
+    app.state.token_shelf = display.TokenShelf(queries.engine)
+    app.state.trust = Trust(queries.engine, trusted)
     app.include_router(explorer_router(queries, rpc_url=rpc_url, deployment=deployment, authorities=authorities))
+    app.include_router(talent_pages(queries, Talent(queries.engine, app.state.trust)))
 
     @app.exception_handler(StarletteHTTPException)
     async def no_such_page(request: Request, error: StarletteHTTPException) -> Response:

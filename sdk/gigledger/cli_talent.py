@@ -1,0 +1,45 @@
+"""`gigledger talent SKILL`: freelancers for a skill, ranked by evidence, from the query API."""
+
+from __future__ import annotations
+
+from typing import Annotated, Optional
+
+import typer
+from rich.table import Table
+
+from gigledger.cli import _print_json, _run, _settings, app, out
+from gigledger.client import API_ENV
+from gigledger.errors import ConfigurationError
+from gigledger.talent import TalentPage, fetch_talent
+
+
+def talent_table(page: TalentPage) -> Table:
+    """The ranking as a table, with each row's reasons."""
+    table = Table(title=f"{page.skill}: {page.total} freelancer(s), {page.rule}")
+    for column in ("#", "account", "trust", "gigs", "on time (delivered)", "clients", "earned", "why"):
+        table.add_column(column)
+    for e in page.entries:
+        rate = "—" if e.on_time_rate is None else f"{e.delivered_on_time}/{e.delivered} ({e.on_time_rate:.0%})"
+        earned = ", ".join(f"{x.formatted} {x.label}" for x in e.earned) or "—"
+        trust = "—" if e.trust_score is None else f"{e.trust_score:.4f}"
+        table.add_row(str(e.rank), e.account, trust, str(e.completed_in_skill), rate, str(e.distinct_clients), earned, e.why)
+    return table
+
+
+@app.command("talent")
+def talent(
+    ctx: typer.Context,
+    skill: Annotated[str, typer.Argument(help="The skill's name, e.g. python.")],
+    trusted: Annotated[Optional[list[str]], typer.Option(help="An account you trust; repeat. Seeds the trust score.")] = None,
+    limit: Annotated[int, typer.Option(min=1, max=1000, help="How many freelancers to show.")] = 20,
+) -> None:
+    """Freelancers for a skill, ranked by evidence, each with why (needs --api)."""
+    settings = _settings(ctx)
+
+    def action() -> TalentPage:
+        if not settings.api:
+            raise ConfigurationError(f"the talent directory is served by the query API: pass --api or set {API_ENV}")
+        return fetch_talent(settings.api, skill, trusted=trusted, limit=limit)
+
+    page = _run(settings, action)
+    _print_json(page) if settings.json else out.print(talent_table(page))
