@@ -35,6 +35,7 @@ from gigledger.events import Attested, AttestationRevoked, GigCreated
 from gigledger.gigs import ZERO_ADDRESS, Gig, GigHistoryError, State
 from gigledger.hashes import as_bytes32
 from gigledger.logs import LogReader
+from gigledger.market import MarketCalls
 from gigledger.payments import Payment, account_payments, payment_from_api
 from gigledger.reputation import Reputation, Volume, build_reputation
 from gigledger.skills import skill_name, skill_tag
@@ -139,7 +140,7 @@ class AttestationResult:
     receipt: Receipt
 
 
-class GigLedger:
+class GigLedger(MarketCalls):
     """One account's (or a reader's) view of a GigLedger deployment on one chain."""
 
     def __init__(

@@ -247,6 +247,84 @@ class AttestationRevoked(Event):
     score: int
 
 
+# ---------------------------------------------------------------- TalentMarket
+
+
+@dataclass(frozen=True, slots=True)
+class ProfileUpdated(Event):
+    """`account` published a profile (UTF-8 JSON); `content_hash` is keccak256 of its bytes."""
+
+    contract: ClassVar[str] = "TalentMarket"
+    account: str
+    content_hash: str
+    profile: str
+
+
+@dataclass(frozen=True, slots=True)
+class AccountsLinked(Event):
+    """Two accounts, both having agreed, became one identity (`first` < `second`)."""
+
+    contract: ClassVar[str] = "TalentMarket"
+    first: str
+    second: str
+
+
+@dataclass(frozen=True, slots=True)
+class AccountsUnlinked(Event):
+    """`by`, one of the two, ended their link (`first` < `second`)."""
+
+    contract: ClassVar[str] = "TalentMarket"
+    first: str
+    second: str
+    by: str
+
+
+@dataclass(frozen=True, slots=True)
+class OfferPosted(Event):
+    """`freelancer` offered a service on these terms."""
+
+    contract: ClassVar[str] = "TalentMarket"
+    offer_id: int
+    freelancer: str
+    token: str
+    price: int
+    delivery_time: int
+    review_period: int
+    arbiter: str
+    terms_hash: str
+    skills: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class OfferWithdrawn(Event):
+    """The freelancer took the offer down."""
+
+    contract: ClassVar[str] = "TalentMarket"
+    offer_id: int
+    freelancer: str
+
+
+@dataclass(frozen=True, slots=True)
+class OfferHired(Event):
+    """`client` hired from the offer; the escrow's gig `gig_id` holds the payment."""
+
+    contract: ClassVar[str] = "TalentMarket"
+    offer_id: int
+    gig_id: int
+    client: str
+
+
+#: The market's event models, in the order the contract declares them.
+MARKET_EVENT_TYPES: tuple[type[Event], ...] = (
+    ProfileUpdated,
+    AccountsLinked,
+    AccountsUnlinked,
+    OfferPosted,
+    OfferWithdrawn,
+    OfferHired,
+)
+
+
 #: Every event model, in the order the contracts declare them.
 EVENT_TYPES: tuple[type[Event], ...] = (
     GigCreated,
@@ -266,6 +344,7 @@ EVENT_TYPES: tuple[type[Event], ...] = (
     EscrowAuthorised,
     Attested,
     AttestationRevoked,
+    *MARKET_EVENT_TYPES,
 )
 
 
@@ -325,7 +404,7 @@ def _signature(entry: Mapping[str, Any]) -> str:
 def _abi_events() -> dict[str, Mapping[str, Any]]:
     """Each contract event's ABI entry by name (OwnershipTransferred is shared)."""
     entries: dict[str, Mapping[str, Any]] = {}
-    for contract in ("GigEscrow", "ReputationRegistry"):
+    for contract in ("GigEscrow", "ReputationRegistry", "TalentMarket"):
         for entry in abi(contract):
             if entry["type"] == "event":
                 entries.setdefault(entry["name"], entry)

@@ -1,0 +1,42 @@
+"""Profile documents: the rules every reader applies to what an account published."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from gigledger.profiles import MAX_PROFILE_BYTES, InvalidProfile, Profile, Rate, parse_profile
+
+
+def test_profile_round_trips_through_its_document():
+    profile = Profile(name="Ada", headline="Data", skills=("python",), links=("https://a.example",),
+                      rate=Rate("0.5eth", "ETH"), availability="20h/week")
+    assert parse_profile(profile.to_json()) == profile
+
+
+@pytest.mark.parametrize(
+    ("document", "rule"),
+    [
+        ("not json", "JSON object"),
+        ("[]", "JSON object"),
+        ("{}", "needs a name"),
+        ('{"name": 5}', "must be text"),
+        ('{"name": "A", "skills": "python"}', "list of non-empty texts"),
+        ('{"name": "A", "skills": ["' + "x" * 33 + '"]}', "longer than 32 bytes"),
+        ('{"name": "A", "rate": {"amount": 1}}', "profile rate"),
+    ],
+)
+def test_document_breaking_a_rule_is_refused(document, rule):
+    with pytest.raises(InvalidProfile, match=rule):
+        parse_profile(document)
+
+
+def test_oversized_document_is_refused():
+    with pytest.raises(InvalidProfile, match=f"at most {MAX_PROFILE_BYTES} bytes"):
+        parse_profile(json.dumps({"name": "A", "headline": "x" * MAX_PROFILE_BYTES}))
+
+
+def test_publishing_checks_the_rules_first():
+    with pytest.raises(InvalidProfile, match="needs a name"):
+        Profile(name=" ").to_json()
