@@ -9,8 +9,8 @@ query API, which indexes the market's events.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
-from typing import TYPE_CHECKING, Any, Iterable
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any, Iterable, cast
 
 from web3 import Web3
 
@@ -92,7 +92,7 @@ class MarketCalls:
         def sender(self) -> TransactionSender: ...
         def _transact(self, call: Any, *, value: int = 0) -> Receipt: ...
         def _ensure_allowance(self, token: str, amount: int) -> None: ...
-        def _timestamp(self, moment: int | timedelta) -> int: ...
+        def _timestamp(self, moment: int | datetime | timedelta) -> int: ...
         def _api_get(self, url: str, params: dict[str, Any]) -> Any: ...
 
     @property
@@ -100,7 +100,7 @@ class MarketCalls:
         """The TalentMarket contract (web3); NoMarket when the deployment has none."""
         if self.deployment.market is None:
             raise NoMarket()
-        return self.w3.eth.contract(address=self.deployment.market, abi=abi("TalentMarket"))
+        return self.w3.eth.contract(address=Web3.to_checksum_address(self.deployment.market), abi=abi("TalentMarket"))
 
     def token_units(self, token: str | None = None) -> TokenUnits:
         """How amounts of `token` (ETH when None) are written and parsed."""
@@ -114,19 +114,25 @@ class MarketCalls:
 
     # ------------------------------------------------------------ linked accounts
 
-    def sign_link(self, other: str, *, deadline: int | timedelta = timedelta(days=7), nonce: int | None = None) -> SignedLink:
+    def sign_link(
+        self, other: str, *, deadline: int | datetime | timedelta = timedelta(days=7), nonce: int | None = None
+    ) -> SignedLink:
         """This account's consent to be linked with `other`, for `other` (or anyone) to submit."""
         other = Web3.to_checksum_address(other)
         if other == self.address:
             raise InvalidArgument("an account cannot be linked to itself")
-        fields = dict(
+        nonce = self.market.functions.nonces(self.address).call() if nonce is None else nonce
+        expiry = self._timestamp(deadline)
+        typed = typed_link(
+            chain_id=self.deployment.chain_id,
+            market=self.market.address,
             account=self.address,
             other=other,
-            nonce=self.market.functions.nonces(self.address).call() if nonce is None else nonce,
-            deadline=self._timestamp(deadline),
+            nonce=nonce,
+            deadline=expiry,
         )
-        typed = typed_link(chain_id=self.deployment.chain_id, market=self.market.address, **fields)
-        return SignedLink(signature=sign_typed_link(self.sender.account, typed), **fields)
+        signature = sign_typed_link(self.sender.account, typed)
+        return SignedLink(account=self.address, other=other, nonce=nonce, deadline=expiry, signature=signature)
 
     def link(self, consent: SignedLink) -> Receipt:
         """Links this account with the one that signed `consent` (which must name this account)."""
@@ -168,7 +174,7 @@ class MarketCalls:
             [skill_tag(s) for s in skills],
         )
         receipt = self._transact(call)
-        return OfferResult(Offer.posted(receipt.event(OfferPosted)), receipt)
+        return OfferResult(Offer.posted(cast(OfferPosted, receipt.event(OfferPosted))), receipt)
 
     def offer(self, offer_id: int) -> Offer:
         """The offer's terms from its `OfferPosted` log; OfferNotFound when there is none."""
@@ -205,7 +211,7 @@ class MarketCalls:
             self._ensure_allowance(offer.token, offer.price)
         call = self.escrow.functions.hire(self.market.address, offer.offer_id, offer.as_tuple())
         receipt = self._transact(call, value=offer.price if eth else 0)
-        return GigResult(Gig.created(receipt.event(GigCreated)), receipt)
+        return GigResult(Gig.created(cast(GigCreated, receipt.event(GigCreated))), receipt)
 
     # ------------------------------------------------------------ reads through the query API
 
