@@ -22,6 +22,7 @@ from gigledger.audit import RpcFailed
 from gigledger.deployment import Deployment
 from requests import RequestException
 
+from gigledger_node.index.market_queries import MarketQueries
 from gigledger_node.index.queries import (
     MAX_LIMIT,
     AttestationRecord,
@@ -38,6 +39,7 @@ from gigledger_node.index.queries import (
     TimelineEntry,
     checked_address,
 )
+from gigledger_node.web.market_api import market_router
 
 Offset = Annotated[int, Query(ge=0, description="How many items to skip.")]
 Format = Literal["json", "csv"]
@@ -178,6 +180,7 @@ def create_app(
         description="Gigs, reputation and payment history from the GigLedger index; audits against the chain.",
     )
     app.include_router(api_router(queries, rpc_url=rpc_url, deployment=deployment, authorities=authorities))
+    app.include_router(market_router(MarketQueries(queries.engine, queries)))
 
     @app.exception_handler(NotFound)
     async def not_found(_request: Request, error: NotFound) -> JSONResponse:
