@@ -217,10 +217,8 @@ class MarketCalls:
 
     def profile(self, account: str) -> PublishedProfile | None:
         """The account's latest profile, from the query API; None when it published none."""
-        data = self._market_api(f"/accounts/{Web3.to_checksum_address(account)}/profile")
-        if data.get("document") is None:
-            return None
-        return published_profile(data)
+        record = self._market_api(f"/accounts/{Web3.to_checksum_address(account)}/profile")["profile"]
+        return None if record is None else published_profile(record)
 
     def identity(self, account: str) -> dict[str, Any]:
         """The account's identity from the query API: its linked accounts and the union of

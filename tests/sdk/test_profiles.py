@@ -6,7 +6,9 @@ import json
 
 import pytest
 
-from gigledger.profiles import MAX_PROFILE_BYTES, InvalidProfile, Profile, Rate, parse_profile
+from gigledger.errors import GigLedgerError
+from gigledger.market import published_profile
+from gigledger.profiles import MAX_PROFILE_BYTES, InvalidProfile, Profile, Rate, content_hash, parse_profile
 
 
 def test_profile_round_trips_through_its_document():
@@ -40,3 +42,11 @@ def test_oversized_document_is_refused():
 def test_publishing_checks_the_rules_first():
     with pytest.raises(InvalidProfile, match="needs a name"):
         Profile(name=" ").to_json()
+
+
+def test_a_profile_whose_document_does_not_match_its_hash_is_refused():
+    honest = Profile(name="Ada").to_json()
+    record = {"account": "0x" + "11" * 20, "document": honest.replace("Ada", "Eve"), "content_hash": content_hash(honest),
+              "block_number": 1, "transaction_hash": "0x" + "22" * 32}
+    with pytest.raises(GigLedgerError, match="does not match its content hash"):
+        published_profile(record)

@@ -1,0 +1,123 @@
+"""The market's routes over HTTP (uvicorn on loopback over an index of the market story
+on Anvil), and the SDK's reads through them: every bad request a 4xx that says why."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import httpx
+import pytest
+from gigledger.client import GigLedger
+from gigledger.profiles import content_hash
+from index.conftest import start_anvil, stop
+from index.market_story import MarketStory, tell_market
+from index.story import web3_of
+
+from gigledger_node.index.db import open_index
+from gigledger_node.index.endpoint import Endpoint
+from gigledger_node.index.indexer import Indexer
+from gigledger_node.index.queries import Queries
+from gigledger_node.web.api import create_app
+
+from .test_api import served
+
+
+@pytest.fixture(scope="module")
+def market_story(tmp_path_factory) -> Iterator[tuple[MarketStory, httpx.Client]]:
+    """The market story on Anvil, indexed into SQLite and served by the query API."""
+    process, url = start_anvil()
+    try:
+        story = tell_market(url)
+        engine = open_index(f"sqlite:///{tmp_path_factory.mktemp('market') / 'index.sqlite'}")
+        Indexer(engine, Endpoint(url), story.deployment).sync()
+        with served(create_app(Queries(engine))) as client:
+            yield story, client
+        engine.dispose()
+    finally:
+        stop(process)
+
+
+@pytest.fixture(scope="module")
+def story(market_story) -> MarketStory:
+    return market_story[0]
+
+
+@pytest.fixture(scope="module")
+def api(market_story) -> httpx.Client:
+    return market_story[1]
+
+
+@pytest.fixture
+def reader(story, api) -> GigLedger:
+    """A read-only SDK client that reads the market through the API."""
+    return GigLedger(web3_of(story.url), story.deployment, api_url=str(api.base_url))
+
+
+def test_openapi_describes_the_market_routes(api):
+    paths = set(api.get("/openapi.json").json()["paths"])
+    assert {"/accounts/{address}/profile", "/identities/{address}", "/offers", "/offers/{offer_id}"} <= paths
+
+
+def test_profile_route_serves_the_document_and_its_hash(api, story):
+    profile = api.get(f"/accounts/{story.parties['bob']}/profile").json()["profile"]
+    assert profile["document"] == story.profiles["bob"]
+    assert profile["content_hash"] == content_hash(story.profiles["bob"])
+
+
+def test_account_without_profile_answers_null(api, story):
+    assert api.get(f"/accounts/{story.parties['alice']}/profile").json() == {
+        "account": story.parties["alice"],
+        "profile": None,
+    }
+
+
+def test_offer_route_gives_the_price_as_a_decimal_string_and_the_hire_command(api, story):
+    offer = api.get(f"/offers/{story.offers['bob_rust']}").json()
+    assert (offer["price"], offer["state"]) == (str(2 * 10**18), "open")
+    assert offer["hire_command"] == f"gigledger hire {story.offers['bob_rust']}"
+
+
+def test_offers_filter_by_skill_name(api, story):
+    page = api.get("/offers", params={"skill": "rust"}).json()
+    assert [o["offer_id"] for o in page["items"]] == [story.offers["bob_rust"]]
+
+
+def test_identity_route_lists_the_linked_accounts_and_the_sum(api, story):
+    identity = api.get(f"/identities/{story.parties['bob']}").json()
+    assert {a["account"] for a in identity["accounts"]} == {story.parties["bob"], story.parties["erin"]}
+    assert identity["record"]["completed"] == 1
+
+
+@pytest.mark.parametrize(
+    ("path", "status", "detail"),
+    [
+        ("/offers?skill=" + "x" * 33, 400, "bad skill"),
+        ("/offers?state=closed", 400, "unknown offer state"),
+        ("/offers?freelancer=0x12", 400, "is not an address"),
+        ("/offers?limit=0", 422, ""),
+        ("/offers/0", 404, "offer ids start at 1"),
+        ("/offers/99", 404, "no offer 99"),
+        ("/offers/" + "9" * 30, 404, "no offer"),
+        ("/offers/abc", 422, ""),
+        ("/accounts/0xnothex/profile", 400, "is not an address"),
+        ("/identities/0x12", 400, "is not an address"),
+    ],
+)
+def test_bad_market_requests_get_a_4xx_naming_the_problem(api, path, status, detail):
+    answer = api.get(path)
+    assert answer.status_code == status, answer.text
+    assert detail in answer.text
+
+
+def test_sdk_reads_a_profile_and_checks_its_hash(reader, story):
+    published = reader.profile(story.parties["bob"])
+    assert published.profile.name == "Bob B."
+    assert reader.profile(story.parties["alice"]) is None
+
+
+def test_sdk_lists_open_offers_by_skill(reader, story):
+    assert [o["offer_id"] for o in reader.offers(skill="python")] == [story.offers["erin_python"]]
+
+
+def test_sdk_reads_an_identity(reader, story):
+    assert len(reader.identity(story.parties["erin"])["accounts"]) == 2
