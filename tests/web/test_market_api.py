@@ -1,5 +1,6 @@
-"""The market's routes over HTTP (uvicorn on loopback over an index of the market story
-on Anvil), and the SDK's reads through them: every bad request a 4xx that says why."""
+"""The market over HTTP (uvicorn on loopback over an index of the market story on Anvil):
+the API's routes, the SDK's reads through them, and the explorer's market pages;
+every bad request a 4xx that says why."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from gigledger_node.index.endpoint import Endpoint
 from gigledger_node.index.indexer import Indexer
 from gigledger_node.index.queries import Queries
 from gigledger_node.web.api import create_app
+from gigledger_node.web.explorer import install_explorer
 
 from .test_api import served
 
@@ -30,7 +32,10 @@ def market_story(tmp_path_factory) -> Iterator[tuple[MarketStory, httpx.Client]]
         story = tell_market(url)
         engine = open_index(f"sqlite:///{tmp_path_factory.mktemp('market') / 'index.sqlite'}")
         Indexer(engine, Endpoint(url), story.deployment).sync()
-        with served(create_app(Queries(engine))) as client:
+        queries = Queries(engine)
+        app = create_app(queries)
+        install_explorer(app, queries)
+        with served(app) as client:
             yield story, client
         engine.dispose()
     finally:
@@ -121,3 +126,44 @@ def test_sdk_lists_open_offers_by_skill(reader, story):
 
 def test_sdk_reads_an_identity(reader, story):
     assert len(reader.identity(story.parties["erin"])["accounts"]) == 2
+
+
+# ---------------------------------------------------------------- explorer pages
+
+
+def html(api: httpx.Client, path: str) -> httpx.Response:
+    return api.get(path, headers={"accept": "text/html"})
+
+
+def test_offer_page_shows_the_exact_hire_command(api, story):
+    page = html(api, f"/offer/{story.offers['bob_rust']}")
+    assert page.status_code == 200
+    assert f"<code>gigledger hire {story.offers['bob_rust']}</code>" in page.text
+
+
+def test_hired_offer_page_links_its_gig_and_offers_no_command(api, story):
+    page = html(api, f"/offer/{story.offers['bob_python']}").text
+    assert f"/gig/{story.gig}" in page
+    assert "gigledger hire" not in page
+
+
+def test_unknown_offer_page_is_a_friendly_404(api):
+    page = html(api, "/offer/99")
+    assert page.status_code == 404 and "No offer 99" in page.text
+
+
+def test_account_page_shows_the_profile_and_linked_accounts(api, story):
+    page = html(api, f"/account/{story.parties['bob']}").text
+    assert 'data-field="profile-name">Bob B.<' in page
+    assert f'data-linked="{story.parties["erin"]}"' in page
+
+
+def test_account_with_only_a_profile_has_a_page(api, story):
+    """erin never took part in a gig, yet published a profile and linked with bob."""
+    page = html(api, f"/account/{story.parties['erin']}")
+    assert page.status_code == 200 and 'data-field="profile-name">Erin<' in page.text
+
+
+def test_invalid_profile_is_shown_verbatim_as_published(api, story):
+    page = html(api, f"/account/{story.parties['frank']}").text
+    assert 'data-field="profile-document">not json<' in page
