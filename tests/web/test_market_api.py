@@ -99,18 +99,19 @@ def test_identity_route_lists_the_linked_accounts_and_the_sum(api, story):
         ("/offers?skill=" + "x" * 33, 400, "bad skill"),
         ("/offers?state=closed", 400, "unknown offer state"),
         ("/offers?freelancer=0x12", 400, "is not an address"),
-        ("/offers?limit=0", 422, ""),
+        ("/offers?limit=0", None, ""),
         ("/offers/0", 404, "offer ids start at 1"),
         ("/offers/99", 404, "no offer 99"),
         ("/offers/" + "9" * 30, 404, "no offer"),
-        ("/offers/abc", 422, ""),
+        ("/offers/abc", None, ""),
         ("/accounts/0xnothex/profile", 400, "is not an address"),
         ("/identities/0x12", 400, "is not an address"),
     ],
 )
 def test_bad_market_requests_get_a_4xx_naming_the_problem(api, path, status, detail):
+    """`None`: any 4xx (FastAPI's own validation answers 422, or 400 where the app says so)."""
     answer = api.get(path)
-    assert answer.status_code == status, answer.text
+    assert answer.status_code == status if status else 400 <= answer.status_code < 500, answer.text
     assert detail in answer.text
 
 
