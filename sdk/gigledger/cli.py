@@ -562,7 +562,7 @@ def deploy(
     treasury: Annotated[Optional[str], typer.Option(parser=_address, help="Receives platform fees.")] = None,
     fee_bps: Annotated[int, typer.Option(min=0, max=1000, help="Platform fee in basis points.")] = 0,
 ) -> None:
-    """Deploy the registry and the escrow, and write a deployment manifest."""
+    """Deploy the registry, the escrow and the talent market, and write a deployment manifest."""
     settings = _settings(ctx)
 
     def action() -> Deployment:
@@ -580,7 +580,10 @@ def deploy(
     if settings.json:
         _print_json({"manifest": str(out_path), **jsonable(deployment)})
     else:
-        out.print(f"deployed on chain {deployment.chain_id}: escrow {deployment.escrow}, registry {deployment.registry}")
+        out.print(
+            f"deployed on chain {deployment.chain_id}: escrow {deployment.escrow}, registry {deployment.registry}, "
+            f"market {deployment.market}"
+        )
         out.print(f"manifest written to {out_path}")
 
 

@@ -8,7 +8,7 @@ identity holds nothing none of its accounts earned.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from gigledger.profiles import parse_profile
@@ -167,14 +167,7 @@ def _offer(row: Row) -> OfferRecord:
 def _profile(row: Row) -> ProfileRecord:
     try:
         parsed = parse_profile(row.document)
-        fields: dict[str, Any] | None = {
-            "name": parsed.name,
-            "headline": parsed.headline,
-            "skills": list(parsed.skills),
-            "links": list(parsed.links),
-            "rate": None if parsed.rate is None else {"amount": parsed.rate.amount, "token": parsed.rate.token},
-            "availability": parsed.availability,
-        }
+        fields: dict[str, Any] | None = {k: v for k, v in asdict(parsed).items() if k != "extra"}
         error = None
     except ValueError as invalid:
         fields, error = None, str(invalid)
