@@ -78,11 +78,19 @@ class TokenUnits:
 
     def format(self, amount: int) -> str:
         """`amount` (smallest unit) in the token's main unit, trailing zeros trimmed: "1.5 ETH"."""
-        if self.symbol is None and self.token != ZERO_ADDRESS:
+        if self.symbol is None:
             return f"{amount} {RAW_UNITS}"
+        return f"{self._number(amount)} {self.symbol}"
+
+    def argument(self, amount: int) -> str:
+        """`amount` as the CLI takes it back: "1.5eth", "250usdc", "1000units"."""
+        if self.symbol is None:
+            return f"{amount}{RAW_UNITS}"
+        return f"{self._number(amount)}{self.symbol.lower()}"
+
+    def _number(self, amount: int) -> str:
         whole = Decimal(amount).scaleb(-self.decimals)
-        text = format(whole.normalize(), "f") if whole else "0"
-        return f"{text} {self.symbol or 'ETH'}"
+        return format(whole.normalize(), "f") if whole else "0"
 
 
 ETH = TokenUnits(ZERO_ADDRESS, "ETH", 18)

@@ -29,6 +29,7 @@ from gigledger.cli import (
     parse_duration,
     parse_moment,
 )
+from gigledger.amounts import TokenUnits
 from gigledger.links import SignedLink
 from gigledger.offers import Offer
 from gigledger.profiles import Profile, Rate
@@ -249,12 +250,13 @@ def offer_show(ctx: typer.Context, offer_id: OfferId) -> None:
     """Show an offer's terms as the chain logged them, and whether it is open."""
     settings = _settings(ctx)
 
-    def action() -> tuple[Offer, bool, str]:
+    def action() -> tuple[Offer, bool, TokenUnits]:
         ledger = _ledger(settings, signing=False)
         offer = ledger.offer(offer_id)
-        return offer, ledger.offer_is_open(offer), ledger.token_units(offer.token).format(offer.price)
+        return offer, ledger.offer_is_open(offer), ledger.token_units(offer.token)
 
-    offer, is_open, price = _run(settings, action)
+    offer, is_open, units = _run(settings, action)
+    price = units.format(offer.price)
     if settings.json:
         _print_json({"offer": offer, "open": is_open, "price": price})
         return
@@ -274,7 +276,7 @@ def offer_show(ctx: typer.Context, offer_id: OfferId) -> None:
         table.add_row(field, value)
     out.print(table)
     if is_open:
-        out.print(f"hire it with: gigledger hire {offer_id}")
+        out.print(f"hire it with: gigledger hire {offer_id} --max-price {units.argument(offer.price)}")
 
 
 @offer_app.command("list")

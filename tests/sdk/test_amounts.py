@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from gigledger.amounts import ETH, InvalidAmount, TokenUnits, token_units
 from gigledger.gigs import ZERO_ADDRESS
@@ -65,3 +67,8 @@ def test_eth_units_need_no_chain():
 
 def test_token_without_symbol_reads_as_raw_units(chain, token):
     assert token_units(chain.w3, token).symbol is None
+
+
+@given(amount=st.integers(0, 2**256 - 1), units=st.sampled_from([ETH, USDC, RAW]))
+def test_an_amount_as_an_argument_parses_back_to_itself(amount, units):
+    assert units.parse(units.argument(amount)) == amount

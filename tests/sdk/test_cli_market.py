@@ -53,7 +53,7 @@ def test_offer_show_prints_the_hire_command(cli, posted):
     result = cli("offer", "show", str(posted))
     assert result.returncode == 0, result.stderr
     assert "0.5 ETH" in result.stdout
-    assert f"gigledger hire {posted}" in result.stdout
+    assert f"gigledger hire {posted} --max-price 0.5eth" in result.stdout
 
 
 def test_hire_creates_the_gig_for_the_offers_freelancer(cli, accounts, posted):

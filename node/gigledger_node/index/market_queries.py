@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from gigledger.amounts import ETH
 from gigledger.profiles import parse_profile
 from gigledger.skills import skill_name, skill_tag
 from sqlalchemy import Engine, and_, func, or_, select
@@ -143,6 +144,14 @@ def checked_offer_state(state: str) -> str | None:
     return state
 
 
+def hire_command(offer_id: int, token: str, price: int) -> str:
+    """The CLI command that hires the offer; for ETH it caps the price at the offer's, so
+    the same command run against another deployment cannot pay more than shown."""
+    if token == ETH.token:
+        return f"gigledger hire {offer_id} --max-price {ETH.argument(price)}"
+    return f"gigledger hire {offer_id}"
+
+
 def _offer(row: Row) -> OfferRecord:
     return OfferRecord(
         offer_id=row.offer_id,
@@ -160,7 +169,7 @@ def _offer(row: Row) -> OfferRecord:
         posted_block=row.posted_block,
         posted_at=row.posted_at,
         transaction_hash=row.transaction_hash,
-        hire_command=f"gigledger hire {row.offer_id}",
+        hire_command=hire_command(row.offer_id, row.token, row.price),
     )
 
 
