@@ -92,6 +92,21 @@ def test_a_link_adds_no_record_no_linked_account_earned(market_queries, market_s
     assert market_story.parties["alice"] not in records
 
 
+def test_gigs_between_an_identitys_own_accounts_are_counted_apart(anvil, engine):
+    """alice links with bob, then pays bob: the identity's completion is its own money."""
+    deployment = deploy_contracts(anvil)
+    people = market_ledgers(anvil, deployment)
+    alice, bob, carol, dave = people["alice"], people["bob"], people["carol"], people["dave"]
+    bob.link(alice.sign_link(bob.address))
+    for client in (alice, dave):
+        gig = client.hire(offer(bob, carol, ETHER, "python")).gig
+        bob.deliver(bob.accept(gig).gig)
+        client.approve(gig.gig_id)
+    Indexer(engine, Endpoint(anvil), deployment).sync()
+    identity = MarketQueries(engine).identity(bob.address)
+    assert (identity.record["completed"], identity.completed_between_own_accounts) == (2, 1)
+
+
 def test_reorg_leaves_the_market_tables_as_a_fresh_index(anvil, engine, tmp_path):
     deployment = deploy_contracts(anvil)
     people = market_ledgers(anvil, deployment)

@@ -17,7 +17,7 @@ from gigledger.skills import skill_name, skill_tag
 from sqlalchemy import Engine, and_, func, or_, select
 from sqlalchemy.engine import Row
 
-from gigledger_node.index import market
+from gigledger_node.index import db, market
 from gigledger_node.index.queries import (
     MAX_STORED,
     Amount,
@@ -103,6 +103,9 @@ class Identity:
     record: dict[str, int]
     on_time_rate: float | None
     average_score: float | None
+    # Of `record`'s completed gigs, those one of its accounts paid another: shown, not
+    # hidden, since readers weigh money that never left the identity differently.
+    completed_between_own_accounts: int
 
 
 @dataclass(frozen=True)
@@ -243,7 +246,18 @@ class MarketQueries:
             record=total,
             on_time_rate=total["on_time"] / total["completed"] if total["completed"] else None,
             average_score=total["score_sum"] / total["attestations"] if total["attestations"] else None,
+            completed_between_own_accounts=self._completed_within(sorted(members)),
         )
+
+    def _completed_within(self, members: list[str]) -> int:
+        if len(members) < 2:
+            return 0
+        gigs = db.gigs
+        query = select(func.count()).where(
+            gigs.c.state == "RELEASED", gigs.c.client.in_(members), gigs.c.freelancer.in_(members)
+        )
+        with self.engine.connect() as conn:
+            return conn.execute(query).scalar_one()
 
     def _record(self, account: str) -> dict[str, int]:
         reputation = self.queries.reputation(account)
