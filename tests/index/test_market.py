@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from gigledger.profiles import Profile, content_hash
+from gigledger_node.index.audit import audit_from_index
 from gigledger_node.index.db import open_index
 from gigledger_node.index.endpoint import Endpoint
 from gigledger_node.index.indexer import Indexer
@@ -13,7 +14,7 @@ from gigledger_node.index.queries import InvalidFilter, Queries
 
 from .conftest import index_contents, rpc
 from .market_story import market_ledgers, offer
-from .story import ETHER, deploy_contracts
+from .story import ETHER, deploy_contracts, web3_of
 
 
 def test_profile_is_the_latest_document_with_its_hash(market_queries, market_story):
@@ -139,3 +140,14 @@ def test_reorg_leaves_the_market_tables_as_a_fresh_index(anvil, engine, tmp_path
     assert market.profile(bob.address).profile is None
     assert len(market.identity(bob.address).accounts) == 2
     fresh.dispose()
+
+
+@pytest.mark.parametrize("party", ["alice", "bob"])
+def test_payments_of_a_hire_from_an_offer_pass_the_audit(market_queries, market_story, party):
+    """The hire's transaction also carries the market's OfferHired log; the escrow's
+    logs in it must still match the verified receipt."""
+    report = audit_from_index(
+        Queries(market_queries.engine), web3_of(market_story.url), market_story.deployment, market_story.parties[party]
+    )
+    assert report.ok, report.mismatches
+    assert report.rows
