@@ -14,6 +14,8 @@ from gigledger_node.index.queries import Queries
 from gigledger_node.web.api import create_app
 from web.test_api import served
 
+from .tokens import deploy_mock_token
+
 
 @pytest.fixture
 def accounts(anvil_chain):
@@ -127,3 +129,13 @@ def test_offer_list_with_a_bad_state_exits_5_naming_it(cli, market_api):
     result = cli("--api", market_api, "offer", "list", "--state", "closed")
     assert result.returncode == 5
     assert "unknown offer state" in result.stderr
+
+
+def test_gig_create_in_a_token_without_metadata_takes_raw_units_only(cli, accounts, anvil_chain):
+    token = deploy_mock_token(anvil_chain.w3, accounts[0], holders=[accounts[1].address])
+    common = ("--arbiter", accounts[3].address, "--deadline", "7d", "--token", token)
+    refused = cli("gig", "create", "--amount", "1eth", *common, account=accounts[1])
+    assert refused.returncode == 2 and "has no symbol()/decimals()" in refused.stderr
+    created = cli("--json", "gig", "create", "--amount", "1000units", *common, account=accounts[1])
+    assert created.returncode == 0, created.stderr
+    assert json.loads(created.stdout)["gig"]["amount"] == 1000
