@@ -168,3 +168,10 @@ def test_account_with_only_a_profile_has_a_page(api, story):
 def test_invalid_profile_is_shown_verbatim_as_published(api, story):
     page = html(api, f"/account/{story.parties['frank']}").text
     assert 'data-field="profile-document">not json<' in page
+
+
+def test_gig_page_of_a_hire_links_its_offer(api, story):
+    page = html(api, f"/gig/{story.gig}")
+    assert page.status_code == 200
+    assert "Hired from an offer" in page.text
+    assert f"/offer/{story.offers['bob_python']}\">#{story.offers['bob_python']}</a>" in page.text

@@ -78,6 +78,7 @@ EVENT_TITLES = {
     "CreditWithdrawn": "Credit withdrawn",
     "Attested": "Attestation",
     "AttestationRevoked": "Attestation revoked",
+    "OfferHired": "Hired from an offer",
 }
 
 PAYMENT_TITLES = {
