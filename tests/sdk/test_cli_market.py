@@ -7,12 +7,6 @@ import json
 import pytest
 
 from gigledger.events import decode_logs
-from gigledger_node.index.db import open_index
-from gigledger_node.index.endpoint import Endpoint
-from gigledger_node.index.indexer import Indexer
-from gigledger_node.index.queries import Queries
-from gigledger_node.web.api import create_app
-from web.test_api import served
 
 from .tokens import deploy_mock_token
 
@@ -100,35 +94,6 @@ def test_profile_set_publishes_the_rate_in_units(cli, accounts, anvil_chain, anv
     logs = anvil_chain.w3.eth.get_logs({"address": anvil_deployment.market, "fromBlock": 0})
     (event,) = decode_logs(logs)
     assert json.loads(event.profile)["rate"] == {"amount": "0.05 ETH", "token": "ETH"}
-
-
-@pytest.fixture
-def market_api(anvil_chain, anvil_deployment, posted, cli, accounts, tmp_path):
-    """The query API over an index of the Anvil chain, once the offer and a profile are on it."""
-    assert cli("profile", "set", "--name", "Ada", "--skill", "python", account=accounts[2]).returncode == 0
-    engine = open_index(f"sqlite:///{tmp_path / 'index.sqlite'}")
-    Indexer(engine, Endpoint(anvil_chain.rpc_url), anvil_deployment).sync()
-    with served(create_app(Queries(engine))) as client:
-        yield str(client.base_url)
-    engine.dispose()
-
-
-def test_offer_list_reads_the_api_in_units(cli, market_api, posted):
-    result = cli("--api", market_api, "offer", "list", "--skill", "python")
-    assert result.returncode == 0, result.stderr
-    assert "1 offer(s)" in result.stdout and "0.5 ETH" in result.stdout
-
-
-def test_profile_show_reads_the_api(cli, market_api, accounts):
-    result = cli("--api", market_api, "profile", "show", accounts[2].address)
-    assert result.returncode == 0, result.stderr
-    assert "Ada" in result.stdout and "content hash" in result.stdout
-
-
-def test_offer_list_with_a_bad_state_exits_5_naming_it(cli, market_api):
-    result = cli("--api", market_api, "offer", "list", "--state", "closed")
-    assert result.returncode == 5
-    assert "unknown offer state" in result.stderr
 
 
 def test_gig_create_in_a_token_without_metadata_takes_raw_units_only(cli, accounts, anvil_chain):

@@ -4,7 +4,11 @@ every bad request a 4xx that says why."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pytest
@@ -22,6 +26,8 @@ from gigledger_node.web.api import create_app
 from gigledger_node.web.explorer import install_explorer
 
 from .test_api import served
+
+GIGLEDGER = Path(sys.executable).with_name("gigledger")
 
 
 @pytest.fixture(scope="module")
@@ -175,3 +181,44 @@ def test_gig_page_of_a_hire_links_its_offer(api, story):
     assert page.status_code == 200
     assert "Hired from an offer" in page.text
     assert f"/offer/{story.offers['bob_python']}\">#{story.offers['bob_python']}</a>" in page.text
+
+
+# ---------------------------------------------------------------- the CLI's reads through the API
+
+
+@pytest.fixture(scope="module")
+def cli(story, api, tmp_path_factory):
+    """`gigledger` against the story's chain, manifest and query API."""
+    manifest = tmp_path_factory.mktemp("cli") / "deployment.json"
+    story.deployment.save(manifest)
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("GIGLEDGER_")}
+    environment.update(GIGLEDGER_RPC=story.url, GIGLEDGER_DEPLOYMENT=str(manifest), GIGLEDGER_API=str(api.base_url))
+
+    def run(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([str(GIGLEDGER), *args], capture_output=True, text=True, env=environment, timeout=60)
+
+    return run
+
+
+def test_offer_list_reads_the_api_in_units(cli):
+    result = cli("offer", "list", "--skill", "python")
+    assert result.returncode == 0, result.stderr
+    assert "1 offer(s)" in result.stdout and "0.5 ETH" in result.stdout
+
+
+def test_profile_show_reads_the_api(cli, story):
+    result = cli("profile", "show", story.parties["bob"])
+    assert result.returncode == 0, result.stderr
+    assert "Bob B." in result.stdout and "content hash" in result.stdout
+
+
+def test_link_show_lists_the_identitys_accounts(cli, story):
+    result = cli("link", "show", story.parties["erin"])
+    assert result.returncode == 0, result.stderr
+    assert story.parties["bob"] in result.stdout
+
+
+def test_offer_list_with_a_bad_state_exits_5_naming_it(cli):
+    result = cli("offer", "list", "--state", "closed")
+    assert result.returncode == 5
+    assert "unknown offer state" in result.stderr
