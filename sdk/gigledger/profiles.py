@@ -83,6 +83,8 @@ def parse_profile(document: str) -> Profile:
         data = json.loads(document)
     except json.JSONDecodeError as error:
         raise InvalidProfile(f"a profile is a JSON object: {error}") from None
+    except RecursionError:  # anyone may log "[[[[…": readers must refuse it, not crash
+        raise InvalidProfile("a profile is a JSON object, not nested this deeply") from None
     if not isinstance(data, dict):
         raise InvalidProfile("a profile is a JSON object")
     known = {"name", "headline", "skills", "links", "rate", "availability"}

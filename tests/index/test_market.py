@@ -3,6 +3,8 @@ and a reorg that leaves the market tables equal to a fresh index."""
 
 from __future__ import annotations
 
+import sys
+
 import pytest
 from gigledger.profiles import Profile, content_hash
 from gigledger_node.index.audit import audit_from_index
@@ -151,3 +153,20 @@ def test_payments_of_a_hire_from_an_offer_pass_the_audit(market_queries, market_
     )
     assert report.ok, report.mismatches
     assert report.rows
+
+
+def test_a_profile_nested_to_crash_readers_is_indexed_as_invalid(anvil, engine):
+    """At Python's default recursion limit, '[[[[…' would stop an indexer that trusted json.loads."""
+    deployment = deploy_contracts(anvil)
+    bob = market_ledgers(anvil, deployment)["bob"]
+    bob.sender.transact(bob.market.functions.set_profile("[" * 4000))
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(1000)
+    try:
+        indexer = Indexer(engine, Endpoint(anvil), deployment)
+        indexer.sync()
+        record = MarketQueries(engine).profile(bob.address).profile
+    finally:
+        sys.setrecursionlimit(limit)
+    assert record.fields is None and "nested" in record.error
+    assert indexer.lag() == 0

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import sys
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from gigledger.errors import GigLedgerError
 from gigledger.market import published_profile
@@ -50,3 +53,23 @@ def test_a_profile_whose_document_does_not_match_its_hash_is_refused():
               "block_number": 1, "transaction_hash": "0x" + "22" * 32}
     with pytest.raises(GigLedgerError, match="does not match its content hash"):
         published_profile(record)
+
+
+def test_deeply_nested_document_is_refused_not_a_crash():
+    """Anyone can log any 4096 bytes: an indexer that crashed on one would stop for good.
+    (Python's default recursion limit, which hypothesis raises in its tests.)"""
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(1000)
+    try:
+        with pytest.raises(InvalidProfile, match="nested"):
+            parse_profile("[" * 4000)
+    finally:
+        sys.setrecursionlimit(limit)
+
+
+@given(st.text(max_size=300))
+def test_any_document_parses_or_is_refused_with_invalid_profile(document):
+    try:
+        parse_profile(document)
+    except InvalidProfile:
+        pass
