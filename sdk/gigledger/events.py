@@ -369,6 +369,9 @@ def _convert_value(abi_type: str) -> Callable[[Any], Any]:
         return _hex
     if abi_type == "bytes32[]":
         return lambda values: tuple(_hex(v) for v in values)
+    if abi_type == "string":
+        # Contracts log any bytes as a string; a log must never stop a decoder.
+        return lambda raw: raw.decode("utf-8", errors="replace")
     if abi_type.endswith("[]"):
         return tuple
     return lambda value: value
@@ -424,7 +427,7 @@ def _plan(model: type[Event], entry: Mapping[str, Any]) -> _Plan:
     return _Plan(
         model=model,
         topic_converters=tuple(_convert_topic(i["type"]) for i in indexed),
-        data_types=tuple(i["type"] for i in unindexed),
+        data_types=tuple("bytes" if i["type"] == "string" else i["type"] for i in unindexed),
         data_converters=tuple(_convert_value(i["type"]) for i in unindexed),
         sources=sources,
     )

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import sys
 
+import eth_abi
 import pytest
+from eth_utils import keccak
 from gigledger.profiles import Profile, content_hash
 from gigledger_node.index.audit import audit_from_index
 from gigledger_node.index.db import open_index
@@ -169,4 +171,19 @@ def test_a_profile_nested_to_crash_readers_is_indexed_as_invalid(anvil, engine):
     finally:
         sys.setrecursionlimit(limit)
     assert record.fields is None and "nested" in record.error
+    assert indexer.lag() == 0
+
+
+def test_a_profile_that_is_not_utf8_is_indexed_as_invalid(anvil, engine):
+    """The contract takes any bytes as a String; a decoder that insisted on UTF-8 would stop the indexer."""
+    deployment = deploy_contracts(anvil)
+    bob = market_ledgers(anvil, deployment)["bob"]
+    selector = web3_of(anvil).keccak(text="set_profile(string)")[:4]
+    document = b'{"name": "\xff\xfe"}'
+    bob.sender.send({"to": deployment.market, "data": "0x" + (selector + eth_abi.encode(["bytes"], [document])).hex(), "value": 0})
+    indexer = Indexer(engine, Endpoint(anvil), deployment)
+    indexer.sync()
+    record = MarketQueries(engine).profile(bob.address).profile
+    assert record.fields is None and "UTF-8" in record.error
+    assert record.content_hash == "0x" + keccak(document).hex()
     assert indexer.lag() == 0

@@ -26,7 +26,7 @@ from gigledger.events import (
     decode_log,
     event_topics,
 )
-from gigledger.profiles import parse_profile
+from gigledger.profiles import Profile, content_hash, parse_profile
 from sqlalchemy import JSON, BigInteger, Boolean, Column, Index, Integer, String, Table, Text, delete, select, update
 from sqlalchemy.engine import Connection
 
@@ -130,19 +130,25 @@ def _apply_one(conn: Connection, event: Event, timestamp: int) -> None:
             _close_offer(conn, event.offer_id, HIRED, event.block_number, gig_id=event.gig_id, client=event.client)
 
 
-def _profile_row(event: ProfileUpdated, timestamp: int) -> dict:
+def read_profile(document: str, logged_hash: str) -> tuple[Profile | None, str | None]:
+    """A stored profile document's fields, or None and the reason it breaks the rules."""
+    if content_hash(document) != logged_hash:
+        return None, "the published bytes are not UTF-8 text (shown with replacement characters)"
     try:
-        parsed = parse_profile(event.profile)
-        name, headline, valid = parsed.name, parsed.headline, True
-    except ValueError:
-        name, headline, valid = None, None, False
+        return parse_profile(document), None
+    except ValueError as invalid:
+        return None, str(invalid)
+
+
+def _profile_row(event: ProfileUpdated, timestamp: int) -> dict:
+    parsed, _ = read_profile(event.profile, event.content_hash)
     return {
         "account": event.account,
         "document": event.profile,
         "content_hash": event.content_hash,
-        "name": name,
-        "headline": headline,
-        "valid": valid,
+        "name": parsed.name if parsed else None,
+        "headline": parsed.headline if parsed else None,
+        "valid": parsed is not None,
         "block_number": event.block_number,
         "log_index": event.log_index,
         "transaction_hash": event.transaction_hash,

@@ -12,7 +12,6 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from gigledger.amounts import ETH
-from gigledger.profiles import parse_profile
 from gigledger.skills import skill_name, skill_tag
 from sqlalchemy import Engine, and_, func, or_, select
 from sqlalchemy.engine import Row
@@ -177,12 +176,8 @@ def _offer(row: Row) -> OfferRecord:
 
 
 def _profile(row: Row) -> ProfileRecord:
-    try:
-        parsed = parse_profile(row.document)
-        fields: dict[str, Any] | None = {k: v for k, v in asdict(parsed).items() if k != "extra"}
-        error = None
-    except ValueError as invalid:
-        fields, error = None, str(invalid)
+    parsed, error = market.read_profile(row.document, row.content_hash)
+    fields = None if parsed is None else {k: v for k, v in asdict(parsed).items() if k != "extra"}
     return ProfileRecord(
         account=row.account,
         document=row.document,
