@@ -187,3 +187,21 @@ def test_a_profile_that_is_not_utf8_is_indexed_as_invalid(anvil, engine):
     assert record.fields is None and "UTF-8" in record.error
     assert record.content_hash == "0x" + keccak(document).hex()
     assert indexer.lag() == 0
+
+
+@pytest.mark.parametrize(
+    ("document", "reason"),
+    [('{"name": "Bob", "headline": "\x00"}', "replacement characters"), ('{"name": "Bob\\u0000"}', "NUL")],
+    ids=["raw-nul", "escaped-nul"],
+)
+def test_a_profile_with_nul_characters_is_indexed_as_invalid(anvil, engine, document, reason):
+    """PostgreSQL text cannot hold NUL; a profile carrying one must not stop the indexer."""
+    deployment = deploy_contracts(anvil)
+    bob = market_ledgers(anvil, deployment)["bob"]
+    bob.sender.transact(bob.market.functions.set_profile(document))
+    indexer = Indexer(engine, Endpoint(anvil), deployment)
+    indexer.sync()
+    record = MarketQueries(engine).profile(bob.address).profile
+    assert record.fields is None and reason in record.error
+    assert record.content_hash == content_hash(document)
+    assert indexer.lag() == 0

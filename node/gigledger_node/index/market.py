@@ -14,6 +14,7 @@ a fresh index of the chain. All functions run inside the caller's transaction.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import asdict
 
 from gigledger.events import (
     AccountsLinked,
@@ -130,21 +131,42 @@ def _apply_one(conn: Connection, event: Event, timestamp: int) -> None:
             _close_offer(conn, event.offer_id, HIRED, event.block_number, gig_id=event.gig_id, client=event.client)
 
 
+#: Characters SQL text cannot hold (PostgreSQL refuses NUL), stored as the replacement character.
+_UNSTORABLE = str.maketrans({"\x00": "\ufffd"})
+
+
 def read_profile(document: str, logged_hash: str) -> tuple[Profile | None, str | None]:
     """A stored profile document's fields, or None and the reason it breaks the rules."""
     if content_hash(document) != logged_hash:
-        return None, "the published bytes are not UTF-8 text (shown with replacement characters)"
+        return None, (
+            "the published bytes are not UTF-8 text without NUL characters, so they are shown with "
+            "replacement characters and no longer hash to the content hash"
+        )
     try:
-        return parse_profile(document), None
+        profile = parse_profile(document)
     except ValueError as invalid:
         return None, str(invalid)
+    if _holds_nul(asdict(profile)):  # escaped as \u0000 inside the JSON
+        return None, "profile fields must not contain NUL characters"
+    return profile, None
+
+
+def _holds_nul(value: object) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_holds_nul(k) or _holds_nul(v) for k, v in value.items())
+    if isinstance(value, (list, tuple)):
+        return any(_holds_nul(v) for v in value)
+    return False
 
 
 def _profile_row(event: ProfileUpdated, timestamp: int) -> dict:
-    parsed, _ = read_profile(event.profile, event.content_hash)
+    document = event.profile.translate(_UNSTORABLE)
+    parsed, _ = read_profile(document, event.content_hash)
     return {
         "account": event.account,
-        "document": event.profile,
+        "document": document,
         "content_hash": event.content_hash,
         "name": parsed.name if parsed else None,
         "headline": parsed.headline if parsed else None,
