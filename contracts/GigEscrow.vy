@@ -26,6 +26,7 @@ from snekmate.auth import ownable
 from snekmate.auth import ownable_2step
 from .interfaces import IGigEscrow
 from .interfaces import IReputationRegistry
+from .interfaces import ITalentMarket
 
 implements: IGigEscrow
 
@@ -252,6 +253,25 @@ def create_gig(
          ERC-20 the escrow holds what it actually received (fee-on-transfer tokens).
          The registry must accept gigs from this escrow, so that it will record them.
     @return The new gig's id.
+    """
+    return self._create_gig(freelancer, arbiter, token, amount, milestones, deadline, review_period, terms_hash, skills)
+
+
+@internal
+@payable
+def _create_gig(
+    freelancer: address,
+    arbiter: address,
+    token: address,
+    amount: uint256,
+    milestones: DynArray[uint256, MAX_MILESTONES],
+    deadline: uint256,
+    review_period: uint256,
+    terms_hash: bytes32,
+    skills: DynArray[bytes32, MAX_SKILLS],
+) -> uint256:
+    """
+    @dev The caller is the client and pays; `create_gig` and `hire` share this path.
     """
     assert amount > 0, "escrow: zero amount"
     assert amount >= self.min_amount[token], "escrow: amount below the minimum"
@@ -609,6 +629,39 @@ def set_min_amount(token: address, min_amount: uint256):
     ownable._check_owner()
     self.min_amount[token] = min_amount
     log MinAmountChanged(token=token, min_amount=min_amount)
+
+
+# ---------------------------------------------------------------- hiring from an offer
+
+
+@external
+@payable
+@nonreentrant
+def hire(market: ITalentMarket, offer_id: uint256, offer: ITalentMarket.Offer) -> uint256:
+    """
+    @notice Hires from an open offer of `market` in one call: creates and funds a gig
+            with the offer's exact terms (its price, due `delivery_time` from now)
+            for its freelancer, and closes the offer. The caller is the client.
+    @dev The gig starts OPEN with the freelancer named, exactly as `create_gig`
+         would make it: `market` is the caller's word, not this escrow's, so a hire
+         grants nothing a plain gig does not. The freelancer's `accept` starts the
+         work; until then the client may cancel and nothing is recorded against
+         either. The market refuses terms other than the ones its freelancer posted.
+    @return The new gig's id.
+    """
+    gig_id: uint256 = self._create_gig(
+        offer.freelancer,
+        offer.arbiter,
+        offer.token,
+        offer.price,
+        [],
+        block.timestamp + offer.delivery_time,
+        offer.review_period,
+        offer.terms_hash,
+        offer.skills,
+    )
+    extcall market.take_offer(offer_id, offer, msg.sender, gig_id)
+    return gig_id
 
 
 # ---------------------------------------------------------------- internals

@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parent.parent
 CONTRACTS = ROOT / "contracts"
 ARTIFACTS = ROOT / "sdk" / "gigledger" / "artifacts"
 # The deployable contracts; test doubles are compiled only by the tests.
-SHIPPED = ("GigEscrow", "ReputationRegistry")
+SHIPPED = ("GigEscrow", "ReputationRegistry", "TalentMarket")
 
 
 def source_digest() -> str:

@@ -32,6 +32,7 @@ from web3 import Web3
 
 from gigledger import Deployment, GigLedger, deploy, hash_content
 from gigledger.cli import reputation_tables
+from market_story import play_market, show_market_pages
 
 DEV_MNEMONIC = "test test test test test test test test test test test junk"
 NODE = Path(sys.executable).with_name("gigledger-node")
@@ -97,7 +98,7 @@ def in_process_chain() -> tuple[Web3, Deployment]:
     from web3 import EthereumTesterProvider
 
     w3 = Web3(EthereumTesterProvider(EthereumTester(PyEVMBackend())))
-    accounts = dev_accounts(4)
+    accounts = dev_accounts(8)  # the gig story's four and the market story's
     for account in accounts:
         w3.eth.send_transaction({"from": w3.eth.accounts[0], "to": account.address, "value": 100 * 10**18})
     return w3, deploy(w3, accounts[0])
@@ -139,6 +140,7 @@ def story(endpoint: str | Web3, deployment: Deployment | Path) -> tuple[int, lis
     console.print("\nPayment history of the freelancer (directions seen from the escrow):")
     for payment in client.payment_history(bob.address):
         console.print(f"  block {payment.block_number}: {payment.kind} {payment.direction} {payment.amount} wei")
+    play_market(endpoint, deployment, console)
     return gig_id, [alice.address, bob.address]
 
 
@@ -163,6 +165,7 @@ def show_explorer(node: DevNode, gig_id: int, parties: list[str]) -> None:
     console.print(f"  gig {gig_id}: {node.explorer_url}/gig/{gig_id}")
     for role, address in zip(("client", "freelancer"), parties):
         console.print(f"  {role}: {node.explorer_url}/account/{address}")
+    console.print("\n".join(show_market_pages(node.explorer_url, node.rpc_url, node.manifest)))
 
 
 def serve_until_interrupted(node: DevNode) -> None:

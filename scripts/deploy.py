@@ -43,7 +43,7 @@ def main() -> int:
         print(f"error: {error}", file=sys.stderr)
         return error.exit_code
     deployment.save(args.out)
-    print(f"chain {deployment.chain_id}: escrow {deployment.escrow}, registry {deployment.registry}")
+    print(f"chain {deployment.chain_id}: escrow {deployment.escrow}, registry {deployment.registry}, market {deployment.market}")
     print(f"manifest written to {args.out}")
     return 0
 

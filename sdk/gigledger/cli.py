@@ -21,7 +21,6 @@ import sys
 from contextlib import contextmanager
 from dataclasses import dataclass, fields, is_dataclass
 from datetime import datetime, timedelta
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Annotated, Any, Callable, Iterator, NoReturn, Optional
 
@@ -31,7 +30,7 @@ from rich.table import Table
 from web3 import Web3
 
 from gigledger.accounts import PASSWORD_ENV, load_account
-from gigledger.amounts import TokenUnits
+from gigledger.amounts import TokenUnits, UnitsBook
 from gigledger.client import API_ENV, DEFAULT_RPC, DEPLOYMENT_ENV, RPC_ENV, GigLedger, NoAccount, web3_for
 from gigledger.deployment import Deployment, deploy_with
 from gigledger.errors import ConfigurationError, GigLedgerError
@@ -173,21 +172,12 @@ def _print_json(value: Any) -> None:
 # ---------------------------------------------------------------- parsing
 
 
-_UNITS = {"wei": 0, "gwei": 9, "eth": 18, "ether": 18}
+def parse_amount(text: str, units: TokenUnits) -> int:
+    """An amount in the token's own units ("1eth", "0.5eth", "250usdc") as its smallest unit.
 
-
-def parse_amount(text: str) -> int:
-    """An amount in the smallest unit: "1000", "1.5eth", "20gwei" (plain numbers are wei/units)."""
-    match = re.fullmatch(r"\s*([0-9.]+)\s*([a-z]*)\s*", text.lower())
-    if not match or match.group(2) not in ("", *_UNITS):
-        raise typer.BadParameter(f"{text!r} is not an amount (examples: 1000, 1.5eth, 20gwei)")
-    try:
-        value = Decimal(match.group(1)) * 10 ** _UNITS.get(match.group(2), 0)
-    except InvalidOperation:
-        raise typer.BadParameter(f"{text!r} is not an amount") from None
-    if value != value.to_integral_value():
-        raise typer.BadParameter(f"{text!r} is finer than the smallest unit")
-    return int(value)
+    A bare number is refused (InvalidAmount says which units the token takes): "1"
+    silently meaning 1 wei would escrow 10^18 times too little."""
+    return units.parse(text)
 
 
 _DURATION_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
@@ -238,7 +228,7 @@ def _token(token: str) -> str:
     return "ETH" if token == ZERO_ADDRESS else token
 
 
-def _gig_table(gig: Gig, units: TokenUnits) -> Table:
+def _gig_table(gig: Gig, units: UnitsBook) -> Table:
     table = Table(title=f"Gig {gig.gig_id}", show_header=False)
     table.add_column("field", style="bold")
     table.add_column("value")
@@ -275,7 +265,7 @@ def _print_gig_result(settings: Settings, verb: str, result: Any) -> None:
     )
 
 
-def reputation_tables(rep: Reputation, units: TokenUnits) -> list[Table]:
+def reputation_tables(rep: Reputation, units: UnitsBook) -> list[Table]:
     record = Table(title=f"Reputation of {rep.address}", show_header=False)
     record.add_column("measure", style="bold")
     record.add_column("value")
@@ -317,7 +307,7 @@ def reputation_tables(rep: Reputation, units: TokenUnits) -> list[Table]:
 @gig_app.command("create")
 def gig_create(
     ctx: typer.Context,
-    amount: Annotated[str, typer.Option(help="Amount: wei/token units, or with a unit (1.5eth).")],
+    amount: Annotated[str, typer.Option(help="Amount with the token's unit: 1.5eth, 20gwei, 250usdc.")],
     arbiter: Annotated[str, typer.Option(parser=_address, help="Who resolves a dispute.")],
     deadline: Annotated[str, typer.Option(help="Delivery deadline: a duration from now (7d) or ISO date/time.")],
     freelancer: Annotated[
@@ -334,14 +324,15 @@ def gig_create(
 
     def action():
         ledger = _ledger(settings)
+        units = ledger.token_units(token)
         with _waiting("creating the gig"):
             return ledger.create_gig(
-                parse_amount(amount),
+                parse_amount(amount, units),
                 arbiter=arbiter,
                 deadline=parse_moment(deadline),
                 freelancer=freelancer,
                 token=token,
-                milestones=[parse_amount(m) for m in milestone or []],
+                milestones=[parse_amount(m, units) for m in milestone or []],
                 review_period=parse_duration(review_period),
                 terms_hash=terms_hash,
                 skills=skill or [],
@@ -400,7 +391,7 @@ def gig_deliver(
 def gig_resolve(
     ctx: typer.Context,
     gig_id: GigId,
-    to_freelancer: Annotated[str, typer.Option(help="The freelancer's share; the rest goes to the client.")],
+    to_freelancer: Annotated[str, typer.Option(help="The freelancer's share in the gig's token (0.4eth); the rest goes to the client.")],
 ) -> None:
     """As the arbiter, split a disputed gig's money."""
     settings = _settings(ctx)
@@ -408,7 +399,7 @@ def gig_resolve(
     def action():
         ledger = _ledger(settings)
         with _waiting(f"resolving gig {gig_id}"):
-            return ledger.resolve(gig_id, parse_amount(to_freelancer))
+            return ledger.resolve(gig_id, parse_amount(to_freelancer, ledger.token_units(ledger.gig(gig_id).token)))
 
     _print_gig_result(settings, "resolved", _run(settings, action))
 
@@ -419,7 +410,7 @@ def gig_show(ctx: typer.Context, gig_id: GigId) -> None:
     settings = _settings(ctx)
     ledger = _ledger(settings, signing=False)
     gig = _run(settings, lambda: ledger.gig(gig_id))
-    _print_json(gig) if settings.json else out.print(_run(settings, lambda: _gig_table(gig, ledger.token_units())))
+    _print_json(gig) if settings.json else out.print(_run(settings, lambda: _gig_table(gig, ledger.units_book())))
 
 
 @gig_app.command("list")
@@ -500,7 +491,7 @@ def reputation(ctx: typer.Context, address: AddressArg) -> None:
     if settings.json:
         _print_json(rep)
         return
-    for table in _run(settings, lambda: reputation_tables(rep, ledger.token_units())):
+    for table in _run(settings, lambda: reputation_tables(rep, ledger.units_book())):
         out.print(table)
 
 
@@ -523,7 +514,7 @@ def history(
     table = Table(title=f"Payments of {address}")
     for column in ("block", "gig", "kind", "direction", "token", "amount", "fee", "transaction"):
         table.add_column(column)
-    units = ledger.token_units()
+    units = ledger.units_book()
     for p in payments:
         amount, fee = _run(settings, lambda: (units.show(p.amount, p.token), units.show(p.fee, p.token)))
         table.add_row(str(p.block_number), str(p.gig_id), p.kind, p.direction, _token(p.token), amount, fee, p.transaction_hash)
@@ -576,7 +567,7 @@ def deploy(
     treasury: Annotated[Optional[str], typer.Option(parser=_address, help="Receives platform fees.")] = None,
     fee_bps: Annotated[int, typer.Option(min=0, max=1000, help="Platform fee in basis points.")] = 0,
 ) -> None:
-    """Deploy the registry and the escrow, and write a deployment manifest."""
+    """Deploy the registry, the escrow and the talent market, and write a deployment manifest."""
     settings = _settings(ctx)
 
     def action() -> Deployment:
@@ -594,8 +585,15 @@ def deploy(
     if settings.json:
         _print_json({"manifest": str(out_path), **jsonable(deployment)})
     else:
-        out.print(f"deployed on chain {deployment.chain_id}: escrow {deployment.escrow}, registry {deployment.registry}")
+        out.print(
+            f"deployed on chain {deployment.chain_id}: escrow {deployment.escrow}, registry {deployment.registry}, "
+            f"market {deployment.market}"
+        )
         out.print(f"manifest written to {out_path}")
 
 
 import gigledger.cli_talent  # noqa: E402, F401 - registers `gigledger talent`
+# The market's commands live in their own module, which builds on the helpers above.
+from gigledger.cli_market import register as _register_market  # noqa: E402
+
+_register_market(app)

@@ -34,10 +34,11 @@ from gigledger.events import Attested, AttestationRevoked, GigCreated
 from gigledger.gigs import ZERO_ADDRESS, Gig, GigHistoryError, State
 from gigledger.hashes import as_bytes32
 from gigledger.logs import LogReader
+from gigledger.market import MarketCalls
 from gigledger.payments import Payment, account_payments, payment_from_api
 from gigledger.query_api import QueryApiError, QueryApiUnreachable, query_api_get  # noqa: F401 - re-exported
 from gigledger.talent import SkillSummary, TalentPage, fetch_skills, fetch_talent
-from gigledger.amounts import TokenUnits
+from gigledger.amounts import UnitsBook, read_token_metadata
 from gigledger.reputation import Reputation, Volume, build_reputation
 from gigledger.skills import skill_name, skill_tag
 from gigledger.transactions import DEFAULT_TIMEOUT, Receipt, TransactionSender, translate_node_error
@@ -126,7 +127,7 @@ class AttestationResult:
     receipt: Receipt
 
 
-class GigLedger:
+class GigLedger(MarketCalls):
     """One account's (or a reader's) view of a GigLedger deployment on one chain."""
 
     def __init__(
@@ -143,7 +144,7 @@ class GigLedger:
         self.deployment = deployment
         self.account = account
         self.api_url = api_url.rstrip("/") if api_url else None
-        self._token_units: TokenUnits | None = None
+        self._units_book: UnitsBook | None = None
         self.rpc_url = rpc_url
         self.escrow = w3.eth.contract(address=deployment.escrow, abi=abi("GigEscrow"))
         self.registry = w3.eth.contract(address=deployment.registry, abi=abi("ReputationRegistry"))
@@ -395,7 +396,7 @@ class GigLedger:
         summary = self.registry.functions.summary(address).call()
         gigs = self.logs.gigs(sorted(self.logs.gig_ids_of(freelancer=address) | self.logs.gig_ids_of(client=address)))
         tokens = {ZERO_ADDRESS} | {g.token for g in gigs.values()}
-        units = self.token_units()
+        units = self.units_book()
         volumes = [
             Volume(t, earned, paid, units.format(earned, t), units.format(paid, t), units.label(t))
             for t in sorted(tokens)
@@ -416,11 +417,11 @@ class GigLedger:
         """Every skill the index knows, with gig and freelancer counts (GET /skills)."""
         return fetch_skills(self._api_base("skills"))
 
-    def token_units(self) -> TokenUnits:
+    def units_book(self) -> UnitsBook:
         """Shows amounts in each token's units, reading decimals() and symbol() from the chain once."""
-        if self._token_units is None:
-            self._token_units = TokenUnits(lambda token: read_token_metadata(self.w3, token))
-        return self._token_units
+        if self._units_book is None:
+            self._units_book = UnitsBook(lambda token: read_token_metadata(self.w3, token))
+        return self._units_book
 
     def payment_history(self, address: str) -> list[Payment]:
         """Money between `address` and the escrow, oldest first: from the query API when one
@@ -572,23 +573,3 @@ def _deployment_for(deployment: Deployment | str | Path | None) -> Deployment:
 
 def _first_line(error: Exception) -> str:
     return str(error).splitlines()[0][:200] if str(error) else type(error).__name__
-
-
-def read_token_metadata(w3: Web3, token: str) -> tuple[int | None, str | None]:
-    """An ERC-20's decimals() and symbol() as it answers them (None for what it does not)."""
-    contract = w3.eth.contract(address=Web3.to_checksum_address(token), abi=TOKEN_METADATA_ABI)
-    answers: list[Any] = []
-    for function in (contract.functions.decimals, contract.functions.symbol):
-        try:
-            answers.append(function().call())
-        except Exception:  # noqa: BLE001 - a token without the function, or a revert: unknown
-            answers.append(None)
-    decimals, symbol = answers
-    return (decimals if isinstance(decimals, int) else None, symbol if isinstance(symbol, str) else None)
-
-
-#: The two optional ERC-20 metadata functions amounts are shown with.
-TOKEN_METADATA_ABI = [
-    {"type": "function", "name": "decimals", "stateMutability": "view", "inputs": [], "outputs": [{"name": "", "type": "uint8"}]},
-    {"type": "function", "name": "symbol", "stateMutability": "view", "inputs": [], "outputs": [{"name": "", "type": "string"}]},
-]

@@ -11,7 +11,7 @@ from functools import cache
 from importlib import resources
 
 #: The contracts the SDK deploys and talks to.
-SHIPPED = ("GigEscrow", "ReputationRegistry")
+SHIPPED = ("GigEscrow", "ReputationRegistry", "TalentMarket")
 
 
 class UnknownArtifact(LookupError):

@@ -30,6 +30,7 @@ class Deployment:
     registry: str
     block: int  # the first block to index: the registry's deployment block
     artifacts: dict[str, str] = field(default_factory=dict)  # contract name -> sourceDigest
+    market: str | None = None  # the TalentMarket; None in manifests from before the market
 
     @classmethod
     def load(cls, path: str | Path) -> Deployment:
@@ -41,6 +42,7 @@ class Deployment:
             registry=Web3.to_checksum_address(data["registry"]),
             block=int(data["block"]),
             artifacts=dict(data.get("artifacts", {})),
+            market=Web3.to_checksum_address(data["market"]) if data.get("market") else None,
         )
 
     def save(self, path: str | Path) -> None:
@@ -49,9 +51,9 @@ class Deployment:
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(json.dumps(asdict(self), indent=2, sort_keys=True) + "\n")
 
-    def address_of(self, contract: str) -> str:
-        """The address of `GigEscrow` or `ReputationRegistry`."""
-        return {"GigEscrow": self.escrow, "ReputationRegistry": self.registry}[contract]
+    def address_of(self, contract: str) -> str | None:
+        """The address of `GigEscrow`, `ReputationRegistry` or `TalentMarket` (None if not deployed)."""
+        return {"GigEscrow": self.escrow, "ReputationRegistry": self.registry, "TalentMarket": self.market}[contract]
 
     def verify(self, w3: Web3) -> None:
         """Raises WrongChain or DeploymentMismatch unless this manifest describes `w3`'s chain."""
@@ -60,6 +62,8 @@ class Deployment:
             raise WrongChain(self.chain_id, actual)
         for contract in SHIPPED:
             address = self.address_of(contract)
+            if address is None:
+                continue
             code = bytes(w3.eth.get_code(address))
             expected = bytes.fromhex(load_artifact(contract)["deployedBytecode"].removeprefix("0x"))
             if not code:
@@ -70,6 +74,10 @@ class Deployment:
         registry_of_escrow = w3.eth.call({"to": self.escrow, "data": _selector("REGISTRY()")})
         if eth_abi.decode(["address"], registry_of_escrow)[0].lower() != self.registry.lower():
             raise DeploymentMismatch("GigEscrow", self.escrow, actual, "reports to another registry")
+        if self.market is not None:
+            escrow_of_market = w3.eth.call({"to": self.market, "data": _selector("ESCROW()")})
+            if eth_abi.decode(["address"], escrow_of_market)[0].lower() != self.escrow.lower():
+                raise DeploymentMismatch("TalentMarket", self.market, actual, "hires through another escrow")
 
 
 def _selector(signature: str) -> str:
@@ -84,8 +92,8 @@ def deploy(
     fee_bps: int = 0,
     timeout: float = 60.0,
 ) -> Deployment:
-    """Deploys the registry and the escrow, and makes the escrow the registry's writer
-    (at once: the registry is within its genesis period)."""
+    """Deploys the registry, the escrow and the talent market, and makes the escrow the
+    registry's writer (at once: the registry is within its genesis period)."""
     sender = TransactionSender(w3, account, timeout=timeout)
     return deploy_with(sender, treasury=treasury, fee_bps=fee_bps)
 
@@ -98,10 +106,12 @@ def deploy_with(sender: TransactionSender, *, treasury: str | None = None, fee_b
     escrow = sender.deploy(load_artifact("GigEscrow")["bytecode"], constructor).contract_address
     announce = _selector("announce_writer(address)") + eth_abi.encode(["address"], [escrow]).hex()
     sender.send({"to": registry, "data": announce, "value": 0})
+    market = sender.deploy(load_artifact("TalentMarket")["bytecode"], eth_abi.encode(["address"], [escrow]))
     return Deployment(
         chain_id=sender.chain_id,
         escrow=escrow,
         registry=registry,
         block=registry_receipt.block_number,
         artifacts={name: load_artifact(name)["sourceDigest"] for name in SHIPPED},
+        market=market.contract_address,
     )

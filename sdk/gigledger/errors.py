@@ -75,7 +75,12 @@ _REASONS: tuple[tuple[str, type[ContractError]], ...] = (
     ("does not take gigs from this escrow", NotAuthorized),
     ("signature is not the attester's", NotAuthorized),
     ("not a settled gig between these parties", NotAuthorized),
+    ("link not signed by both accounts", NotAuthorized),
     ("gig is not", InvalidState),
+    ("offer is not open", InvalidState),
+    ("offer terms do not match", InvalidState),
+    ("accounts already linked", InvalidState),
+    ("accounts not linked", InvalidState),
     ("already attested", InvalidState),
     ("no attestation to revoke", InvalidState),
     ("nothing to withdraw", InvalidState),
@@ -90,7 +95,7 @@ def error_for_revert(reason: str, transaction_hash: str | None = None) -> Contra
     for fragment, error_type in _REASONS:
         if fragment in reason:
             return error_type(reason, transaction_hash)
-    if reason.startswith(("escrow:", "registry:")):
+    if reason.startswith(("escrow:", "registry:", "market:")):
         return InvalidArgument(reason, transaction_hash)
     return ContractError(reason, transaction_hash)
 

@@ -331,6 +331,84 @@ class AttestationRevoked(Event):
     score: int
 
 
+# ---------------------------------------------------------------- TalentMarket
+
+
+@dataclass(frozen=True, slots=True)
+class ProfileUpdated(Event):
+    """`account` published a profile (UTF-8 JSON); `content_hash` is keccak256 of its bytes."""
+
+    contract: ClassVar[str] = "TalentMarket"
+    account: str
+    content_hash: str
+    profile: str
+
+
+@dataclass(frozen=True, slots=True)
+class AccountsLinked(Event):
+    """Two accounts, both having agreed, became one identity (`first` < `second`)."""
+
+    contract: ClassVar[str] = "TalentMarket"
+    first: str
+    second: str
+
+
+@dataclass(frozen=True, slots=True)
+class AccountsUnlinked(Event):
+    """`by`, one of the two, ended their link (`first` < `second`)."""
+
+    contract: ClassVar[str] = "TalentMarket"
+    first: str
+    second: str
+    by: str
+
+
+@dataclass(frozen=True, slots=True)
+class OfferPosted(Event):
+    """`freelancer` offered a service on these terms."""
+
+    contract: ClassVar[str] = "TalentMarket"
+    offer_id: int
+    freelancer: str
+    token: str
+    price: int
+    delivery_time: int
+    review_period: int
+    arbiter: str
+    terms_hash: str
+    skills: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class OfferWithdrawn(Event):
+    """The freelancer took the offer down."""
+
+    contract: ClassVar[str] = "TalentMarket"
+    offer_id: int
+    freelancer: str
+
+
+@dataclass(frozen=True, slots=True)
+class OfferHired(Event):
+    """`client` hired from the offer; the escrow's gig `gig_id` holds the payment."""
+
+    contract: ClassVar[str] = "TalentMarket"
+    offer_id: int
+    gig_id: int
+    client: str
+
+
+#: The market's event models, in the order the contract declares them.
+MARKET_EVENT_TYPES: tuple[type[Event], ...] = (
+    ProfileUpdated,
+    AccountsLinked,
+    AccountsUnlinked,
+    OfferPosted,
+    OfferWithdrawn,
+    OfferHired,
+)
+
+
 #: Every event model, in the order the contracts declare them.
 EVENT_TYPES: tuple[type[Event], ...] = (
     GigCreated,
@@ -358,6 +436,7 @@ EVENT_TYPES: tuple[type[Event], ...] = (
     Attested,
     AttestationRevoked,
     NonceInvalidated,
+    *MARKET_EVENT_TYPES,
 )
 
 #: The registry's record of an account's settled gigs, one event per write.
@@ -385,6 +464,9 @@ def _convert_value(abi_type: str) -> Callable[[Any], Any]:
         return _hex
     if abi_type == "bytes32[]":
         return lambda values: tuple(_hex(v) for v in values)
+    if abi_type == "string":
+        # Contracts log any bytes as a string; a log must never stop a decoder.
+        return lambda raw: raw.decode("utf-8", errors="replace")
     if abi_type.endswith("[]"):
         return tuple
     return lambda value: value
@@ -420,7 +502,7 @@ def _signature(entry: Mapping[str, Any]) -> str:
 def _abi_events() -> dict[str, Mapping[str, Any]]:
     """Each contract event's ABI entry by name (the ownership events are shared)."""
     entries: dict[str, Mapping[str, Any]] = {}
-    for contract in ("GigEscrow", "ReputationRegistry"):
+    for contract in ("GigEscrow", "ReputationRegistry", "TalentMarket"):
         for entry in abi(contract):
             if entry["type"] == "event":
                 entries.setdefault(entry["name"], entry)
@@ -440,7 +522,7 @@ def _plan(model: type[Event], entry: Mapping[str, Any]) -> _Plan:
     return _Plan(
         model=model,
         topic_converters=tuple(_convert_topic(i["type"]) for i in indexed),
-        data_types=tuple(i["type"] for i in unindexed),
+        data_types=tuple("bytes" if i["type"] == "string" else i["type"] for i in unindexed),
         data_converters=tuple(_convert_value(i["type"]) for i in unindexed),
         sources=sources,
     )

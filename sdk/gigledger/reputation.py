@@ -35,7 +35,7 @@ class Volume:
     token: str  # the zero address for ETH
     earned: int
     paid: int
-    earned_formatted: str = ""  # in the token's units (see `gigledger.amounts.TokenUnits`)
+    earned_formatted: str = ""  # in the token's units (see `gigledger.amounts.UnitsBook`)
     paid_formatted: str = ""
     label: str = ""  # what follows a formatted amount: the symbol, or the address
 

@@ -20,6 +20,8 @@ from gigbook import (
     TERMS_HASH,
     TRANSFER_FEE_BPS,
     GigBook,
+    offer_tuple,
+    only_log,
 )
 from money import Money
 
@@ -215,3 +217,49 @@ def eth_rejecting_party(project: Any, owner: Any, escrow: Any) -> Any:
 def reentrant_party(project: Any, owner: Any, escrow: Any) -> Any:
     """A contract that takes part in gigs and, armed, re-enters the escrow when paid."""
     return owner.deploy(project.GigParty, escrow, False)
+
+
+@pytest.fixture(scope="session")
+def market(project: Any, owner: Any, escrow: Any) -> Any:
+    """The talent market whose offers `escrow.hire` takes."""
+    return owner.deploy(project.TalentMarket, escrow)
+
+
+@pytest.fixture(scope="session")
+def other_market(project: Any, owner: Any, escrow: Any) -> Any:
+    """A second market on the same chain: its signatures must not work on `market`."""
+    return owner.deploy(project.TalentMarket, escrow)
+
+
+@pytest.fixture
+def offer_terms(money: Money, arbiter: Any) -> dict:
+    """`post_offer`'s arguments for a week-long service paid in `money`."""
+    return {
+        "token": money.address,
+        "price": AMOUNT,
+        "delivery_time": GIG_LENGTH,
+        "review_period": REVIEW_PERIOD,
+        "arbiter": arbiter.address,
+        "terms_hash": TERMS_HASH,
+        "skills": [SKILL],
+    }
+
+
+@pytest.fixture
+def post_offer(market: Any, freelancer: Any, offer_terms: dict) -> Callable[..., tuple[int, tuple]]:
+    """Posts an offer from `offer_terms` with any argument overridden; returns its id
+    and the `Offer` tuple a hire or withdrawal must name."""
+
+    def post(sender: Any = freelancer, **overrides: Any) -> tuple[int, tuple]:
+        terms = {**offer_terms, **overrides}
+        receipt = market.post_offer(*terms.values(), sender=sender)
+        offer_id = only_log(receipt, market.OfferPosted)["offer_id"]
+        return offer_id, offer_tuple(sender.address, terms)
+
+    return post
+
+
+@pytest.fixture
+def posted_offer(post_offer: Callable[..., tuple[int, tuple]]) -> tuple[int, tuple]:
+    """`freelancer`'s open offer, as (id, Offer)."""
+    return post_offer()

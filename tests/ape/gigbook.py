@@ -178,3 +178,17 @@ def next_gig(gig: Gig, event: str, args: dict) -> Gig:
         case "GigResolved":
             return gig._replace(state=State.RESOLVED)
     raise ValueError(f"no transition for {event}")
+
+
+def offer_tuple(freelancer: str, terms: dict) -> tuple:
+    """The market's `Offer` struct for `post_offer`'s keyword arguments, in field order."""
+    return (
+        freelancer,
+        terms["token"],
+        terms["price"],
+        terms["delivery_time"],
+        terms["review_period"],
+        terms["arbiter"],
+        terms["terms_hash"],
+        terms["skills"],
+    )

@@ -21,8 +21,10 @@ from sqlalchemy import Engine, create_engine, select, text
 from gigledger_node.index.db import open_index
 from gigledger_node.index.endpoint import Endpoint
 from gigledger_node.index.indexer import Indexer
+from gigledger_node.index.market_queries import MarketQueries
 from gigledger_node.index.queries import Queries
 
+from .market_story import tell_market
 from .seeding import ANVIL_FLAGS, Seeder
 from .story import Story, deploy_contracts, tell
 from .synthetic import SyntheticChain
@@ -199,3 +201,18 @@ def dev_node(tmp_path_factory) -> Iterator[tuple[str, Path]]:
 def synthetic(engine: Engine) -> SyntheticChain:
     """A pretend chain whose gigs are indexed into the test's database as they are mined."""
     return SyntheticChain(engine)
+@pytest.fixture(scope="module")
+def market_story():
+    """The market story played on a module-wide Anvil chain that nobody changes afterwards."""
+    process, url = start_anvil()
+    try:
+        yield tell_market(url)
+    finally:
+        stop(process)
+
+
+@pytest.fixture
+def market_queries(engine: Engine, market_story) -> MarketQueries:
+    """Market queries over the market story, indexed up to the chain head."""
+    Indexer(engine, Endpoint(market_story.url), market_story.deployment).sync()
+    return MarketQueries(engine)

@@ -157,7 +157,7 @@ def test_an_unknown_gig_exits_8(cli):
 
 def test_a_keystore_signs_with_the_password_from_the_environment(cli, accounts, tmp_path):
     keystore = write_keystore(accounts[1], tmp_path / "client.json", "s3cret", kdf="pbkdf2", iterations=1024)
-    result = cli("--json", "gig", "create", "--amount", "1000", "--arbiter", accounts[3].address, "--deadline", "1d",
+    result = cli("--json", "gig", "create", "--amount", "1000wei", "--arbiter", accounts[3].address, "--deadline", "1d",
                  env={"GIGLEDGER_KEYSTORE": str(keystore), "GIGLEDGER_KEYSTORE_PASSWORD": "s3cret"})
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["gig"]["client"] == accounts[1].address

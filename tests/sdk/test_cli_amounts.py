@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from gigledger.amounts import TokenUnits
+from gigledger.amounts import UnitsBook
 
 
 @pytest.fixture
@@ -36,21 +36,21 @@ def test_history_gives_payments_in_ether(cli, accounts, anvil_delivered_gig):
 
 
 def test_a_token_without_decimals_is_shown_in_raw_units_with_its_address():
-    units = TokenUnits(lambda token: (None, None))
+    units = UnitsBook(lambda token: (None, None))
 
     assert units.show(42, "0x" + "ab" * 20) == f"42 units of 0x{'ab' * 20}"
 
 
 def test_a_token_posing_as_eth_is_shown_by_its_address():
     token = "0x" + "cd" * 20
-    units = TokenUnits(lambda _: (6, "ETH"))
+    units = UnitsBook(lambda _: (6, "ETH"))
 
     assert units.show(1_500_000, token) == f"1.5 {token}"
 
 
 def test_token_metadata_is_read_once_per_token():
     reads = []
-    units = TokenUnits(lambda token: reads.append(token) or (6, "USDC"))
+    units = UnitsBook(lambda token: reads.append(token) or (6, "USDC"))
     token = "0x" + "ef" * 20
     units.show(1, token)
     units.show(2, token)

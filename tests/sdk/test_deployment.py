@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
+import json
+
+import pytest
+
 from gigledger import Deployment
 from gigledger.contracts import SHIPPED, load_artifact
+from gigledger.errors import DeploymentMismatch
+from gigledger.transactions import TransactionSender
 
 
 def test_deploy_authorises_the_escrow_in_the_registry(client, deployment):
@@ -25,3 +32,18 @@ def test_a_manifest_survives_save_and_load(deployment, tmp_path):
 
 def test_verify_accepts_the_manifest_of_this_chain(chain, deployment):
     deployment.verify(chain.w3)
+
+
+def test_verify_refuses_a_market_that_hires_through_another_escrow(chain, deployment):
+    """A market deployed for some other escrow would list offers this escrow cannot hire."""
+    sender = TransactionSender(chain.w3, chain.accounts[0])
+    other = sender.deploy(load_artifact("TalentMarket")["bytecode"], chain.w3.codec.encode(["address"], [deployment.registry]))
+    foreign = dataclasses.replace(deployment, market=other.contract_address)
+    with pytest.raises(DeploymentMismatch, match="hires through another escrow"):
+        foreign.verify(chain.w3)
+
+
+def test_a_manifest_from_before_the_market_still_loads(deployment, tmp_path):
+    path = tmp_path / "old.json"
+    path.write_text(json.dumps({k: v for k, v in dataclasses.asdict(deployment).items() if k != "market"}))
+    assert Deployment.load(path).market is None

@@ -8,7 +8,7 @@ import sys
 
 from gigledger import Deployment
 
-from .chains import ROOT
+from .chains import ROOT, dev_account
 
 
 def run_script(name: str, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
@@ -25,6 +25,18 @@ def test_demo_tells_the_whole_story_on_any_node(anvil_chain, anvil_deployment, t
     assert result.returncode == 0, result.stderr
     assert "client approved: gig RELEASED" in result.stdout
     assert result.stdout.count("Reputation of") == 2
+
+
+def test_demo_plays_the_market_on_chain(anvil_chain, anvil_deployment, anvil_ledger_for, tmp_path):
+    manifest = tmp_path / "deployment.json"
+    anvil_deployment.save(manifest)
+    result = run_script("demo.py", "--rpc", anvil_chain.rpc_url, "--deployment", str(manifest))
+    assert result.returncode == 0, result.stderr
+    reader = anvil_ledger_for(anvil_chain.accounts[0])
+    hired, *still_open = (reader.offer(i) for i in (3, 1, 2))
+    assert not reader.offer_is_open(hired) and all(reader.offer_is_open(o) for o in still_open)
+    assert reader.is_linked(dev_account(2).address, dev_account(7).address)
+    assert "alice reads the offers still open on chain: #1, #2" in result.stdout
 
 
 def test_demo_on_its_own_dev_node_ends_with_the_explorer_pages_of_its_parties():

@@ -120,7 +120,7 @@ class Indexer:
         self.deployment = deployment
         self.confirmations = confirmations
         self.sizer = sizer or RangeSizer()
-        self.addresses = [deployment.escrow, deployment.registry]
+        self.addresses = [deployment.escrow, deployment.registry, *([deployment.market] if deployment.market else [])]
         self._claim_database()
 
     # ------------------------------------------------------------ state

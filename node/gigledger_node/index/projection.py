@@ -37,7 +37,7 @@ from gigledger.gigs import GIG_EVENTS, Gig, State
 from sqlalchemy import and_, bindparam, delete, select, tuple_, update
 from sqlalchemy.engine import Connection
 
-from gigledger_node.index import db
+from gigledger_node.index import db, market
 
 #: Rows per statement when selecting by a list of keys (SQLite's variable limit).
 CHUNK = 500
@@ -366,6 +366,7 @@ def apply_events(conn: Connection, logs: Sequence[tuple[Event, dict]], timestamp
     if revocations:
         conn.execute(_revoke_statement(), revocations)
     deltas.write(conn)
+    market.apply(conn, logs, timestamps)
 
 
 def _fold(gigs: dict[int, _GigRow], event: Event, timestamp: int) -> Gig | None:
@@ -437,6 +438,7 @@ def roll_back(conn: Connection, ancestor: int) -> int:
         skill = _attestation_skill(conn, event) if isinstance(event, AttestationRevoked) else None
         deltas.add(event, gig, timestamp, skill, -1)
     deltas.write(conn)
+    market.roll_back(conn, ancestor)
     _delete_after(conn, ancestor)
     _refold_gigs(conn, gig_ids)
     return len(undone)

@@ -27,6 +27,7 @@ from requests import RequestException
 from gigledger_node.index.talent import Talent
 from gigledger_node.index.trust import Trust, operator_trusted
 from gigledger_node.web.api_talent import talent_router
+from gigledger_node.index.market_queries import MarketQueries
 from gigledger_node.index.queries import (
     MAX_LIMIT,
     AttestationRecord,
@@ -43,6 +44,7 @@ from gigledger_node.index.queries import (
     TimelineEntry,
     checked_address,
 )
+from gigledger_node.web.market_api import market_router
 
 Offset = Annotated[int, Query(ge=0, description="How many items to skip.")]
 Format = Literal["json", "csv"]
@@ -193,6 +195,7 @@ def create_app(
     app.include_router(
         api_router(queries, rpc_url=rpc_url, deployment=deployment, authorities=authorities, trusted=trusted)
     )
+    app.include_router(market_router(MarketQueries(queries.engine, queries)))
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(_request: Request, error: RequestValidationError) -> JSONResponse:

@@ -35,6 +35,7 @@ from web3.exceptions import Web3Exception
 
 from gigledger_node.index.audit import audit_from_index
 from gigledger_node.web import display
+from gigledger_node.index.market_queries import MarketQueries
 from gigledger_node.index.queries import (
     MAX_LIMIT,
     GigSummary,
@@ -79,6 +80,7 @@ EVENT_TITLES = {
     "CreditWithdrawn": "Credit withdrawn",
     "Attested": "Attestation",
     "AttestationRevoked": "Attestation revoked",
+    "OfferHired": "Hired from an offer",
 }
 
 PAYMENT_TITLES = {
@@ -437,7 +439,8 @@ def explorer_router(
             gigs = queries.gigs(party=checked, limit=ACCOUNT_ROWS)
             attestations = queries.attestations_received(checked, limit=ACCOUNT_ROWS)
             payments = queries.payment_history(checked, limit=ACCOUNT_ROWS)
-            if not (gigs.total or attestations.total or payments.total):
+            market = account_market(MarketQueries(queries.engine, queries), checked)
+            if not (gigs.total or attestations.total or payments.total or has_market_presence(market)):
                 raise NotFound(f"the index holds no gig, payment or attestation of {checked}")
             reputation = queries.reputation(checked)
             return {
@@ -451,6 +454,7 @@ def explorer_router(
                 "verified": verification(auditor, checked),
                 "csv_url": payments_csv_url(request, checked, payments),
                 "trust": trust_of(request, checked),
+                "market": market,
             }
 
         return render(request, "account.html", build)
@@ -534,9 +538,14 @@ def install_explorer(
     app.state.trust = Trust(queries.engine, trusted)
     app.include_router(explorer_router(queries, rpc_url=rpc_url, deployment=deployment, authorities=authorities))
     app.include_router(talent_pages(queries, Talent(queries.engine, app.state.trust)))
+    app.include_router(market_pages_router(MarketQueries(queries.engine, queries)))
 
     @app.exception_handler(StarletteHTTPException)
     async def no_such_page(request: Request, error: StarletteHTTPException) -> Response:
         if error.status_code == 404 and "text/html" in request.headers.get("accept", ""):
             return error_page(request, 404, "No such page", f"there is no page at {request.url.path}")
         return await http_exception_handler(request, error)
+
+
+# The market's pages build on `render` above, so they are imported last.
+from gigledger_node.web.market_pages import account_market, has_market_presence, market_pages_router  # noqa: E402

@@ -1,0 +1,291 @@
+"""Read-only questions about the talent market: profiles, identities, offers.
+
+An identity is the set of accounts joined by live links (each link signed by
+both of its accounts). Its record is the sum of its accounts' own records, each
+shown with its share: a link moves no record from one account to another, so an
+identity holds nothing none of its accounts earned.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from gigledger.amounts import ETH
+from gigledger.skills import skill_name, skill_tag
+from sqlalchemy import Engine, and_, func, or_, select
+from sqlalchemy.engine import Row
+
+from gigledger_node.index import db, market
+from gigledger_node.index.queries import (
+    MAX_STORED,
+    Amount,
+    InvalidFilter,
+    NotFound,
+    Page,
+    Queries,
+    checked_address,
+    checked_paging,
+)
+
+#: At most this many accounts are gathered into one identity (a bound on the walk).
+MAX_IDENTITY = 64
+#: The record fields an identity adds up over its accounts.
+RECORD_FIELDS = (
+    "completed",
+    "on_time",
+    "missed_deadlines",
+    "disputes_opened",
+    "disputes_won",
+    "disputes_lost",
+    "attestations",
+    "score_sum",
+    "gigs_as_client",
+    "gigs_as_freelancer",
+)
+
+
+class UnknownOffer(NotFound):
+    """No offer with that id is indexed."""
+
+
+@dataclass(frozen=True)
+class ProfileRecord:
+    """An account's latest profile: the document exactly as published, its hash, and
+    its fields when it follows the profile rules (`error` says why not)."""
+
+    account: str
+    document: str
+    content_hash: str
+    fields: dict[str, Any] | None
+    error: str | None
+    block_number: int
+    transaction_hash: str
+    timestamp: int
+
+
+@dataclass(frozen=True)
+class AccountProfile:
+    """What GET /accounts/{a}/profile answers: the profile, or null when none was published."""
+
+    account: str
+    profile: ProfileRecord | None
+
+
+@dataclass(frozen=True)
+class LinkRecord:
+    """A live link between two accounts (`first` < `second`)."""
+
+    first: str
+    second: str
+    block_number: int
+    transaction_hash: str
+    timestamp: int
+
+
+@dataclass(frozen=True)
+class AccountShare:
+    """One account's own record within an identity, and its share of the completed gigs."""
+
+    account: str
+    record: dict[str, int]
+    share_of_completed: float | None
+
+
+@dataclass(frozen=True)
+class Identity:
+    """The accounts linked with one account, and the union of their records."""
+
+    account: str
+    accounts: list[AccountShare]
+    links: list[LinkRecord]
+    record: dict[str, int]
+    on_time_rate: float | None
+    average_score: float | None
+    # Of `record`'s completed gigs, those one of its accounts paid another: shown, not
+    # hidden, since readers weigh money that never left the identity differently.
+    completed_between_own_accounts: int
+
+
+@dataclass(frozen=True)
+class OfferRecord:
+    """An offer's terms and where it stands."""
+
+    offer_id: int
+    freelancer: str
+    token: str
+    price: Amount
+    delivery_time: int
+    review_period: int
+    arbiter: str
+    terms_hash: str
+    skills: list[str]  # names where the tag is one, else bytes32 hex
+    state: str  # open, withdrawn or hired
+    gig_id: int | None
+    client: str | None
+    posted_block: int
+    posted_at: int
+    transaction_hash: str
+    hire_command: str
+
+
+def checked_skill(skill: str) -> str:
+    """A skill name or bytes32 tag as its tag; raises InvalidFilter."""
+    try:
+        return skill_tag(skill)
+    except ValueError as error:
+        raise InvalidFilter(f"bad skill {skill!r}: {error}") from None
+
+
+def checked_offer_state(state: str) -> str | None:
+    """An offer state filter (None for all); raises InvalidFilter."""
+    if state == "all":
+        return None
+    if state not in market.OFFER_STATES:
+        raise InvalidFilter(f"unknown offer state {state!r}; expected one of {', '.join(market.OFFER_STATES)} or all")
+    return state
+
+
+def hire_command(offer_id: int, token: str, price: int) -> str:
+    """The CLI command that hires the offer; for ETH it caps the price at the offer's, so
+    the same command run against another deployment cannot pay more than shown."""
+    if token == ETH.token:
+        return f"gigledger hire {offer_id} --max-price {ETH.argument(price)}"
+    return f"gigledger hire {offer_id}"
+
+
+def _offer(row: Row) -> OfferRecord:
+    return OfferRecord(
+        offer_id=row.offer_id,
+        freelancer=row.freelancer,
+        token=row.token,
+        price=row.price,
+        delivery_time=row.delivery_time,
+        review_period=row.review_period,
+        arbiter=row.arbiter,
+        terms_hash=row.terms_hash,
+        skills=[skill_name(tag) for tag in row.skills],
+        state=row.state,
+        gig_id=row.gig_id,
+        client=row.client,
+        posted_block=row.posted_block,
+        posted_at=row.posted_at,
+        transaction_hash=row.transaction_hash,
+        hire_command=hire_command(row.offer_id, row.token, row.price),
+    )
+
+
+def _profile(row: Row) -> ProfileRecord:
+    parsed, error = market.read_profile(row.document, row.content_hash)
+    fields = None if parsed is None else {k: v for k, v in asdict(parsed).items() if k != "extra"}
+    return ProfileRecord(
+        account=row.account,
+        document=row.document,
+        content_hash=row.content_hash,
+        fields=fields,
+        error=error,
+        block_number=row.block_number,
+        transaction_hash=row.transaction_hash,
+        timestamp=row.timestamp,
+    )
+
+
+class MarketQueries:
+    """The market's tables behind ``engine``; identities add up ``queries``' records."""
+
+    def __init__(self, engine: Engine, queries: Queries | None = None) -> None:
+        self.engine = engine
+        self.queries = queries or Queries(engine)
+
+    def profile(self, account: str) -> AccountProfile:
+        """The account's latest profile (None inside when it published none)."""
+        account = checked_address(account)
+        with self.engine.connect() as conn:
+            row = conn.execute(select(market.profiles).where(market.profiles.c.account == account)).first()
+        return AccountProfile(account, None if row is None else _profile(row))
+
+    def links_of(self, accounts: list[str]) -> list[LinkRecord]:
+        """Live links touching any of ``accounts``."""
+        table = market.account_links
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(table).where(or_(table.c.first.in_(accounts), table.c.second.in_(accounts)))
+            ).all()
+        return [LinkRecord(r.first, r.second, r.block_number, r.transaction_hash, r.timestamp) for r in rows]
+
+    def identity(self, account: str) -> Identity:
+        """The account's identity: every account reachable over live links (at most
+        MAX_IDENTITY), each with its own record, and their sum."""
+        start = checked_address(account)
+        members, links, frontier = {start}, {}, [start]
+        while frontier and len(members) < MAX_IDENTITY:
+            found = self.links_of(frontier)
+            frontier = []
+            for link in found:
+                links[(link.first, link.second)] = link
+                for member in (link.first, link.second):
+                    if member not in members and len(members) < MAX_IDENTITY:
+                        members.add(member)
+                        frontier.append(member)
+        records = {a: self._record(a) for a in sorted(members)}
+        total = {field: sum(r[field] for r in records.values()) for field in RECORD_FIELDS}
+        shares = [
+            AccountShare(a, r, r["completed"] / total["completed"] if total["completed"] else None)
+            for a, r in records.items()
+        ]
+        kept = [link for key, link in sorted(links.items()) if link.first in members and link.second in members]
+        return Identity(
+            account=start,
+            accounts=shares,
+            links=kept,
+            record=total,
+            on_time_rate=total["on_time"] / total["completed"] if total["completed"] else None,
+            average_score=total["score_sum"] / total["attestations"] if total["attestations"] else None,
+            completed_between_own_accounts=self._completed_within(sorted(members)),
+        )
+
+    def _completed_within(self, members: list[str]) -> int:
+        if len(members) < 2:
+            return 0
+        gigs = db.gigs
+        query = select(func.count()).where(
+            gigs.c.state == "RELEASED", gigs.c.client.in_(members), gigs.c.freelancer.in_(members)
+        )
+        with self.engine.connect() as conn:
+            return conn.execute(query).scalar_one()
+
+    def _record(self, account: str) -> dict[str, int]:
+        reputation = self.queries.reputation(account)
+        return {field: getattr(reputation, field) for field in RECORD_FIELDS}
+
+    def offers(
+        self, *, skill: str | None = None, state: str = "open", freelancer: str | None = None, offset: int = 0, limit: int = 50
+    ) -> Page[OfferRecord]:
+        """Offers, newest first, by skill (name or tag), state (open, withdrawn, hired, all) and freelancer."""
+        checked_paging(offset, limit)
+        table = market.offers
+        conditions = []
+        wanted_state = checked_offer_state(state)
+        if wanted_state is not None:
+            conditions.append(table.c.state == wanted_state)
+        if freelancer is not None:
+            conditions.append(table.c.freelancer == checked_address(freelancer))
+        if skill is not None:
+            tagged = select(market.offer_skills.c.offer_id).where(market.offer_skills.c.skill == checked_skill(skill))
+            conditions.append(table.c.offer_id.in_(tagged))
+        where = and_(True, *conditions)
+        query = select(table).where(where).order_by(table.c.offer_id.desc()).offset(offset).limit(limit)
+        with self.engine.connect() as conn:
+            rows = conn.execute(query).all()
+            total = conn.execute(select(func.count()).select_from(table).where(where)).scalar_one()
+        return Page.of([_offer(r) for r in rows], offset, limit, total)
+
+    def offer(self, offer_id: int) -> OfferRecord:
+        """One offer; UnknownOffer when none has that id."""
+        if not 1 <= offer_id <= MAX_STORED:
+            raise UnknownOffer(f"no offer {offer_id} is indexed: offer ids start at 1")
+        with self.engine.connect() as conn:
+            row = conn.execute(select(market.offers).where(market.offers.c.offer_id == offer_id)).first()
+        if row is None:
+            raise UnknownOffer(f"no offer {offer_id} is indexed")
+        return _offer(row)

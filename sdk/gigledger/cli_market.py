@@ -1,0 +1,332 @@
+"""`gigledger profile|link|offer|hire`: the talent market from the command line.
+
+Amounts take the token's own units (1eth, 250usdc); `offer list`, `profile show`
+and `link show` read the query API (--api / GIGLEDGER_API); `hire` reads the
+offer's terms from the chain itself and pays exactly those.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from pathlib import Path
+from typing import Annotated, Any, Optional
+
+import typer
+from rich.table import Table
+
+from gigledger.cli import (
+    AddressArg,
+    _address,
+    _ledger,
+    _print_gig_result,
+    _print_json,
+    _run,
+    _settings,
+    _waiting,
+    out,
+    parse_amount,
+    parse_duration,
+    parse_moment,
+)
+from gigledger.amounts import TokenUnits
+from gigledger.links import SignedLink
+from gigledger.offers import Offer
+from gigledger.profiles import Profile, Rate
+from gigledger.skills import skill_name
+from gigledger.transactions import Receipt
+
+profile_app = typer.Typer(help="Publish and read profiles.", no_args_is_help=True)
+link_app = typer.Typer(help="Link two accounts into one identity (both must agree).", no_args_is_help=True)
+offer_app = typer.Typer(help="Offer a service, withdraw it, browse offers.", no_args_is_help=True)
+OfferId = Annotated[int, typer.Argument(help="The offer's id.", min=1)]
+
+
+def register(app: typer.Typer) -> None:
+    """Adds the market's command groups and `hire` to the `gigledger` app."""
+    app.add_typer(profile_app, name="profile")
+    app.add_typer(link_app, name="link")
+    app.add_typer(offer_app, name="offer")
+    app.command("hire")(hire)
+
+
+def _print_receipt(settings: Any, what: str, receipt: Receipt, **extra: Any) -> None:
+    if settings.json:
+        _print_json({**extra, "transaction_hash": receipt.transaction_hash, "block": receipt.block_number})
+    else:
+        out.print(f"{what} (transaction {receipt.transaction_hash}, block {receipt.block_number})")
+
+
+# ---------------------------------------------------------------- profiles
+
+
+@profile_app.command("set")
+def profile_set(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Option(help="Display name.")],
+    headline: Annotated[str, typer.Option(help="One line about your work.")] = "",
+    skill: Annotated[Optional[list[str]], typer.Option(help="A skill you offer; repeat for several.")] = None,
+    link: Annotated[Optional[list[str]], typer.Option(help="A link (portfolio, site); repeat for several.")] = None,
+    rate: Annotated[Optional[str], typer.Option(help="Your rate in a token's units, e.g. 0.05eth or 40usdc.")] = None,
+    rate_token: Annotated[Optional[str], typer.Option(parser=_address, help="The rate's ERC-20; omit for ETH.")] = None,
+    availability: Annotated[Optional[str], typer.Option(help="e.g. '20h/week from January'.")] = None,
+) -> None:
+    """Publish your profile on chain (the latest one is your current one)."""
+    settings = _settings(ctx)
+
+    def action() -> Receipt:
+        ledger = _ledger(settings)
+        profile_rate = None
+        if rate is not None:
+            units = ledger.token_units(rate_token)
+            profile_rate = Rate(units.format(parse_amount(rate, units)), rate_token or "ETH")
+        profile = Profile(
+            name=name,
+            headline=headline,
+            skills=tuple(skill or ()),
+            links=tuple(link or ()),
+            rate=profile_rate,
+            availability=availability,
+        )
+        with _waiting("publishing the profile"):
+            return ledger.set_profile(profile)
+
+    _print_receipt(settings, "profile published", _run(settings, action))
+
+
+@profile_app.command("show")
+def profile_show(ctx: typer.Context, address: AddressArg) -> None:
+    """Show an account's latest profile (from the query API)."""
+    settings = _settings(ctx)
+    published = _run(settings, lambda: _ledger(settings, signing=False).profile(address))
+    if settings.json:
+        _print_json(published)
+        return
+    if published is None:
+        out.print(f"{address} has published no profile")
+        return
+    table = Table(title=f"Profile of {address}", show_header=False)
+    table.add_column("field", style="bold")
+    table.add_column("value")
+    if published.profile is None:
+        table.add_row("invalid", published.error or "")
+    else:
+        p = published.profile
+        rows = [("name", p.name), ("headline", p.headline), ("skills", ", ".join(p.skills)), ("links", ", ".join(p.links))]
+        if p.rate:
+            rows.append(("rate", f"{p.rate.amount} ({p.rate.token})"))
+        if p.availability:
+            rows.append(("availability", p.availability))
+        for field, value in rows:
+            table.add_row(field, value or "—")
+    table.add_row("content hash", published.content_hash)
+    table.add_row("published in", f"block {published.block_number}, transaction {published.transaction_hash}")
+    out.print(table)
+
+
+# ---------------------------------------------------------------- links
+
+
+@link_app.command("sign")
+def link_sign(
+    ctx: typer.Context,
+    other: AddressArg,
+    deadline: Annotated[str, typer.Option(help="How long the consent stays valid (7d) or an ISO date/time.")] = "7d",
+    out_path: Annotated[Optional[Path], typer.Option("--out", help="Write the consent here instead of stdout.")] = None,
+) -> None:
+    """Sign your consent to be linked with OTHER; give the file to OTHER, who runs `link add`."""
+    settings = _settings(ctx)
+    consent = _run(settings, lambda: _ledger(settings).sign_link(other, deadline=parse_moment(deadline)))
+    text = json.dumps(consent.to_json(), indent=2)
+    if out_path is None:
+        out.print(text, markup=False)
+    else:
+        out_path.write_text(text + "\n")
+        out.print(f"consent to link {consent.account} with {other} written to {out_path}")
+
+
+@link_app.command("add")
+def link_add(
+    ctx: typer.Context,
+    consent_file: Annotated[Path, typer.Argument(help="The other account's signed consent (from `link sign`).")],
+) -> None:
+    """Link your account with the one whose signed consent this is."""
+    settings = _settings(ctx)
+
+    def action() -> Receipt:
+        try:
+            consent = SignedLink.from_json(json.loads(consent_file.read_text()))
+        except (OSError, ValueError, KeyError, TypeError) as error:
+            raise ValueError(f"cannot read a link consent from {consent_file}: {error}") from None
+        ledger = _ledger(settings)
+        with _waiting("linking"):
+            return ledger.link(consent)
+
+    _print_receipt(settings, "accounts linked", _run(settings, action))
+
+
+@link_app.command("remove")
+def link_remove(ctx: typer.Context, other: AddressArg) -> None:
+    """End your link with OTHER (either of the two may)."""
+    settings = _settings(ctx)
+
+    def action() -> Receipt:
+        ledger = _ledger(settings)
+        with _waiting("unlinking"):
+            return ledger.unlink(other)
+
+    _print_receipt(settings, "accounts unlinked", _run(settings, action))
+
+
+@link_app.command("show")
+def link_show(ctx: typer.Context, address: AddressArg) -> None:
+    """Show the identity an account belongs to: its linked accounts and their shares (query API)."""
+    settings = _settings(ctx)
+    identity = _run(settings, lambda: _ledger(settings, signing=False).identity(address))
+    if settings.json:
+        _print_json(identity)
+        return
+    table = Table(title=f"Identity of {address}")
+    for column in ("account", "gigs completed", "on time", "missed deadlines", "attestations"):
+        table.add_column(column)
+    for share in identity["accounts"]:
+        record = share["record"]
+        table.add_row(share["account"], *(str(record[k]) for k in ("completed", "on_time", "missed_deadlines", "attestations")))
+    total = identity["record"]
+    table.add_row("identity", *(str(total[k]) for k in ("completed", "on_time", "missed_deadlines", "attestations")))
+    out.print(table)
+
+
+# ---------------------------------------------------------------- offers
+
+
+@offer_app.command("create")
+def offer_create(
+    ctx: typer.Context,
+    price: Annotated[str, typer.Option(help="Price in the token's units: 1eth, 250usdc.")],
+    arbiter: Annotated[str, typer.Option(parser=_address, help="Who resolves a dispute.")],
+    delivery: Annotated[str, typer.Option(help="Time from hire to deadline: 7d, 36h.")],
+    token: Annotated[Optional[str], typer.Option(parser=_address, help="ERC-20 token; omit for ETH.")] = None,
+    review_period: Annotated[str, typer.Option(help="Client's review window after delivery.")] = "3d",
+    skill: Annotated[Optional[list[str]], typer.Option(help="A skill tag; repeat for several.")] = None,
+    terms_hash: Annotated[Optional[str], typer.Option(help="bytes32 hash of the offer's terms.")] = None,
+) -> None:
+    """Offer a service on fixed terms (to change them, withdraw and post again)."""
+    settings = _settings(ctx)
+
+    def action() -> Any:
+        ledger = _ledger(settings)
+        amount = parse_amount(price, ledger.token_units(token))
+        with _waiting("posting the offer"):
+            return ledger.post_offer(
+                amount,
+                arbiter=arbiter,
+                delivery_time=parse_duration(delivery),
+                token=token,
+                review_period=parse_duration(review_period),
+                terms_hash=terms_hash,
+                skills=skill or [],
+            )
+
+    result = _run(settings, action)
+    _print_receipt(settings, f"offer {result.offer.offer_id} posted", result.receipt, offer=result.offer)
+
+
+@offer_app.command("withdraw")
+def offer_withdraw(ctx: typer.Context, offer_id: OfferId) -> None:
+    """Take your offer down; nobody can hire it afterwards."""
+    settings = _settings(ctx)
+
+    def action() -> Receipt:
+        ledger = _ledger(settings)
+        with _waiting(f"withdrawing offer {offer_id}"):
+            return ledger.withdraw_offer(offer_id)
+
+    _print_receipt(settings, f"offer {offer_id} withdrawn", _run(settings, action))
+
+
+@offer_app.command("show")
+def offer_show(ctx: typer.Context, offer_id: OfferId) -> None:
+    """Show an offer's terms as the chain logged them, and whether it is open."""
+    settings = _settings(ctx)
+
+    def action() -> tuple[Offer, bool, TokenUnits]:
+        ledger = _ledger(settings, signing=False)
+        offer = ledger.offer(offer_id)
+        return offer, ledger.offer_is_open(offer), ledger.token_units(offer.token)
+
+    offer, is_open, units = _run(settings, action)
+    price = units.format(offer.price)
+    if settings.json:
+        _print_json({"offer": offer, "open": is_open, "price": price})
+        return
+    table = Table(title=f"Offer {offer_id}", show_header=False)
+    table.add_column("field", style="bold")
+    table.add_column("value")
+    for field, value in [
+        ("state", "open" if is_open else "closed (withdrawn or hired)"),
+        ("freelancer", offer.freelancer),
+        ("price", price),
+        ("delivery", str(timedelta(seconds=offer.delivery_time))),
+        ("review period", str(timedelta(seconds=offer.review_period))),
+        ("arbiter", offer.arbiter),
+        ("skills", ", ".join(skill_name(s) for s in offer.skills) or "—"),
+        ("terms hash", offer.terms_hash),
+    ]:
+        table.add_row(field, value)
+    out.print(table)
+    if is_open:
+        out.print(f"hire it with: gigledger hire {offer_id} --max-price {units.argument(offer.price)}")
+
+
+@offer_app.command("list")
+def offer_list(
+    ctx: typer.Context,
+    skill: Annotated[Optional[str], typer.Option(help="Only offers tagged with this skill.")] = None,
+    state: Annotated[str, typer.Option(help="open, withdrawn, hired or all.")] = "open",
+) -> None:
+    """List offers (from the query API), newest first."""
+    settings = _settings(ctx)
+    ledger = _run(settings, lambda: _ledger(settings, signing=False))
+    rows = _run(settings, lambda: ledger.offers(skill=skill, state=state))
+    if settings.json:
+        _print_json(rows)
+        return
+    units = {token: ledger.token_units(token) for token in {row["token"] for row in rows}}
+    table = Table(title=f"{len(rows)} offer(s)")
+    for column in ("id", "state", "freelancer", "price", "delivery", "skills"):
+        table.add_column(column)
+    for row in rows:
+        table.add_row(
+            str(row["offer_id"]),
+            row["state"],
+            row["freelancer"],
+            units[row["token"]].format(int(row["price"])),
+            str(timedelta(seconds=row["delivery_time"])),
+            ", ".join(row["skills"]),
+        )
+    out.print(table)
+
+
+# ---------------------------------------------------------------- hiring
+
+
+def hire(
+    ctx: typer.Context,
+    offer_id: OfferId,
+    max_price: Annotated[
+        Optional[str], typer.Option(help="Refuse if the offer costs more than this (1eth, 250usdc).")
+    ] = None,
+) -> None:
+    """Hire from an open offer: creates and funds a gig on its exact terms, for its freelancer."""
+    settings = _settings(ctx)
+
+    def action() -> Any:
+        ledger = _ledger(settings)
+        limit = None
+        if max_price is not None:
+            limit = parse_amount(max_price, ledger.token_units(ledger.offer(offer_id).token))
+        with _waiting(f"hiring from offer {offer_id}"):
+            return ledger.hire(offer_id, max_price=limit)
+
+    _print_gig_result(settings, f"created from offer {offer_id}", _run(settings, action))

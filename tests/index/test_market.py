@@ -1,0 +1,207 @@
+"""The market's projection: latest profiles, live links, offer states, identities,
+and a reorg that leaves the market tables equal to a fresh index."""
+
+from __future__ import annotations
+
+import sys
+
+import eth_abi
+import pytest
+from eth_utils import keccak
+from gigledger.profiles import Profile, content_hash
+from gigledger_node.index.audit import audit_from_index
+from gigledger_node.index.db import open_index
+from gigledger_node.index.endpoint import Endpoint
+from gigledger_node.index.indexer import Indexer
+from gigledger_node.index.market_queries import MarketQueries, UnknownOffer
+from gigledger_node.index.queries import InvalidFilter, Queries
+
+from .conftest import index_contents, rpc
+from .market_story import market_ledgers, offer
+from .story import ETHER, deploy_contracts, web3_of
+
+
+def test_profile_is_the_latest_document_with_its_hash(market_queries, market_story):
+    record = market_queries.profile(market_story.parties["bob"]).profile
+    assert record.document == market_story.profiles["bob"]
+    assert record.content_hash == content_hash(market_story.profiles["bob"])
+    assert record.fields["name"] == "Bob B."
+
+
+def test_profile_breaking_the_rules_is_kept_verbatim_with_the_reason(market_queries, market_story):
+    record = market_queries.profile(market_story.parties["frank"]).profile
+    assert (record.document, record.fields) == ("not json", None)
+    assert "JSON object" in record.error
+
+
+def test_account_without_a_profile_has_none(market_queries, market_story):
+    assert market_queries.profile(market_story.parties["alice"]).profile is None
+
+
+def test_offers_carry_their_state(market_queries, market_story):
+    states = {o.offer_id: (o.state, o.gig_id) for o in market_queries.offers(state="all").items}
+    assert states == {
+        market_story.offers["bob_python"]: ("hired", market_story.gig),
+        market_story.offers["bob_rust"]: ("open", None),
+        market_story.offers["erin_python"]: ("open", None),
+        market_story.offers["frank_design"]: ("withdrawn", None),
+    }
+
+
+def test_open_offers_by_skill(market_queries, market_story):
+    page = market_queries.offers(skill="python")
+    assert [o.offer_id for o in page.items] == [market_story.offers["erin_python"]]
+    assert page.items[0].skills == ["python"]
+
+
+def test_offers_are_paged_newest_first(market_queries, market_story):
+    first = market_queries.offers(state="all", limit=3)
+    second = market_queries.offers(state="all", offset=first.next_offset, limit=3)
+    assert [o.offer_id for o in first.items + second.items] == sorted(market_story.offers.values(), reverse=True)
+    assert (first.total, second.next_offset) == (4, None)
+
+
+@pytest.mark.parametrize(("filters", "message"), [({"skill": "x" * 33}, "bad skill"), ({"state": "closed"}, "unknown offer state")])
+def test_bad_offer_filter_is_refused(market_queries, filters, message):
+    with pytest.raises(InvalidFilter, match=message):
+        market_queries.offers(**filters)
+
+
+def test_unknown_offer_is_not_found(market_queries):
+    with pytest.raises(UnknownOffer):
+        market_queries.offer(99)
+
+
+def test_only_live_links_make_an_identity(market_queries, market_story):
+    dave = market_queries.identity(market_story.parties["dave"])
+    assert [a.account for a in dave.accounts] == [market_story.parties["dave"]]
+    assert dave.links == []
+
+
+def test_identity_is_the_sum_of_its_accounts_records(market_queries, market_story):
+    bob, erin = market_story.parties["bob"], market_story.parties["erin"]
+    identity = market_queries.identity(erin)
+    queries = Queries(market_queries.engine)
+    assert {a.account for a in identity.accounts} == {bob, erin}
+    assert identity.record["completed"] == queries.reputation(bob).completed + queries.reputation(erin).completed == 1
+    shares = {a.account: a.share_of_completed for a in identity.accounts}
+    assert shares == {bob: 1.0, erin: 0.0}
+
+
+def test_a_link_adds_no_record_no_linked_account_earned(market_queries, market_story):
+    """alice (the client) earned nothing as a freelancer; bob's identity does not gain her gigs as client either."""
+    identity = market_queries.identity(market_story.parties["bob"])
+    records = {a.account: a.record for a in identity.accounts}
+    for field, total in identity.record.items():
+        assert total == sum(r[field] for r in records.values())
+    assert market_story.parties["alice"] not in records
+
+
+def test_gigs_between_an_identitys_own_accounts_are_counted_apart(anvil, engine):
+    """alice links with bob, then pays bob: the identity's completion is its own money."""
+    deployment = deploy_contracts(anvil)
+    people = market_ledgers(anvil, deployment)
+    alice, bob, carol, dave = people["alice"], people["bob"], people["carol"], people["dave"]
+    bob.link(alice.sign_link(bob.address))
+    for client in (alice, dave):
+        gig = client.hire(offer(bob, carol, ETHER, "python")).gig
+        bob.deliver(bob.accept(gig).gig)
+        client.approve(gig.gig_id)
+    Indexer(engine, Endpoint(anvil), deployment).sync()
+    identity = MarketQueries(engine).identity(bob.address)
+    assert (identity.record["completed"], identity.completed_between_own_accounts) == (2, 1)
+
+
+def test_reorg_leaves_the_market_tables_as_a_fresh_index(anvil, engine, tmp_path):
+    deployment = deploy_contracts(anvil)
+    people = market_ledgers(anvil, deployment)
+    bob, carol, erin = people["bob"], people["carol"], people["erin"]
+    kept = offer(bob, carol, ETHER, "python")
+    erin.link(bob.sign_link(erin.address))
+    snapshot = rpc(anvil, "evm_snapshot")
+
+    # The losing branch: a profile, an unlink, the kept offer withdrawn, a new offer hired.
+    bob.set_profile(Profile(name="Bob"))
+    erin.unlink(bob.address)
+    bob.withdraw_offer(kept)
+    people["alice"].hire(offer(erin, carol, ETHER, "rust"))
+    indexer = Indexer(engine, Endpoint(anvil), deployment)
+    indexer.sync()
+    assert MarketQueries(engine).offer(kept).state == "withdrawn"
+
+    rpc(anvil, "evm_revert", [snapshot])
+    people = market_ledgers(anvil, deployment)
+    people["alice"].hire(kept)
+    for _ in range(6):
+        rpc(anvil, "evm_mine")
+    indexer.sync()
+
+    fresh = open_index(f"sqlite:///{tmp_path / 'fresh.sqlite'}")
+    Indexer(fresh, Endpoint(anvil), deployment).sync()
+    assert index_contents(engine) == index_contents(fresh)
+    market = MarketQueries(engine)
+    assert market.offer(kept).state == "hired"
+    assert market.profile(bob.address).profile is None
+    assert len(market.identity(bob.address).accounts) == 2
+    fresh.dispose()
+
+
+@pytest.mark.parametrize("party", ["alice", "bob"])
+def test_payments_of_a_hire_from_an_offer_pass_the_audit(market_queries, market_story, party):
+    """The hire's transaction also carries the market's OfferHired log; the escrow's
+    logs in it must still match the verified receipt."""
+    report = audit_from_index(
+        Queries(market_queries.engine), web3_of(market_story.url), market_story.deployment, market_story.parties[party]
+    )
+    assert report.ok, report.mismatches
+    assert report.rows
+
+
+def test_a_profile_nested_to_crash_readers_is_indexed_as_invalid(anvil, engine):
+    """At Python's default recursion limit, '[[[[…' would stop an indexer that trusted json.loads."""
+    deployment = deploy_contracts(anvil)
+    bob = market_ledgers(anvil, deployment)["bob"]
+    bob.sender.transact(bob.market.functions.set_profile("[" * 4000))
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(1000)
+    try:
+        indexer = Indexer(engine, Endpoint(anvil), deployment)
+        indexer.sync()
+        record = MarketQueries(engine).profile(bob.address).profile
+    finally:
+        sys.setrecursionlimit(limit)
+    assert record.fields is None and "nested" in record.error
+    assert indexer.lag() == 0
+
+
+def test_a_profile_that_is_not_utf8_is_indexed_as_invalid(anvil, engine):
+    """The contract takes any bytes as a String; a decoder that insisted on UTF-8 would stop the indexer."""
+    deployment = deploy_contracts(anvil)
+    bob = market_ledgers(anvil, deployment)["bob"]
+    selector = web3_of(anvil).keccak(text="set_profile(string)")[:4]
+    document = b'{"name": "\xff\xfe"}'
+    bob.sender.send({"to": deployment.market, "data": "0x" + (selector + eth_abi.encode(["bytes"], [document])).hex(), "value": 0})
+    indexer = Indexer(engine, Endpoint(anvil), deployment)
+    indexer.sync()
+    record = MarketQueries(engine).profile(bob.address).profile
+    assert record.fields is None and "UTF-8" in record.error
+    assert record.content_hash == "0x" + keccak(document).hex()
+    assert indexer.lag() == 0
+
+
+@pytest.mark.parametrize(
+    ("document", "reason"),
+    [('{"name": "Bob", "headline": "\x00"}', "replacement characters"), ('{"name": "Bob\\u0000"}', "NUL")],
+    ids=["raw-nul", "escaped-nul"],
+)
+def test_a_profile_with_nul_characters_is_indexed_as_invalid(anvil, engine, document, reason):
+    """PostgreSQL text cannot hold NUL; a profile carrying one must not stop the indexer."""
+    deployment = deploy_contracts(anvil)
+    bob = market_ledgers(anvil, deployment)["bob"]
+    bob.sender.transact(bob.market.functions.set_profile(document))
+    indexer = Indexer(engine, Endpoint(anvil), deployment)
+    indexer.sync()
+    record = MarketQueries(engine).profile(bob.address).profile
+    assert record.fields is None and reason in record.error
+    assert record.content_hash == content_hash(document)
+    assert indexer.lag() == 0
