@@ -18,12 +18,14 @@ from eth_utils import keccak
 from gigledger.deployment import Deployment
 from gigledger.events import (
     Attested,
+    CompletionRecorded,
     Event,
     GigAccepted,
     GigCreated,
     GigDelivered,
     GigRefunded,
     GigReleased,
+    MissedDeadlineRecorded,
     _abi_events,
     _signature,
 )
@@ -149,6 +151,7 @@ class SyntheticChain:
             self.emit(GigDelivered, gig_id=gig_id, client=client, freelancer=freelancer, deliverable_hash="0x" + "11" * 32, delivered_at=when)
         fee = amount * fee_bps // 10_000 if fee is None else fee
         self.emit(GigReleased, gig_id=gig_id, client=client, freelancer=freelancer, amount=amount, fee=fee, on_time=not late, claimed=False)
+        self.emit(CompletionRecorded, writer=ESCROW, freelancer=freelancer, client=client, token=token, paid=amount, on_time=not late)
         if scores is not None:
             tag = skill_tag(skills[0]) if skills else "0x" + "00" * 32
             self.attest(client, freelancer, gig_id, scores[0], tag)
@@ -160,6 +163,7 @@ class SyntheticChain:
         gig_id = self.created(client, amount, freelancer=freelancer, skills=skills)
         self.emit(GigAccepted, gig_id=gig_id, client=client, freelancer=freelancer)
         self.emit(GigRefunded, gig_id=gig_id, client=client, freelancer=freelancer, amount=amount)
+        self.emit(MissedDeadlineRecorded, writer=ESCROW, freelancer=freelancer, client=client, token=ETH, earned=0)
         return gig_id
 
     def created(
