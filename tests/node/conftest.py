@@ -188,8 +188,7 @@ def execution_apis() -> Path:
     return root.resolve()
 
 
-@pytest.fixture
-def chain_node(tmp_path, dev_accounts) -> Iterator[ChainNode]:
+def make_chain_node(data_dir: Path, dev_accounts: list[LocalAccount]) -> ChainNode:
     """An in-process ChainNode: dev accounts 0-4 funded, 0-2 allowed, dev authority."""
     config = GenesisConfig(
         chain_id=DEV_CHAIN_ID,
@@ -197,8 +196,14 @@ def chain_node(tmp_path, dev_accounts) -> Iterator[ChainNode]:
         alloc={a.address: 10**24 for a in dev_accounts[:5]},
         allowlist=[a.address for a in dev_accounts[:3]],
     )
-    initialise(tmp_path, config, DEV_AUTHORITY_KEY)
-    node = ChainNode.open(tmp_path, DEV_AUTHORITY_KEY)
+    initialise(data_dir, config, DEV_AUTHORITY_KEY)
+    return ChainNode.open(data_dir, DEV_AUTHORITY_KEY)
+
+
+@pytest.fixture
+def chain_node(tmp_path, dev_accounts) -> Iterator[ChainNode]:
+    """An in-process ChainNode: dev accounts 0-4 funded, 0-2 allowed, dev authority."""
+    node = make_chain_node(tmp_path, dev_accounts)
     yield node
     node.ledger.close()
 
@@ -219,3 +224,49 @@ def pinger(w3, dev_accounts, pinger_artifact):
     tx_hash = factory.constructor().transact({"from": dev_accounts[0].address})
     address = w3.eth.wait_for_transaction_receipt(tx_hash, timeout=20).contractAddress
     return w3.eth.contract(address=address, abi=pinger_artifact["abi"])
+
+
+def sign_set_code(sender: LocalAccount, nonce: int, authorities: list[LocalAccount], delegate: str, chain_id: int = DEV_CHAIN_ID) -> bytes:
+    """A signed EIP-7702 transaction from ``sender`` carrying each authority's
+    authorization (at its nonce 0) to delegate its code to ``delegate``."""
+    authorizations = [a.sign_authorization({"chainId": chain_id, "address": delegate, "nonce": 0}) for a in authorities]
+    tx = {
+        "type": 4, "chainId": chain_id, "nonce": nonce, "to": "0x" + "42" * 20, "value": 0,
+        "gas": 100_000, "maxFeePerGas": 10**11, "maxPriorityFeePerGas": 10**9,
+        "authorizationList": authorizations,
+    }
+    return bytes(sender.sign_transaction(tx).raw_transaction)
+
+
+@pytest.fixture(scope="session")
+def set_code():
+    """sign_set_code(sender, nonce, authorities, delegate) -> raw EIP-7702 tx bytes."""
+    return sign_set_code
+
+
+def reimport_blocks(node: ChainNode, fresh_dir: Path) -> int:
+    """Import every block ``node`` sealed through py-evm's own validating
+    ``import_block`` on a fresh chain from the same genesis (raising on the first
+    invalid one); returns how many were imported.
+
+    No header rule is relaxed: the only PoA difference, room in extraData for the
+    seal, is GigLedgerVM's own allowance, and both chains use that VM class.
+    """
+    from gigledger_node.chain.chain import Ledger
+
+    fresh = Ledger(fresh_dir, node.ledger.genesis)
+    try:
+        assert fresh.head().hash == node.ledger.header_by_number(0).hash
+        head = node.head().block_number
+        for number in range(1, head + 1):
+            fresh.chain.import_block(node.ledger.block(node.ledger.header_by_number(number)))
+        assert fresh.head().hash == node.head().hash
+        return head
+    finally:
+        fresh.close()
+
+
+@pytest.fixture
+def reimport(tmp_path_factory) -> Callable[[ChainNode], int]:
+    """reimport(node): see reimport_blocks; returns how many blocks were imported."""
+    return lambda node: reimport_blocks(node, tmp_path_factory.mktemp("reimport"))

@@ -30,7 +30,7 @@ def test_cost_above_balance_is_insufficient_funds(chain_node, alice, transfer):
 
 
 def test_gas_below_intrinsic_gas_is_refused(chain_node, alice, transfer):
-    assert rejection(chain_node, transfer(alice, 0, gas=20_000)) == "intrinsic gas too low"
+    assert rejection(chain_node, transfer(alice, 0, gas=20_000)) == "intrinsic gas too low: gas 20000, minimum needed 21000"
 
 
 def test_fee_cap_below_base_fee_is_refused(chain_node, alice, transfer):

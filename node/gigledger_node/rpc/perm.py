@@ -25,7 +25,7 @@ def methods(ctx: RpcContext) -> dict[str, Any]:
         return SUCCESS
 
     def remove(accounts: Any) -> str:
-        allowlist.remove(_account_list(accounts))
+        ctx.node.remove_from_allowlist(_account_list(accounts))
         return SUCCESS
 
     def reload() -> str:
