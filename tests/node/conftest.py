@@ -270,3 +270,13 @@ def reimport_blocks(node: ChainNode, fresh_dir: Path) -> int:
 def reimport(tmp_path_factory) -> Callable[[ChainNode], int]:
     """reimport(node): see reimport_blocks; returns how many blocks were imported."""
     return lambda node: reimport_blocks(node, tmp_path_factory.mktemp("reimport"))
+
+
+@pytest.fixture
+def tight_pool_node(chain_node) -> ChainNode:
+    """chain_node with a small pool: 4 guaranteed pending per account, 8 queued per
+    account, 12 pending and 10 queued in all, so the limits are reached cheaply."""
+    from gigledger_node.chain.txpool import PoolLimits, TxPool
+
+    chain_node.pool = TxPool(PoolLimits(account_slots=4, account_queue=8, global_slots=12, global_queue=10))
+    return chain_node

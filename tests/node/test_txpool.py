@@ -99,3 +99,95 @@ def test_transaction_using_the_whole_block_gas_limit_is_mined(chain_node, alice,
     chain_node.produce(allow_empty=True)
     chain_node.submit(transfer(alice, 0, gas=gas_limit))
     assert len(chain_node.produce().block.transactions) == 1
+
+
+# -- limits: one account can never lock out the others --------------------------------
+
+
+@pytest.fixture
+def bob(dev_accounts):
+    return dev_accounts[1]
+
+
+@pytest.fixture
+def carol(dev_accounts):
+    return dev_accounts[2]
+
+
+def test_account_queues_at_most_64_gapped_transactions(chain_node, alice, transfer):
+    for nonce in range(1, 65):
+        chain_node.submit(transfer(alice, nonce))
+    assert rejection(chain_node, transfer(alice, 65)).startswith("account limit exceeded")
+    assert chain_node.pool.status() == (0, 64)
+
+
+def test_gapped_flood_from_one_account_does_not_lock_out_another(chain_node, alice, bob, transfer):
+    # The per-account cap makes the flood's size irrelevant past 64; 200 keeps this fast.
+    refused = 0
+    for nonce in range(1, 201):
+        try:
+            chain_node.submit(transfer(alice, nonce))
+        except TxRejected:
+            refused += 1
+    tx_hash = chain_node.submit(transfer(bob, 0))
+    assert refused == 200 - 64
+    assert [tx.hash for tx in chain_node.produce().block.transactions] == [tx_hash]
+
+
+def test_full_queue_evicts_the_highest_gapped_transaction_of_the_heaviest_account(tight_pool_node, alice, bob, transfer):
+    alice_hashes = [tight_pool_node.submit(transfer(alice, n)) for n in range(1, 9)]
+    bob_hashes = [tight_pool_node.submit(transfer(bob, n)) for n in range(1, 4)]
+    assert tight_pool_node.pool.get(alice_hashes[-1]) is None
+    assert all(tight_pool_node.pool.get(h) for h in alice_hashes[:-1] + bob_hashes)
+
+
+def test_full_queue_refuses_the_heaviest_account_itself(tight_pool_node, alice, bob, transfer):
+    for n in range(1, 7):
+        tight_pool_node.submit(transfer(alice, n))
+    for n in range(1, 5):
+        tight_pool_node.submit(transfer(bob, n))
+    assert rejection(tight_pool_node, transfer(alice, 7)) == "txpool is full"
+    assert tight_pool_node.pool.status() == (0, 10)
+
+
+def test_full_pending_evicts_beyond_another_accounts_guaranteed_slots(tight_pool_node, alice, bob, transfer):
+    alice_hashes = [tight_pool_node.submit(transfer(alice, n)) for n in range(12)]
+    bob_hash = tight_pool_node.submit(transfer(bob, 0))
+    assert tight_pool_node.pool.get(alice_hashes[-1]) is None and tight_pool_node.pool.get(bob_hash)
+    assert tight_pool_node.pool.status() == (12, 0)
+
+
+def test_full_pending_refuses_an_account_beyond_its_guaranteed_slots(tight_pool_node, alice, transfer):
+    for n in range(12):
+        tight_pool_node.submit(transfer(alice, n))
+    assert rejection(tight_pool_node, transfer(alice, 12)) == "txpool is full: account has 12 pending transactions"
+
+
+def test_full_pending_refuses_a_newcomer_when_no_account_exceeds_its_guaranteed_slots(
+    tight_pool_node, dev_accounts, transfer
+):
+    for account in dev_accounts[:3]:
+        for n in range(4):
+            tight_pool_node.submit(transfer(account, n))
+    newcomer = dev_accounts[3]
+    tight_pool_node.allowlist.add([newcomer.address])
+    assert rejection(tight_pool_node, transfer(newcomer, 0)) == "txpool is full"
+
+
+def test_filling_a_gap_makes_queued_transactions_pending(chain_node, alice, transfer):
+    for nonce in (1, 2):
+        chain_node.submit(transfer(alice, nonce))
+    chain_node.submit(transfer(alice, 0))
+    assert chain_node.pool.status() == (3, 0)
+
+
+def test_mined_transactions_leave_the_counts(chain_node, alice, transfer):
+    for nonce in (0, 1, 3):
+        chain_node.submit(transfer(alice, nonce))
+    chain_node.produce()
+    assert chain_node.pool.status() == (0, 1)
+
+
+def test_second_spend_beyond_the_balance_is_an_overdraft(chain_node, alice, transfer):
+    chain_node.submit(transfer(alice, 0, value=10**24 - 21_000 * 10**11))
+    assert rejection(chain_node, transfer(alice, 1)).startswith("insufficient funds for gas * price + value: balance")
