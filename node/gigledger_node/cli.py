@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import ipaddress
 import logging
+import socket
 import tempfile
+import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Optional
@@ -87,10 +90,10 @@ def start(
     ctx = RpcContext(node=node, dev=dev, local_accounts={to_canonical_address(a.address): a for a in local_accounts})
     url = f"http://{host}:{port}"
     web = WebSettings(host=host, port=api_port or port + 1, db_url=db) if index else None
+    if dev and deploy:
+        _deploy_before_serving(ctx, read_admin_token(data_dir), block_time, data_dir, local_accounts[0])
 
     def on_serving() -> None:
-        if dev and deploy:
-            _deploy_contracts(url, data_dir, local_accounts[0])
         if web is not None:
             _serve_index(url, data_dir, web)
 
@@ -134,12 +137,34 @@ def _create_dev_data_dir(data_dir: Path | None) -> Path:
     return target
 
 
-def _deploy_contracts(url: str, data_dir: Path, deployer: LocalAccount) -> None:
-    """Deploy the GigLedger contracts to the dev chain and write the manifest.
+def _deploy_before_serving(
+    ctx: RpcContext, admin_token: str, block_time: float | None, data_dir: Path, deployer: LocalAccount
+) -> None:
+    """Seal the dev deployment before the requested port opens.
 
-    Runs in a worker thread once the server is serving, talking to the node over
-    its own HTTP endpoint like any client would.
+    The deployment talks JSON-RPC like any client, so it runs against a private
+    server on an ephemeral loopback port. Only then does `start` open the public
+    port: a script that waits for eth_chainId and then sends from account 0 would
+    otherwise race the deployment for that account's nonces ("nonce too low").
+    Call it before the public RpcServer is built, so that one wakes the producer.
     """
+    private = RpcServer(ctx, admin_token, block_time)
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        server = uvicorn.Server(uvicorn.Config(private.app, log_level="warning", ws="none"))
+        thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]}, daemon=True)
+        thread.start()
+        try:
+            while not server.started and thread.is_alive():
+                time.sleep(0.01)
+            _deploy_contracts(f"http://127.0.0.1:{listener.getsockname()[1]}", data_dir, deployer)
+        finally:
+            server.should_exit = True
+            thread.join()
+
+
+def _deploy_contracts(url: str, data_dir: Path, deployer: LocalAccount) -> None:
+    """Deploy the GigLedger contracts to the dev chain at ``url`` and write the manifest."""
     from gigledger.deployment import deploy
     from web3 import HTTPProvider, Web3
 

@@ -38,3 +38,19 @@ def test_dev_node_indexes_its_contracts_and_serves_the_query_api_and_explorer(st
     manifest = json.loads((data_dir / "deployment.json").read_text())
     assert status["escrow"] == manifest["escrow"] and status["checkpoint_block"] >= manifest["block"]
     assert httpx.get(f"{web}/").status_code == 200
+
+
+def test_dev_node_answers_only_once_its_deployment_is_sealed(start_node, tmp_path, dev_accounts, transfer):
+    data_dir = tmp_path / "dev-data"
+    node = start_node("--dev", str(data_dir), "--no-index")  # returns at the first eth_chainId answer
+    escrow = json.loads((data_dir / "deployment.json").read_text())["escrow"]
+    assert node.rpc("eth_getCode", escrow, "latest")["result"] != "0x"
+
+
+def test_script_sending_from_account_zero_once_the_node_answers_is_mined(start_node, tmp_path, dev_accounts, transfer):
+    node = start_node("--dev", str(tmp_path / "dev-data"), "--no-index")
+    deployer = dev_accounts[0]
+    nonce = int(node.rpc("eth_getTransactionCount", deployer.address, "latest")["result"], 16)
+    answer = node.rpc("eth_sendRawTransaction", "0x" + transfer(deployer, nonce).hex())
+    assert "error" not in answer, answer
+    assert node.wait_for_receipt(answer["result"])["status"] == "0x1"
