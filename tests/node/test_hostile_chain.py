@@ -301,3 +301,45 @@ def _act(node: ChainNode, account: LocalAccount, other: LocalAccount, action: st
             node.produce(allow_empty=True)
     except TxRejected:
         pass  # a refusal is a fine outcome; what is sealed must still import
+
+
+# -- the same over JSON-RPC: the clear error, and the node keeps sealing -------------------
+
+
+def send(node, raw: bytes) -> dict:
+    return node.rpc("eth_sendRawTransaction", "0x" + raw.hex())
+
+
+def pending_nonce(node, account: LocalAccount) -> int:
+    return int(node.rpc("eth_getTransactionCount", account.address, "pending")["result"], 16)
+
+
+def assert_rpc_node_keeps_sealing(node, account: LocalAccount, chain_id: int = 1337) -> None:
+    answer = send(node, sign_transfer(account, pending_nonce(node, account), chain_id=chain_id))
+    assert node.wait_for_receipt(answer["result"])["status"] == "0x1"
+
+
+def test_blob_transaction_over_rpc_gets_a_clear_error_and_is_unknown(dev_node, dev_accounts):
+    sender = dev_accounts[5]
+    raw = sign_transfer(sender, pending_nonce(dev_node, sender), type=3, **BLOB_FIELDS)
+    answer = send(dev_node, raw)
+    assert answer["error"]["code"] == -32000 and "blob" in answer["error"]["message"]
+    assert dev_node.rpc("eth_getTransactionByHash", "0x" + PragueBuilder.decode(raw).hash.hex())["result"] is None
+    assert_rpc_node_keeps_sealing(dev_node, sender)
+
+
+def test_relay_for_an_unlisted_account_over_rpc_is_refused_and_moves_nothing(dev_node, dev_accounts, stranger):
+    relayer = dev_accounts[6]
+    answer = send(dev_node, sign_set_code(relayer, pending_nonce(dev_node, relayer), [stranger], DELEGATE))
+    assert answer["error"]["code"] == -32007
+    assert_rpc_node_keeps_sealing(dev_node, relayer)
+    assert pending_nonce(dev_node, stranger) == 0
+    assert dev_node.rpc("eth_getCode", stranger.address, "latest")["result"] == "0x"
+
+
+def test_removed_account_loses_its_pooled_transactions_over_rpc(operator_node, admin_token, dev_accounts):
+    removed, other = dev_accounts[1], dev_accounts[2]
+    gapped = send(operator_node, sign_transfer(removed, 1, chain_id=4242))["result"]  # waits for nonce 0
+    operator_node.rpc("perm_removeAccountsFromAllowlist", [removed.address], token=admin_token)
+    assert operator_node.rpc("eth_getTransactionByHash", gapped)["result"] is None
+    assert_rpc_node_keeps_sealing(operator_node, other, chain_id=4242)
