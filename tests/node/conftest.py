@@ -226,7 +226,9 @@ def pinger(w3, dev_accounts, pinger_artifact):
     return w3.eth.contract(address=address, abi=pinger_artifact["abi"])
 
 
-def sign_set_code(sender: LocalAccount, nonce: int, authorities: list[LocalAccount], delegate: str, chain_id: int = DEV_CHAIN_ID) -> bytes:
+def sign_set_code(
+    sender: LocalAccount, nonce: int, authorities: list[LocalAccount], delegate: str, chain_id: int = DEV_CHAIN_ID
+) -> bytes:
     """A signed EIP-7702 transaction from ``sender`` carrying each authority's
     authorization (at its nonce 0) to delegate its code to ``delegate``."""
     authorizations = [a.sign_authorization({"chainId": chain_id, "address": delegate, "nonce": 0}) for a in authorities]

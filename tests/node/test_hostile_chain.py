@@ -178,9 +178,16 @@ def test_gas_above_the_block_gas_limit_is_refused(chain_node, alice):
 
 def test_set_code_transaction_without_authorizations_is_refused(chain_node, alice):
     unsigned = PragueBuilder.new_unsigned_set_code_transaction(
-        chain_id=chain_node.ledger.chain_id, nonce=0, max_priority_fee_per_gas=10**9,
-        max_fee_per_gas=10**11, gas=100_000, to=bytes.fromhex("42" * 20), value=0, data=b"",
-        access_list=[], authorization_list=[],
+        chain_id=chain_node.ledger.chain_id,
+        nonce=0,
+        max_priority_fee_per_gas=10**9,
+        max_fee_per_gas=10**11,
+        gas=100_000,
+        to=bytes.fromhex("42" * 20),
+        value=0,
+        data=b"",
+        access_list=[],
+        authorization_list=[],
     )  # eth_account refuses to sign this; a hostile client need not
     raw = unsigned.as_signed_transaction(keys.PrivateKey(alice.key)).encode()
     with pytest.raises(TxRejected, match="^EIP-7702 transaction with empty auth list"):

@@ -1,10 +1,17 @@
 """Transaction pool: geth's admission messages, nonce order, replacement."""
 
+import contextlib
+import os
+from dataclasses import dataclass, field
+
 import pytest
 import rlp
+from hypothesis import settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
 from gigledger_node.chain.permissioning import SenderNotAllowed
-from gigledger_node.chain.txpool import MAX_TX_BYTES, TxRejected
+from gigledger_node.chain.txpool import MAX_TX_BYTES, AccountView, PooledTx, PoolLimits, TxPool, TxRejected
 
 
 @pytest.fixture
@@ -82,9 +89,7 @@ def test_replacement_with_a_small_fee_bump_is_underpriced(chain_node, alice, tra
 
 def test_replacement_with_a_ten_percent_bump_replaces(chain_node, alice, transfer):
     chain_node.submit(transfer(alice, 0))
-    replacement = chain_node.submit(
-        transfer(alice, 0, maxFeePerGas=110 * 10**9, maxPriorityFeePerGas=11 * 10**8)
-    )
+    replacement = chain_node.submit(transfer(alice, 0, maxFeePerGas=110 * 10**9, maxPriorityFeePerGas=11 * 10**8))
     block = chain_node.produce().block
     assert [tx.hash for tx in block.transactions] == [replacement]
 
@@ -163,9 +168,7 @@ def test_full_pending_refuses_an_account_beyond_its_guaranteed_slots(tight_pool_
     assert rejection(tight_pool_node, transfer(alice, 12)) == "txpool is full: account has 12 pending transactions"
 
 
-def test_full_pending_refuses_a_newcomer_when_no_account_exceeds_its_guaranteed_slots(
-    tight_pool_node, dev_accounts, transfer
-):
+def test_full_pending_refuses_a_newcomer_when_no_account_exceeds_its_guaranteed_slots(tight_pool_node, dev_accounts, transfer):
     for account in dev_accounts[:3]:
         for n in range(4):
             tight_pool_node.submit(transfer(account, n))
@@ -191,3 +194,68 @@ def test_mined_transactions_leave_the_counts(chain_node, alice, transfer):
 def test_second_spend_beyond_the_balance_is_an_overdraft(chain_node, alice, transfer):
     chain_node.submit(transfer(alice, 0, value=10**24 - 21_000 * 10**11))
     assert rejection(chain_node, transfer(alice, 1)).startswith("insufficient funds for gas * price + value: balance")
+
+
+# -- the pool's bookkeeping under any sequence of changes ---------------------------------
+
+
+@dataclass(frozen=True)
+class FakeTx:
+    """The fields TxPool reads, without signing (fast enough for a state machine)."""
+
+    nonce: int
+    max_fee_per_gas: int
+    hash: bytes = field(default_factory=lambda: os.urandom(32))
+    gas: int = 21_000
+    value: int = 1
+    max_priority_fee_per_gas: int = 1
+
+
+SENDERS = [bytes([i]) * 20 for i in range(4)]
+LIMITS = PoolLimits(account_slots=3, account_queue=4, global_slots=8, global_queue=6)
+
+
+class PoolMachine(RuleBasedStateMachine):
+    def __init__(self) -> None:
+        super().__init__()
+        self.pool = TxPool(LIMITS)
+        self.state_nonce = dict.fromkeys(SENDERS, 0)
+
+    @rule(sender=st.sampled_from(SENDERS), offset=st.integers(0, 8), fee=st.integers(1, 3))
+    def add(self, sender, offset, fee):
+        tx = FakeTx(self.state_nonce[sender] + offset, fee * 10**9)
+        view = AccountView(self.state_nonce[sender], 10**24, 10**9, 30_000_000)
+        with contextlib.suppress(TxRejected):
+            self.pool.add(PooledTx(tx, sender), view)
+
+    @rule(data=st.data())
+    def remove_one(self, data):
+        pooled = self.pool.transactions()
+        if pooled:
+            self.pool.remove([data.draw(st.sampled_from(pooled)).tx.hash])
+
+    @rule(sender=st.sampled_from(SENDERS), mined=st.integers(0, 3))
+    def mine(self, sender, mined):
+        self.state_nonce[sender] += mined
+        self.pool.prune(self.state_nonce.__getitem__)
+
+    @invariant()
+    def counts_match_a_recount(self):
+        pending = queued = 0
+        for sender in SENDERS:
+            nonces = {p.tx.nonce for p in self.pool.transactions() if p.sender == sender}
+            run = 0
+            while self.state_nonce[sender] + run in nonces:
+                run += 1
+            pending, queued = pending + run, queued + len(nonces) - run
+            assert len(nonces) - run <= LIMITS.account_queue
+        assert self.pool.status() == (pending, queued) and len(self.pool) == pending + queued
+
+    @invariant()
+    def pool_stays_within_its_bounds(self):
+        pending, queued = self.pool.status()
+        assert pending + queued <= LIMITS.global_slots + LIMITS.global_queue
+
+
+TestPoolBookkeeping = PoolMachine.TestCase
+TestPoolBookkeeping.settings = settings(max_examples=60, stateful_step_count=30, deadline=None)

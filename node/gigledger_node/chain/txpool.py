@@ -22,8 +22,9 @@ queueing the most. One account can therefore never lock the others out.
 
 from __future__ import annotations
 
+import contextlib
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 import rlp
@@ -31,13 +32,13 @@ from eth.abc import SignedTransactionAPI
 from eth.constants import GAS_TX, SECPK1_N
 from eth.exceptions import UnrecognizedTransactionType
 from eth.vm.forks.cancun.constants import BLOB_TX_TYPE
-from eth.vm.forks.prague.transactions import PragueTransactionBuilder
 from eth.vm.forks.prague.constants import (
     MAGIC,
     SET_CODE_TRANSACTION_TYPE,
     STANDARD_TOKEN_COST,
     TOTAL_COST_FLOOR_PER_TOKEN,
 )
+from eth.vm.forks.prague.transactions import PragueTransactionBuilder
 from eth_keys import keys
 from eth_keys.exceptions import BadSignature
 from eth_keys.exceptions import ValidationError as KeyValidationError
@@ -117,7 +118,9 @@ def decode_transaction(raw: bytes, chain_id: int) -> PooledTx:
     if tx.type_id == BLOB_TX_TYPE:
         # Without sidecars a blob transaction can never be valid here, and py-evm
         # would only find out while building a block.
-        raise TxRejected("transaction type not supported: blob transactions (type 3) need blob sidecars, which this chain does not carry")
+        raise TxRejected(
+            "transaction type not supported: blob transactions (type 3) need blob sidecars, which this chain does not carry"
+        )
     if tx.chain_id is None or tx.chain_id != chain_id:
         raise TxRejected("invalid chain id for signer")
     if tx.s > SECPK1_N // 2:  # EIP-2: high-s signatures are malleable copies
@@ -217,25 +220,46 @@ def check_against_state(pooled: PooledTx, account: AccountView, queued_cost: int
 
 @dataclass
 class _AccountTxs:
-    """One sender's pooled transactions by nonce, and how many of them are pending."""
+    """One sender's pooled transactions by nonce, with running counts and cost.
+
+    Kept incrementally, since a sender may pool thousands of transactions and
+    admission must not rescan them all for each new one.
+    """
 
     state_nonce: int
     txs: dict[int, PooledTx] = field(default_factory=dict)
-    pending: int = 0  # length of the gapless run from state_nonce, as last counted
-    counted: int = 0  # len(txs), as last counted
+    pending: int = 0  # length of the gapless run from state_nonce
+    cost: int = 0  # what all of them may spend
 
     @property
     def queued(self) -> int:
-        return self.counted - self.pending
+        return len(self.txs) - self.pending
 
-    def recount(self) -> None:
-        run = 0
-        while self.state_nonce + run in self.txs:
-            run += 1
-        self.pending, self.counted = run, len(self.txs)
+    def put(self, pooled: PooledTx) -> PooledTx | None:
+        """Add or replace the transaction at its nonce; returns the one replaced."""
+        nonce = pooled.tx.nonce
+        replaced = self.txs.get(nonce)
+        self.txs[nonce] = pooled
+        self.cost += pooled.cost - (replaced.cost if replaced else 0)
+        if nonce == self.state_nonce + self.pending:
+            while self.state_nonce + self.pending in self.txs:
+                self.pending += 1
+        return replaced
 
-    def cost_except(self, nonce: int) -> int:
-        return sum(p.cost for n, p in self.txs.items() if n != nonce)
+    def pop(self, nonce: int) -> PooledTx:
+        pooled = self.txs.pop(nonce)
+        self.cost -= pooled.cost
+        if self.is_pending(nonce):
+            self.pending = nonce - self.state_nonce
+        return pooled
+
+    def move_to(self, state_nonce: int) -> list[PooledTx]:
+        """Follow the sender's state nonce; returns the transactions it has used up."""
+        used = [self.pop(n) for n in sorted(self.txs) if n < state_nonce]
+        self.state_nonce, self.pending = state_nonce, 0
+        while state_nonce + self.pending in self.txs:
+            self.pending += 1
+        return used
 
     def is_pending(self, nonce: int) -> bool:
         return self.state_nonce <= nonce < self.state_nonce + self.pending
@@ -268,17 +292,17 @@ class TxPool:
             raise TxRejected("already known")
         txs = self._account(pooled.sender, account.nonce)
         nonce = pooled.tx.nonce
-        check_against_state(pooled, account, txs.cost_except(nonce))
         current = txs.txs.get(nonce)
+        check_against_state(pooled, account, txs.cost - (current.cost if current else 0))
         if current is not None:
             _check_replacement(current, pooled)
             del self._by_hash[current.tx.hash]
         else:
             self._make_room(pooled.sender, txs, pending=nonce == txs.state_nonce + txs.pending)
-        txs.txs[nonce] = pooled
-        self._by_hash[pooled.tx.hash] = pooled
         self._accounts[pooled.sender] = txs
-        self._recount(pooled.sender)
+        with self._counting(pooled.sender):
+            txs.put(pooled)
+        self._by_hash[pooled.tx.hash] = pooled
 
     def get(self, tx_hash: bytes) -> PooledTx | None:
         return self._by_hash.get(tx_hash)
@@ -310,10 +334,12 @@ class TxPool:
         """Forget transactions (included in a block, or dropped as invalid)."""
         for tx_hash in tx_hashes:
             pooled = self._by_hash.pop(tx_hash, None)
-            txs = self._accounts.get(pooled.sender) if pooled is not None else None
+            if pooled is None:
+                continue
+            txs = self._accounts.get(pooled.sender)
             if txs is not None and txs.txs.get(pooled.tx.nonce) is pooled:
-                del txs.txs[pooled.tx.nonce]
-                self._recount(pooled.sender)
+                with self._counting(pooled.sender):
+                    txs.pop(pooled.tx.nonce)
 
     def remove_acting_for(self, accounts: set[bytes]) -> list[PooledTx]:
         """Forget every transaction that acts for one of ``accounts``; returns them."""
@@ -324,11 +350,9 @@ class TxPool:
     def prune(self, nonce_of: Callable[[bytes], int]) -> None:
         """Forget transactions whose nonce a committed block has already used."""
         for sender in list(self._accounts):
-            txs = self._accounts[sender]
-            txs.state_nonce = nonce_of(sender)
-            for nonce in [n for n in txs.txs if n < txs.state_nonce]:
-                del self._by_hash[txs.txs.pop(nonce).tx.hash]
-            self._recount(sender)
+            with self._counting(sender):
+                for used in self._accounts[sender].move_to(nonce_of(sender)):
+                    del self._by_hash[used.tx.hash]
 
     def clear(self) -> None:
         self._accounts.clear()
@@ -343,16 +367,18 @@ class TxPool:
         if txs is None:
             return _AccountTxs(state_nonce)
         if txs.state_nonce != state_nonce:
-            txs.state_nonce = state_nonce
-            self._recount(sender)
+            with self._counting(sender):
+                for used in txs.move_to(state_nonce):
+                    del self._by_hash[used.tx.hash]
         return txs
 
-    def _recount(self, sender: bytes) -> None:
-        """Recount one sender's pending and queued after a change, keeping the totals."""
+    @contextlib.contextmanager
+    def _counting(self, sender: bytes) -> Iterator[None]:
+        """Keep the pool's totals right across a change to one sender's transactions."""
         txs = self._accounts[sender]
         self._pending -= txs.pending
         self._queued -= txs.queued
-        txs.recount()
+        yield
         self._pending += txs.pending
         self._queued += txs.queued
         if not txs.txs:
