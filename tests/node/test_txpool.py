@@ -6,12 +6,12 @@ from dataclasses import dataclass, field
 
 import pytest
 import rlp
-from hypothesis import settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
 from gigledger_node.chain.permissioning import SenderNotAllowed
-from gigledger_node.chain.txpool import MAX_TX_BYTES, AccountView, PooledTx, PoolLimits, TxPool, TxRejected
+from gigledger_node.chain.txpool import MAX_TX_BYTES, AccountView, PooledTx, PoolLimits, TxPool, TxRejected, decode_transaction
 
 
 @pytest.fixture
@@ -259,3 +259,28 @@ class PoolMachine(RuleBasedStateMachine):
 
 TestPoolBookkeeping = PoolMachine.TestCase
 TestPoolBookkeeping.settings = settings(max_examples=60, stateful_step_count=30, deadline=None)
+
+
+# -- malformed input: a clear refusal, never an internal error ------------------------------
+
+# A field is a string (any integer is one) or a short list of strings (access and
+# authorization lists); the counts straddle every type's field count (9 to 14).
+RLP_FIELD = st.binary(max_size=33) | st.lists(st.binary(max_size=33) | st.lists(st.binary(max_size=33), max_size=6), max_size=3)
+
+
+@settings(max_examples=300, deadline=None)
+@given(raw=st.binary(max_size=300))
+def test_arbitrary_bytes_are_decoded_or_refused(raw):
+    with contextlib.suppress(TxRejected):
+        decode_transaction(raw, 1337)
+
+
+@settings(max_examples=300, deadline=None)
+@given(type_byte=st.sampled_from([b"", b"\x01", b"\x02", b"\x03", b"\x04"]), fields=st.lists(RLP_FIELD, min_size=8, max_size=14))
+def test_arbitrary_rlp_lists_of_any_type_are_decoded_or_refused(type_byte, fields):
+    with contextlib.suppress(TxRejected):
+        decode_transaction(type_byte + rlp.encode(fields), 1337)
+
+
+def test_empty_rlp_list_is_an_invalid_transaction(chain_node):
+    assert rejection(chain_node, b"\xc0").startswith("rlp: invalid transaction")

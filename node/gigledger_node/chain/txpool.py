@@ -142,7 +142,7 @@ def decode_transaction(raw: bytes, chain_id: int) -> PooledTx:
 def _decode(raw: bytes) -> SignedTransactionAPI:
     try:
         return PragueTransactionBuilder.decode(raw)
-    except (rlp.DecodingError, UnrecognizedTransactionType, ValidationError, ValueError, TypeError, IndexError) as error:
+    except (rlp.RLPException, UnrecognizedTransactionType, ValidationError, ValueError, TypeError, IndexError) as error:
         raise TxRejected(f"rlp: invalid transaction: {error}") from error
 
 
