@@ -16,6 +16,7 @@ from eth_utils import to_canonical_address
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from gigledger_node.chain.calls import CallRequest, estimate_gas
 from gigledger_node.chain.node import ChainNode
 from gigledger_node.chain.permissioning import SenderNotAllowed
 from gigledger_node.chain.txpool import AccountView, PooledTx, TxRejected, calldata_floor_gas, decode_transaction
@@ -161,6 +162,13 @@ def test_transaction_at_the_calldata_floor_is_charged_within_its_gas_limit(chain
     chain_node.submit(calldata_transfer(alice, 0, gas=floor))
     block = chain_node.produce().block
     assert block.header.gas_used == floor <= block.header.gas_limit
+
+
+def test_estimated_gas_covers_the_calldata_floor_so_the_transaction_is_mined(chain_node, alice):
+    request = CallRequest(sender=address(alice), to=b"\x42" * 20, data=b"\xff" * 1000)
+    gas = estimate_gas(chain_node.ledger, request, chain_node.head(), chain_node.clock.peek())
+    chain_node.submit(calldata_transfer(alice, 0, gas=gas))
+    assert chain_node.produce().block.header.gas_used == gas == calldata_floor_gas(b"\xff" * 1000)
 
 
 def test_floor_breaking_transaction_that_reaches_a_block_is_dropped(chain_node, alice, bob):
