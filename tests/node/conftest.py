@@ -255,13 +255,17 @@ def reimport_blocks(node: ChainNode, fresh_dir: Path) -> int:
     seal, is GigLedgerVM's own allowance, and both chains use that VM class.
     """
     from gigledger_node.chain.chain import Ledger
+    from gigledger_node.chain.sealing import authorities_from_genesis, verify_seal
 
     fresh = Ledger(fresh_dir, node.ledger.genesis)
     try:
         assert fresh.head().hash == node.ledger.header_by_number(0).hash
         head = node.head().block_number
+        authorities = authorities_from_genesis(fresh.head())
         for number in range(1, head + 1):
-            fresh.chain.import_block(node.ledger.block(node.ledger.header_by_number(number)))
+            block = node.ledger.block(node.ledger.header_by_number(number))
+            assert verify_seal(block.header, authorities)  # the seal py-evm does not check
+            fresh.chain.import_block(block)
         assert fresh.head().hash == node.head().hash
         return head
     finally:

@@ -230,7 +230,7 @@ class PoolMachine(RuleBasedStateMachine):
 
     @rule(data=st.data())
     def remove_one(self, data):
-        pooled = self.pool.transactions()
+        pooled = self.pool.all()
         if pooled:
             self.pool.remove([data.draw(st.sampled_from(pooled)).tx.hash])
 
@@ -243,7 +243,7 @@ class PoolMachine(RuleBasedStateMachine):
     def counts_match_a_recount(self):
         pending = queued = 0
         for sender in SENDERS:
-            nonces = {p.tx.nonce for p in self.pool.transactions() if p.sender == sender}
+            nonces = {p.tx.nonce for p in self.pool.all() if p.sender == sender}
             run = 0
             while self.state_nonce[sender] + run in nonces:
                 run += 1

@@ -176,7 +176,7 @@ class ChainNode:
 
     def _drop_disallowed(self) -> None:
         verdicts: dict[bytes, bool] = {}
-        refused = [p for p in self.pool.transactions() if not self._allowed(p, verdicts)]
+        refused = [p for p in self.pool.all() if not self._allowed(p, verdicts)]
         self.pool.remove(p.tx.hash for p in refused)
         for pooled in refused:
             logger.info("dropping tx 0x%s: it acts for an account off the allowlist", pooled.tx.hash.hex())

@@ -307,7 +307,8 @@ class TxPool:
     def get(self, tx_hash: bytes) -> PooledTx | None:
         return self._by_hash.get(tx_hash)
 
-    def transactions(self) -> list[PooledTx]:
+    def all(self) -> list[PooledTx]:
+        """Every pooled transaction, pending or queued."""
         return list(self._by_hash.values())
 
     def next_nonce(self, sender: bytes, state_nonce: int) -> int:
