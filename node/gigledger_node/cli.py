@@ -14,7 +14,7 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 import uvicorn
@@ -35,6 +35,9 @@ from gigledger_node.chain.datadir import (
 from gigledger_node.chain.node import ChainNode
 from gigledger_node.rpc.context import RpcContext
 from gigledger_node.rpc.server import RpcServer
+
+if TYPE_CHECKING:
+    from gigledger.deployment import Deployment
 
 app = typer.Typer(help="The GigLedger permissioned node.", no_args_is_help=True)
 
@@ -90,10 +93,11 @@ def start(
     ctx = RpcContext(node=node, dev=dev, local_accounts={to_canonical_address(a.address): a for a in local_accounts})
     url = f"http://{host}:{port}"
     web = WebSettings(host=host, port=api_port or port + 1, db_url=db) if index else None
-    if dev and deploy:
-        _deploy_before_serving(ctx, read_admin_token(data_dir), block_time, data_dir, local_accounts[0])
+    deployment = _deploy_before_serving(ctx, read_admin_token(data_dir), block_time, local_accounts[0]) if dev and deploy else None
 
     def on_serving() -> None:
+        if deployment is not None:
+            _save_manifest_once_listening(deployment, data_dir, host, port)
         if web is not None:
             _serve_index(url, data_dir, web)
 
@@ -138,8 +142,8 @@ def _create_dev_data_dir(data_dir: Path | None) -> Path:
 
 
 def _deploy_before_serving(
-    ctx: RpcContext, admin_token: str, block_time: float | None, data_dir: Path, deployer: LocalAccount
-) -> None:
+    ctx: RpcContext, admin_token: str, block_time: float | None, deployer: LocalAccount
+) -> Deployment:
     """Seal the dev deployment before the requested port opens.
 
     The deployment talks JSON-RPC like any client, so it runs against a private
@@ -157,20 +161,32 @@ def _deploy_before_serving(
         try:
             while not server.started and thread.is_alive():
                 time.sleep(0.01)
-            _deploy_contracts(f"http://127.0.0.1:{listener.getsockname()[1]}", data_dir, deployer)
+            return _deploy_contracts(f"http://127.0.0.1:{listener.getsockname()[1]}", deployer)
         finally:
             server.should_exit = True
             thread.join()
 
 
-def _deploy_contracts(url: str, data_dir: Path, deployer: LocalAccount) -> None:
-    """Deploy the GigLedger contracts to the dev chain at ``url`` and write the manifest."""
+def _deploy_contracts(url: str, deployer: LocalAccount) -> Deployment:
+    """Deploy the GigLedger contracts to the dev chain at ``url``."""
     from gigledger.deployment import deploy
     from web3 import HTTPProvider, Web3
 
-    w3 = Web3(HTTPProvider(url))
+    return deploy(Web3(HTTPProvider(url)), deployer)
+
+
+def _save_manifest_once_listening(deployment: Deployment, data_dir: Path, host: str, port: int) -> None:
+    """Write deployment.json once the public port accepts connections: scripts and
+    tests wait for the manifest and then connect at once."""
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection((host, port), timeout=1).close()
+            break
+        except OSError:
+            time.sleep(0.01)
     manifest = data_dir / DEPLOYMENT_FILE
-    deploy(w3, deployer).save(manifest)
+    deployment.save(manifest)
     typer.echo(f"contracts deployed; manifest at {manifest}")
 
 
