@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import pytest
 from eth.vm.forks.prague.transactions import PragueTransactionBuilder as PragueBuilder
+from eth.vm.forks.shanghai.constants import MAX_INITCODE_SIZE
 from eth_account.signers.local import LocalAccount
 from eth_keys import keys
 from eth_utils import to_canonical_address
@@ -182,6 +183,13 @@ def test_floor_breaking_transaction_that_reaches_a_block_is_dropped(chain_node, 
 def test_gas_above_the_block_gas_limit_is_refused(chain_node, alice):
     with pytest.raises(TxRejected, match="^exceeds block gas limit"):
         chain_node.submit(sign_transfer(alice, 0, gas=chain_node.head().gas_limit + 1))
+
+
+def test_oversized_initcode_is_refused_instead_of_burning_its_gas(chain_node, alice):
+    raw = sign_transfer(alice, 0, to=None, value=0, data="0x" + "00" * (MAX_INITCODE_SIZE + 1), gas=5_000_000)
+    with pytest.raises(TxRejected, match="^max initcode size exceeded"):
+        chain_node.submit(raw)
+    assert balance(chain_node, alice) == 10**24
 
 
 def test_set_code_transaction_without_authorizations_is_refused(chain_node, alice):

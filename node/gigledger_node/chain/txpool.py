@@ -39,6 +39,7 @@ from eth.vm.forks.prague.constants import (
     TOTAL_COST_FLOOR_PER_TOKEN,
 )
 from eth.vm.forks.prague.transactions import PragueTransactionBuilder
+from eth.vm.forks.shanghai.constants import MAX_INITCODE_SIZE
 from eth_keys import keys
 from eth_keys.exceptions import BadSignature
 from eth_keys.exceptions import ValidationError as KeyValidationError
@@ -127,6 +128,9 @@ def decode_transaction(raw: bytes, chain_id: int) -> PooledTx:
         raise TxRejected("invalid sender")
     if tx.type_id == SET_CODE_TRANSACTION_TYPE:
         _check_set_code_shape(tx)
+    if not tx.to and len(tx.data) > MAX_INITCODE_SIZE:
+        # EIP-3860 makes such a transaction invalid; py-evm would mine it as out of gas.
+        raise TxRejected(f"max initcode size exceeded: code size {len(tx.data)}, limit {MAX_INITCODE_SIZE}")
     check_intrinsic_gas(tx)
     try:
         tx.validate()  # py-evm's own field checks, as block import applies them
