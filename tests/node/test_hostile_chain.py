@@ -288,7 +288,7 @@ def test_blocks_sealed_from_a_hostile_mix_reimport_on_a_fresh_chain(chain_node, 
 
 ACTIONS = st.lists(
     st.tuples(
-        st.sampled_from(["transfer", "overspend", "calldata", "set_code", "gapped", "replace", "revoke", "seal"]),
+        st.sampled_from(["transfer", "overspend", "blob", "calldata", "set_code", "gapped", "replace", "revoke", "seal"]),
         st.integers(0, 2),  # which of the three allowed accounts
     ),
     min_size=1,
@@ -321,6 +321,9 @@ def _act(node: ChainNode, account: LocalAccount, other: LocalAccount, action: st
             node.submit(sign_transfer(account, next_nonce, to=other.address, value=10**18))
         elif action == "overspend":
             force_into_pool(node, sign_transfer(account, next_nonce, value=balance(node, account)))
+        elif action == "blob":
+            blob = PragueBuilder.decode(sign_transfer(account, next_nonce, type=3, **BLOB_FIELDS))
+            node.pool.add(PooledTx(blob, address(account)), node.account_view(address(account)))
         elif action == "calldata":
             node.submit(calldata_transfer(account, next_nonce, gas=calldata_floor_gas(b"\xff" * 1000)))
         elif action == "set_code":
