@@ -13,10 +13,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import cast
 
 import lmdb
 from eth.abc import BlockAPI, BlockHeaderAPI, ReceiptAPI, SignedTransactionAPI, VirtualMachineAPI
-from eth_keys import keys
+from eth.vm.base import VM
+from eth_keys.datatypes import PrivateKey
 
 from gigledger_node.chain.chain import Ledger
 from gigledger_node.chain.sealing import SIGNATURE_LENGTH, VANITY_LENGTH, seal
@@ -40,7 +42,7 @@ class ProducedBlock:
 class BlockProducer:
     """Turns transactions into sealed, durably committed blocks."""
 
-    def __init__(self, ledger: Ledger, authority_key: keys.PrivateKey) -> None:
+    def __init__(self, ledger: Ledger, authority_key: PrivateKey) -> None:
         self.ledger = ledger
         self.authority_key = authority_key
         self.authority = authority_key.public_key.to_canonical_address()
@@ -65,7 +67,8 @@ class BlockProducer:
             extra_data=VANITY + b"\0" * SIGNATURE_LENGTH,
         )
         try:
-            block, receipts, dropped = self._execute(vm, transactions)
+            # block_preprocessing/postprocessing live on py-evm's VM, not on its ABC.
+            block, receipts, dropped = self._execute(cast(VM, vm), transactions)
             block = block.copy(header=seal(block.header, self.authority_key))
             self.ledger.chaindb.persist_block(block)
             self.ledger.log_index.add(block, receipts)
@@ -77,7 +80,7 @@ class BlockProducer:
 
     @classmethod
     def _execute(
-        cls, vm: VirtualMachineAPI, transactions: Sequence[SignedTransactionAPI]
+        cls, vm: VM, transactions: Sequence[SignedTransactionAPI]
     ) -> tuple[BlockAPI, tuple[ReceiptAPI, ...], tuple[bytes, ...]]:
         vm.block_preprocessing(vm.get_block())
         header = vm.get_header().copy(gas_used=0)
