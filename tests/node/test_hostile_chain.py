@@ -387,3 +387,34 @@ def test_removed_account_loses_its_pooled_transactions_over_rpc(operator_node, a
     operator_node.rpc("perm_removeAccountsFromAllowlist", [removed.address], token=admin_token)
     assert operator_node.rpc("eth_getTransactionByHash", gapped)["result"] is None
     assert_rpc_node_keeps_sealing(operator_node, other, chain_id=4242)
+
+
+# -- a fault no transaction check catches ---------------------------------------------------
+
+
+@pytest.fixture
+def poisoned(monkeypatch):
+    """poisoned(tx_hash): building any block that holds that transaction fails, as a
+    py-evm fault outside the per-transaction checks would."""
+    from gigledger_node.chain.producer import BlockProducer
+
+    poison: set[bytes] = set()
+    execute = BlockProducer._execute
+
+    def failing_execute(vm, transactions):
+        if poison.intersection(tx.hash for tx in transactions):
+            raise RuntimeError("simulated py-evm fault")
+        return execute(vm, transactions)
+
+    monkeypatch.setattr(BlockProducer, "_execute", staticmethod(failing_execute))
+    return poison.add
+
+
+def test_transaction_that_breaks_block_building_is_dropped_and_the_rest_is_mined(chain_node, alice, bob, poisoned):
+    others = [chain_node.submit(sign_transfer(alice, n)) for n in range(3)]
+    poison = chain_node.submit(sign_transfer(bob, 0))
+    poisoned(poison)
+    assert drains(chain_node)
+    assert is_unknown(chain_node, poison)
+    assert all(chain_node.ledger.locate_transaction(tx_hash) for tx_hash in others)
+    assert_keeps_sealing(chain_node, bob)

@@ -54,7 +54,28 @@ class BlockProducer:
         sender's balance was spent earlier in the block) is left out, logged and
         reported in ``dropped``; its sender's later transactions are skipped (their
         nonces no longer follow), and the rest of the block is unaffected.
+
+        Should building fail outright (a py-evm fault no single transaction check
+        catches), the block is retried with the first half of the transactions,
+        and so on down to one, which is then dropped: the chain never stops on a
+        transaction. Those left out but not dropped stay for the next block.
         """
+        candidates = list(transactions)
+        while True:
+            try:
+                return self._produce_once(candidates, timestamp)
+            except STORAGE_ERRORS:
+                raise
+            except Exception:
+                if not candidates:
+                    raise  # even an empty block fails: no transaction is to blame
+                logger.exception("building a block of %d transactions failed; retrying with fewer", len(candidates))
+            if len(candidates) == 1:
+                produced = self._produce_once([], timestamp)
+                return ProducedBlock(produced.block, produced.receipts, (candidates[0].hash,))
+            candidates = candidates[: len(candidates) // 2]
+
+    def _produce_once(self, transactions: Sequence[SignedTransactionAPI], timestamp: int) -> ProducedBlock:
         parent = self.ledger.head()
         vm = self.ledger.vm_on_top_of(
             parent,
