@@ -116,6 +116,15 @@ def dev_node(tmp_path_factory) -> Iterator[NodeProcess]:
     node.stop()
 
 
+@pytest.fixture(scope="module")
+def deployed_dev_node(tmp_path_factory) -> Iterator[NodeProcess]:
+    """A `start --dev` node with its contracts deployed, returned at its first eth_chainId answer."""
+    data_dir = tmp_path_factory.mktemp("deployed") / "data"
+    node = NodeProcess(["--dev", str(data_dir), "--no-index"], data_dir.parent / "node.log").start()
+    yield node
+    node.stop()
+
+
 @pytest.fixture(scope="session")
 def w3(dev_node) -> Web3:
     return plain_web3(dev_node.url)

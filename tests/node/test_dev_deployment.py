@@ -40,9 +40,8 @@ def test_dev_node_indexes_its_contracts_and_serves_the_query_api_and_explorer(st
     assert httpx.get(f"{web}/").status_code == 200
 
 
-def test_dev_node_answers_only_once_its_deployment_is_sealed(start_node, tmp_path, dev_accounts):
-    node = start_node("--dev", str(tmp_path / "dev-data"), "--no-index")  # returns at the first eth_chainId answer
-    deployer = dev_accounts[0].address
+def test_dev_node_answers_only_once_its_deployment_is_sealed(deployed_dev_node, dev_accounts):
+    node, deployer = deployed_dev_node, dev_accounts[0].address
     sealed = int(node.rpc("eth_getTransactionCount", deployer, "latest")["result"], 16)
     pending = int(node.rpc("eth_getTransactionCount", deployer, "pending")["result"], 16)
     assert sealed == pending > 0
@@ -61,9 +60,8 @@ def test_node_answers_as_soon_as_its_manifest_exists(tmp_path):
         node.stop()
 
 
-def test_script_sending_from_account_zero_once_the_node_answers_is_mined(start_node, tmp_path, dev_accounts, transfer):
-    node = start_node("--dev", str(tmp_path / "dev-data"), "--no-index")
-    deployer = dev_accounts[0]
+def test_script_sending_from_account_zero_once_the_node_answers_is_mined(deployed_dev_node, dev_accounts, transfer):
+    node, deployer = deployed_dev_node, dev_accounts[0]
     nonce = int(node.rpc("eth_getTransactionCount", deployer.address, "latest")["result"], 16)
     answer = node.rpc("eth_sendRawTransaction", "0x" + transfer(deployer, nonce).hex())
     assert "error" not in answer, answer
