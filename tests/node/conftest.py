@@ -42,11 +42,11 @@ class NodeProcess:
         self.process: subprocess.Popen | None = None
         self.client = httpx.Client(timeout=30)  # one connection pool: a new client costs ~100 ms
 
-    def start(self) -> "NodeProcess":
+    def start(self) -> NodeProcess:
         self.launch()._wait_until_serving()
         return self
 
-    def launch(self) -> "NodeProcess":
+    def launch(self) -> NodeProcess:
         """Start the process without waiting for it to serve."""
         command = [sys.executable, "-m", "gigledger_node.cli", "start", *self.args, "--port", str(self.port)]
         log = self.log_path.open("ab")
