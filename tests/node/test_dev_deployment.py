@@ -30,7 +30,7 @@ def test_dev_node_indexes_its_contracts_and_serves_the_query_api_and_explorer(st
     while time.monotonic() < deadline:
         try:
             status = httpx.get(f"{web}/status").json()
-            if status["checkpoint_block"] >= status["start_block"]:
+            if status["checkpoint_block"] is not None and status["checkpoint_block"] >= status["start_block"]:
                 break
         except httpx.HTTPError:
             pass
