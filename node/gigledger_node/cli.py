@@ -93,7 +93,9 @@ def start(
     ctx = RpcContext(node=node, dev=dev, local_accounts={to_canonical_address(a.address): a for a in local_accounts})
     url = f"http://{host}:{port}"
     web = WebSettings(host=host, port=api_port or port + 1, db_url=db) if index else None
-    deployment = _deploy_before_serving(ctx, read_admin_token(data_dir), block_time, local_accounts[0]) if dev and deploy else None
+    deployment: Deployment | None = None
+    if dev and deploy:
+        deployment = _deploy_before_serving(ctx, read_admin_token(data_dir), block_time, local_accounts[0])
 
     def on_serving() -> None:
         if deployment is not None:
@@ -152,6 +154,8 @@ def _deploy_before_serving(
     otherwise race the deployment for that account's nonces ("nonce too low").
     Call it before the public RpcServer is built, so that one wakes the producer.
     """
+    import uvicorn  # plain uvicorn: a private, short-lived loopback server needs no public limits
+
     private = RpcServer(ctx, admin_token, block_time)
     with socket.socket() as listener:
         listener.bind(("127.0.0.1", 0))
