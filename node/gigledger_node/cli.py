@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ipaddress
 import logging
+import os
 import socket
 import tempfile
 import threading
@@ -190,7 +191,9 @@ def _save_manifest_once_listening(deployment: Deployment, data_dir: Path, host: 
         except OSError:
             time.sleep(0.01)
     manifest = data_dir / DEPLOYMENT_FILE
-    deployment.save(manifest)
+    written = manifest.with_suffix(".tmp")
+    deployment.save(written)
+    os.replace(written, manifest)  # whoever sees the manifest sees all of it
     typer.echo(f"contracts deployed; manifest at {manifest}")
 
 
