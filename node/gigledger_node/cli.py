@@ -8,10 +8,14 @@ from __future__ import annotations
 
 import ipaddress
 import logging
+import os
+import socket
 import tempfile
+import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 from eth_account import Account
@@ -32,6 +36,9 @@ from gigledger_node.chain.node import ChainNode
 from gigledger_node.rpc.context import RpcContext
 from gigledger_node.rpc.listener import serve
 from gigledger_node.rpc.server import RpcServer
+
+if TYPE_CHECKING:
+    from gigledger.deployment import Deployment
 
 app = typer.Typer(help="The GigLedger permissioned node.", no_args_is_help=True)
 
@@ -87,10 +94,13 @@ def start(
     ctx = RpcContext(node=node, dev=dev, local_accounts={to_canonical_address(a.address): a for a in local_accounts})
     url = f"http://{host}:{port}"
     web = WebSettings(host=host, port=api_port or port + 1, db_url=db) if index else None
+    deployment: Deployment | None = None
+    if dev and deploy:
+        deployment = _deploy_before_serving(ctx, read_admin_token(data_dir), block_time, local_accounts[0])
 
     def on_serving() -> None:
-        if dev and deploy:
-            _deploy_contracts(url, data_dir, local_accounts[0])
+        if deployment is not None:
+            _save_manifest_once_listening(deployment, data_dir, host, port)
         if web is not None:
             _serve_index(url, data_dir, web)
 
@@ -134,18 +144,56 @@ def _create_dev_data_dir(data_dir: Path | None) -> Path:
     return target
 
 
-def _deploy_contracts(url: str, data_dir: Path, deployer: LocalAccount) -> None:
-    """Deploy the GigLedger contracts to the dev chain and write the manifest.
+def _deploy_before_serving(
+    ctx: RpcContext, admin_token: str, block_time: float | None, deployer: LocalAccount
+) -> Deployment:
+    """Seal the dev deployment before the requested port opens.
 
-    Runs in a worker thread once the server is serving, talking to the node over
-    its own HTTP endpoint like any client would.
+    The deployment talks JSON-RPC like any client, so it runs against a private
+    server on an ephemeral loopback port. Only then does `start` open the public
+    port: a script that waits for eth_chainId and then sends from account 0 would
+    otherwise race the deployment for that account's nonces ("nonce too low").
+    Call it before the public RpcServer is built, so that one wakes the producer.
     """
+    import uvicorn  # plain uvicorn: a private, short-lived loopback server needs no public limits
+
+    private = RpcServer(ctx, admin_token, block_time)
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        server = uvicorn.Server(uvicorn.Config(private.app, log_level="warning", ws="none"))
+        thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]}, daemon=True)
+        thread.start()
+        try:
+            while not server.started and thread.is_alive():
+                time.sleep(0.01)
+            return _deploy_contracts(f"http://127.0.0.1:{listener.getsockname()[1]}", deployer)
+        finally:
+            server.should_exit = True
+            thread.join()
+
+
+def _deploy_contracts(url: str, deployer: LocalAccount) -> Deployment:
+    """Deploy the GigLedger contracts to the dev chain at ``url``."""
     from gigledger.deployment import deploy
     from web3 import HTTPProvider, Web3
 
-    w3 = Web3(HTTPProvider(url))
+    return deploy(Web3(HTTPProvider(url)), deployer)
+
+
+def _save_manifest_once_listening(deployment: Deployment, data_dir: Path, host: str, port: int) -> None:
+    """Write deployment.json once the public port accepts connections: scripts and
+    tests wait for the manifest and then connect at once."""
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection((host, port), timeout=1).close()
+            break
+        except OSError:
+            time.sleep(0.01)
     manifest = data_dir / DEPLOYMENT_FILE
-    deploy(w3, deployer).save(manifest)
+    written = manifest.with_suffix(".tmp")
+    deployment.save(written)
+    os.replace(written, manifest)  # whoever sees the manifest sees all of it
     typer.echo(f"contracts deployed; manifest at {manifest}")
 
 

@@ -53,11 +53,15 @@ class NodeProcess:
         self.process: subprocess.Popen | None = None
         self.client = httpx.Client(timeout=30)  # one connection pool: a new client costs ~100 ms
 
-    def start(self) -> "NodeProcess":
+    def start(self) -> NodeProcess:
+        self.launch()._wait_until_serving()
+        return self
+
+    def launch(self) -> NodeProcess:
+        """Start the process without waiting for it to serve."""
         command = [sys.executable, "-m", "gigledger_node.cli", "start", *self.args, "--port", str(self.port)]
         log = self.log_path.open("ab")
         self.process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
-        self._wait_until_serving()
         return self
 
     def _wait_until_serving(self) -> None:
@@ -134,6 +138,13 @@ def ws_call(ws: Any, method: str, *params: Any) -> dict[str, Any]:
     """One JSON-RPC call over a WebSocket; returns the whole response object."""
     ws.send(json.dumps({"jsonrpc": "2.0", "id": 1, "method": method, "params": list(params)}))
     return json.loads(ws.recv(timeout=10))
+@pytest.fixture(scope="module")
+def deployed_dev_node(tmp_path_factory) -> Iterator[NodeProcess]:
+    """A `start --dev` node with its contracts deployed, returned at its first eth_chainId answer."""
+    data_dir = tmp_path_factory.mktemp("deployed") / "data"
+    node = NodeProcess(["--dev", str(data_dir), "--no-index"], data_dir.parent / "node.log").start()
+    yield node
+    node.stop()
 
 
 @pytest.fixture(scope="session")
@@ -213,8 +224,7 @@ def execution_apis() -> Path:
     return root.resolve()
 
 
-@pytest.fixture
-def chain_node(tmp_path, dev_accounts) -> Iterator[ChainNode]:
+def make_chain_node(data_dir: Path, dev_accounts: list[LocalAccount]) -> ChainNode:
     """An in-process ChainNode: dev accounts 0-4 funded, 0-2 allowed, dev authority."""
     config = GenesisConfig(
         chain_id=DEV_CHAIN_ID,
@@ -222,8 +232,14 @@ def chain_node(tmp_path, dev_accounts) -> Iterator[ChainNode]:
         alloc={a.address: 10**24 for a in dev_accounts[:5]},
         allowlist=[a.address for a in dev_accounts[:3]],
     )
-    initialise(tmp_path, config, DEV_AUTHORITY_KEY)
-    node = ChainNode.open(tmp_path, DEV_AUTHORITY_KEY)
+    initialise(data_dir, config, DEV_AUTHORITY_KEY)
+    return ChainNode.open(data_dir, DEV_AUTHORITY_KEY)
+
+
+@pytest.fixture
+def chain_node(tmp_path, dev_accounts) -> Iterator[ChainNode]:
+    """An in-process ChainNode: dev accounts 0-4 funded, 0-2 allowed, dev authority."""
+    node = make_chain_node(tmp_path, dev_accounts)
     yield node
     node.ledger.close()
 
@@ -326,3 +342,65 @@ def pinger(w3, dev_accounts, pinger_artifact):
     tx_hash = factory.constructor().transact({"from": dev_accounts[0].address})
     address = w3.eth.wait_for_transaction_receipt(tx_hash, timeout=20).contractAddress
     return w3.eth.contract(address=address, abi=pinger_artifact["abi"])
+
+
+def sign_set_code(
+    sender: LocalAccount, nonce: int, authorities: list[LocalAccount], delegate: str, chain_id: int = DEV_CHAIN_ID
+) -> bytes:
+    """A signed EIP-7702 transaction from ``sender`` carrying each authority's
+    authorization (at its nonce 0) to delegate its code to ``delegate``."""
+    authorizations = [a.sign_authorization({"chainId": chain_id, "address": delegate, "nonce": 0}) for a in authorities]
+    tx = {
+        "type": 4, "chainId": chain_id, "nonce": nonce, "to": "0x" + "42" * 20, "value": 0,
+        "gas": 100_000, "maxFeePerGas": 10**11, "maxPriorityFeePerGas": 10**9,
+        "authorizationList": authorizations,
+    }
+    return bytes(sender.sign_transaction(tx).raw_transaction)
+
+
+@pytest.fixture(scope="session")
+def set_code():
+    """sign_set_code(sender, nonce, authorities, delegate) -> raw EIP-7702 tx bytes."""
+    return sign_set_code
+
+
+def reimport_blocks(node: ChainNode, fresh_dir: Path) -> int:
+    """Import every block ``node`` sealed through py-evm's own validating
+    ``import_block`` on a fresh chain from the same genesis (raising on the first
+    invalid one); returns how many were imported.
+
+    No header rule is relaxed: the only PoA difference, room in extraData for the
+    seal, is GigLedgerVM's own allowance, and both chains use that VM class.
+    """
+    from gigledger_node.chain.chain import Ledger
+    from gigledger_node.chain.sealing import authorities_from_genesis, verify_seal
+
+    fresh = Ledger(fresh_dir, node.ledger.genesis)
+    try:
+        assert fresh.head().hash == node.ledger.header_by_number(0).hash
+        head = node.head().block_number
+        authorities = authorities_from_genesis(fresh.head())
+        for number in range(1, head + 1):
+            block = node.ledger.block(node.ledger.header_by_number(number))
+            assert verify_seal(block.header, authorities)  # the seal py-evm does not check
+            fresh.chain.import_block(block)
+        assert fresh.head().hash == node.head().hash
+        return head
+    finally:
+        fresh.close()
+
+
+@pytest.fixture
+def reimport(tmp_path_factory) -> Callable[[ChainNode], int]:
+    """reimport(node): see reimport_blocks; returns how many blocks were imported."""
+    return lambda node: reimport_blocks(node, tmp_path_factory.mktemp("reimport"))
+
+
+@pytest.fixture
+def tight_pool_node(chain_node) -> ChainNode:
+    """chain_node with a small pool: 4 guaranteed pending per account, 8 queued per
+    account, 12 pending and 10 queued in all, so the limits are reached cheaply."""
+    from gigledger_node.chain.txpool import PoolLimits, TxPool
+
+    chain_node.pool = TxPool(PoolLimits(account_slots=4, account_queue=8, global_slots=12, global_queue=10))
+    return chain_node

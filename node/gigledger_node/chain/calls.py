@@ -21,6 +21,7 @@ from eth_abi.exceptions import DecodingError
 from eth_utils import ValidationError
 
 from gigledger_node.chain.chain import Ledger
+from gigledger_node.chain.txpool import calldata_floor_gas
 
 AccessList = Sequence[tuple[bytes, Sequence[int]]]  # EIP-2930: (address, storage slots)
 ERROR_SELECTOR = bytes.fromhex("08c379a0")  # Error(string)
@@ -91,7 +92,8 @@ def estimate_gas(ledger: Ledger, request: CallRequest, at: BlockHeaderAPI, times
             high = middle
         else:
             low = middle
-    return high
+    # Execution never charges the EIP-7623 calldata floor; the block does.
+    return max(high, calldata_floor_gas(request.data))
 
 
 def _succeeds(ledger: Ledger, request: CallRequest, at: BlockHeaderAPI, timestamp: int | None, gas: int) -> bool:

@@ -8,18 +8,22 @@ reads never race.
 
 from __future__ import annotations
 
+import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from eth.abc import BlockHeaderAPI, StateAPI
 from eth_keys import keys
+from eth_utils import to_canonical_address
 
 from gigledger_node.chain.chain import Ledger
 from gigledger_node.chain.permissioning import PERMISSIONS_FILE, Allowlist, SenderNotAllowed
 from gigledger_node.chain.producer import BlockProducer, ProducedBlock
 from gigledger_node.chain.txpool import AccountView, PooledTx, TxPool, decode_transaction
+
+logger = logging.getLogger(__name__)
 
 BlockListener = Callable[[ProducedBlock], None]
 
@@ -91,18 +95,36 @@ class ChainNode:
     def submit(self, raw: bytes) -> bytes:
         """Admit a signed transaction to the pool; returns its hash.
 
-        Raises SenderNotAllowed before touching the pool, so a refused sender's
-        pending nonce does not move, and TxRejected for geth's pool rules.
+        Raises SenderNotAllowed before touching the pool when the sender, or the
+        authority of any EIP-7702 authorization, is off the allowlist (so no
+        refused account's nonce or code moves), and TxRejected for the pool rules.
         """
         pooled = decode_transaction(raw, self.ledger.chain_id)
-        if not self.allowlist.allows("0x" + pooled.sender.hex()):
+        if not self._allowed(pooled, {}):
             raise SenderNotAllowed(SenderNotAllowed.message)
         self.pool.add(pooled, self.account_view(pooled.sender))
         return pooled.tx.hash
 
-    def remove_from_allowlist(self, accounts: list[str]) -> None:
-        """Take accounts off the allowlist (all or nothing; AllowlistError if refused)."""
+    def remove_from_allowlist(self, accounts: Iterable[str]) -> None:
+        """Take accounts off the allowlist and drop every pooled transaction acting for them.
+
+        All or nothing, as ``Allowlist.remove``: an invalid or absent account
+        raises AllowlistError and changes nothing.
+        """
+        accounts = list(accounts)
         self.allowlist.remove(accounts)
+        gone = self.pool.remove_acting_for({to_canonical_address(a) for a in accounts})
+        for pooled in gone:
+            logger.info("dropping tx 0x%s: account removed from the allowlist", pooled.tx.hash.hex())
+
+    def _allowed(self, pooled: PooledTx, verdicts: dict[bytes, bool]) -> bool:
+        """Whether every account ``pooled`` acts for is allowed (``verdicts`` caches answers)."""
+        for account in pooled.acts_for:
+            if account not in verdicts:
+                verdicts[account] = self.allowlist.allows("0x" + account.hex())
+            if not verdicts[account]:
+                return False
+        return True
 
     def account_view(self, sender: bytes) -> AccountView:
         head = self._head_view()
@@ -134,16 +156,30 @@ class ChainNode:
     # -- production --------------------------------------------------------------
 
     def produce(self, allow_empty: bool = False) -> ProducedBlock | None:
-        """Seal every executable pending transaction into one committed block."""
+        """Seal every executable pending transaction into one committed block.
+
+        The allowlist is checked again first (it may have changed since
+        admission); transactions the block builder drops as invalid leave the
+        pool, so their hashes become unknown instead of pending forever.
+        """
+        self._drop_disallowed()
         chosen = self._executable()
         if not chosen and not allow_empty:
             return None
         produced = self.producer.produce([p.tx for p in chosen], self.clock.take())
-        self.pool.remove({p.tx.hash for p in chosen})
+        self.pool.remove(tx.hash for tx in produced.block.transactions)
+        self.pool.remove(produced.dropped)
         self.pool.prune(self._state_nonce_reader())
         for listener in self.listeners:
             listener(produced)
         return produced
+
+    def _drop_disallowed(self) -> None:
+        verdicts: dict[bytes, bool] = {}
+        refused = [p for p in self.pool.all() if not self._allowed(p, verdicts)]
+        self.pool.remove(p.tx.hash for p in refused)
+        for pooled in refused:
+            logger.info("dropping tx 0x%s: it acts for an account off the allowlist", pooled.tx.hash.hex())
 
     def _executable(self) -> list[PooledTx]:
         return self.pool.executable(self._state_nonce_reader(), self.ledger.head().gas_limit)

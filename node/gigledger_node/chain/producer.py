@@ -13,31 +13,36 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import cast
 
-from eth.abc import BlockAPI, ReceiptAPI, SignedTransactionAPI, VirtualMachineAPI
-from eth_keys import keys
-from eth_utils import ValidationError
+import lmdb
+from eth.abc import BlockAPI, BlockHeaderAPI, ReceiptAPI, SignedTransactionAPI, VirtualMachineAPI
+from eth.vm.base import VM
+from eth_keys.datatypes import PrivateKey
 
 from gigledger_node.chain.chain import Ledger
 from gigledger_node.chain.sealing import SIGNATURE_LENGTH, VANITY_LENGTH, seal
+from gigledger_node.chain.txpool import check_intrinsic_gas
 
 logger = logging.getLogger(__name__)
 
 VANITY = b"gigledger".ljust(VANITY_LENGTH, b"\0")
+STORAGE_ERRORS = (OSError, lmdb.Error)
 
 
 @dataclass(frozen=True)
 class ProducedBlock:
-    """A committed block and its receipts."""
+    """A committed block, its receipts, and the transactions left out of it as invalid."""
 
     block: BlockAPI
     receipts: tuple[ReceiptAPI, ...]
+    dropped: tuple[bytes, ...] = ()
 
 
 class BlockProducer:
     """Turns transactions into sealed, durably committed blocks."""
 
-    def __init__(self, ledger: Ledger, authority_key: keys.PrivateKey) -> None:
+    def __init__(self, ledger: Ledger, authority_key: PrivateKey) -> None:
         self.ledger = ledger
         self.authority_key = authority_key
         self.authority = authority_key.public_key.to_canonical_address()
@@ -46,9 +51,31 @@ class BlockProducer:
         """Build a block of ``transactions`` (in order) on the head, seal and commit it.
 
         A transaction that turns out invalid against the state it meets (say its
-        sender's balance was spent earlier in the block) is left out and logged;
-        the rest of the block is unaffected.
+        sender's balance was spent earlier in the block) is left out, logged and
+        reported in ``dropped``; its sender's later transactions are skipped (their
+        nonces no longer follow), and the rest of the block is unaffected.
+
+        Should building fail outright (a py-evm fault no single transaction check
+        catches), the block is retried with the first half of the transactions,
+        and so on down to one, which is then dropped: the chain never stops on a
+        transaction. Those left out but not dropped stay for the next block.
         """
+        candidates = list(transactions)
+        while True:
+            try:
+                return self._produce_once(candidates, timestamp)
+            except STORAGE_ERRORS:
+                raise
+            except Exception:
+                if not candidates:
+                    raise  # even an empty block fails: no transaction is to blame
+                logger.exception("building a block of %d transactions failed; retrying with fewer", len(candidates))
+            if len(candidates) == 1:
+                produced = self._produce_once([], timestamp)
+                return ProducedBlock(produced.block, produced.receipts, (candidates[0].hash,))
+            candidates = candidates[: len(candidates) // 2]
+
+    def _produce_once(self, transactions: Sequence[SignedTransactionAPI], timestamp: int) -> ProducedBlock:
         parent = self.ledger.head()
         vm = self.ledger.vm_on_top_of(
             parent,
@@ -61,7 +88,8 @@ class BlockProducer:
             extra_data=VANITY + b"\0" * SIGNATURE_LENGTH,
         )
         try:
-            block, receipts = self._execute(vm, transactions)
+            # block_preprocessing/postprocessing live on py-evm's VM, not on its ABC.
+            block, receipts, dropped = self._execute(cast(VM, vm), transactions)
             block = block.copy(header=seal(block.header, self.authority_key))
             self.ledger.chaindb.persist_block(block)
             self.ledger.log_index.add(block, receipts)
@@ -69,22 +97,27 @@ class BlockProducer:
         except BaseException:
             self.ledger.store.discard()
             raise
-        return ProducedBlock(block, receipts)
+        return ProducedBlock(block, receipts, dropped)
 
-    @staticmethod
+    @classmethod
     def _execute(
-        vm: VirtualMachineAPI, transactions: Sequence[SignedTransactionAPI]
-    ) -> tuple[BlockAPI, tuple[ReceiptAPI, ...]]:
+        cls, vm: VM, transactions: Sequence[SignedTransactionAPI]
+    ) -> tuple[BlockAPI, tuple[ReceiptAPI, ...], tuple[bytes, ...]]:
         vm.block_preprocessing(vm.get_block())
         header = vm.get_header().copy(gas_used=0)
-        included, receipts = [], []
+        included, receipts, dropped = [], [], []
+        stalled: set[bytes] = set()  # senders with a dropped transaction in this block
         for tx in transactions:
-            snapshot = vm.state.snapshot()
+            if stalled and tx.sender in stalled:
+                continue
             try:
-                receipt, _ = vm.apply_transaction(header, tx)
-            except ValidationError as error:
-                vm.state.revert(snapshot)
-                logger.info("dropping tx %s: %s", tx.hash.hex(), error)
+                receipt = cls._apply(vm, header, tx)
+            except STORAGE_ERRORS:
+                raise  # the disk failed, not the transaction
+            except Exception as error:  # no transaction, however malformed, may stop the chain
+                logger.warning("dropping tx 0x%s: %s", tx.hash.hex(), error)
+                dropped.append(tx.hash)
+                stalled.add(tx.sender)
                 continue
             header = vm.add_receipt_to_header(header, receipt)
             included.append(tx)
@@ -93,4 +126,26 @@ class BlockProducer:
         block = vm.block_postprocessing(block)
         # finalize_block, not mine_block: mine_block re-validates the block we just
         # built, rebuilding its transaction trie the slow way to compare roots.
-        return vm.finalize_block(block).block, tuple(receipts)
+        return vm.finalize_block(block).block, tuple(receipts), tuple(dropped)
+
+    @staticmethod
+    def _apply(vm: VirtualMachineAPI, header: BlockHeaderAPI, tx: SignedTransactionAPI) -> ReceiptAPI:
+        """py-evm's ``VM.apply_transaction``, undone completely if the transaction fails.
+
+        py-evm's version calls ``state.lock_changes()`` itself, which drops the
+        journal checkpoints of the accessed-state tracker: a snapshot taken before
+        it cannot be reverted ("No checkpoint N was found"). Here the snapshot is
+        taken after locking, so a failure leaves the state as it was.
+        """
+        vm.validate_transaction_against_header(header, tx)
+        check_intrinsic_gas(tx)  # py-evm does not enforce the EIP-7623 floor itself
+        vm.state.lock_changes()
+        snapshot = vm.state.snapshot()
+        try:
+            computation = vm.state.apply_transaction(tx)
+            receipt = vm.make_receipt(header, tx, computation, vm.state)
+            vm.validate_receipt(receipt)
+        except BaseException:
+            vm.state.revert(snapshot)
+            raise
+        return receipt
