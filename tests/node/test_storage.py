@@ -1,5 +1,7 @@
 """BlockStore: buffered writes, one durable commit per block."""
 
+import threading
+
 import pytest
 
 from gigledger_node.chain.storage import BlockStore
@@ -66,3 +68,22 @@ def test_keys_with_prefix_returns_committed_keys_in_range_in_order(store):
     store[b"q:" + bytes([2])] = b""
     store.commit()
     assert store.keys_with_prefix(b"p:", bytes([2]), bytes([6])) == [b"p:\x03", b"p:\x05"]
+
+
+def _read_on_another_thread(store: BlockStore, key: bytes) -> bytes | None:
+    found: list[bytes | None] = []
+    worker = threading.Thread(target=lambda: found.append(store.get(key)))
+    worker.start()
+    worker.join()
+    return found[0]
+
+
+def test_other_threads_do_not_see_a_writers_uncommitted_writes(store):
+    store[b"k"] = b"v"
+    assert _read_on_another_thread(store, b"k") is None
+
+
+def test_other_threads_see_writes_once_committed(store):
+    store[b"k"] = b"v"
+    store.commit()
+    assert _read_on_another_thread(store, b"k") == b"v"

@@ -1,13 +1,16 @@
 """The node's chain half in one object: admission, block production, dev controls.
 
 :class:`ChainNode` ties the ledger, pool, producer and allowlist together and is
-the only thing the RPC layer talks to. It is synchronous and single-threaded by
-design: the RPC server calls it from one event loop, so blocks, the pool and
-reads never race.
+the only thing the RPC layer talks to. Blocks are built on the server's producer
+thread while the event loop admits transactions and serves reads: one block is
+built at a time (``_production_lock``), the pool and the head state it is
+checked against are touched under ``_pool_lock``, and the store keeps a block's
+writes invisible to other threads until it is committed.
 """
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -76,6 +79,8 @@ class ChainNode:
     clock: Clock = field(default_factory=Clock)
     listeners: list[BlockListener] = field(default_factory=list)
     _head: _HeadView | None = field(default=None, init=False, repr=False)
+    _pool_lock: threading.RLock = field(default_factory=threading.RLock, init=False, repr=False)
+    _production_lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
 
     @classmethod
     def open(cls, data_dir: Path, authority_key: keys.PrivateKey) -> "ChainNode":
@@ -97,7 +102,8 @@ class ChainNode:
         pooled = decode_transaction(raw, self.ledger.chain_id)
         if not self.allowlist.allows("0x" + pooled.sender.hex()):
             raise SenderNotAllowed(SenderNotAllowed.message)
-        self.pool.add(pooled, self.account_view(pooled.sender))
+        with self._pool_lock:
+            self.pool.add(pooled, self.account_view(pooled.sender))
         return pooled.tx.hash
 
     def account_view(self, sender: bytes) -> AccountView:
@@ -110,7 +116,8 @@ class ChainNode:
         )
 
     def pending_nonce(self, sender: bytes) -> int:
-        return self.pool.next_nonce(sender, self._head_view().state.get_nonce(sender))
+        with self._pool_lock:
+            return self.pool.next_nonce(sender, self._head_view().state.get_nonce(sender))
 
     def next_base_fee(self) -> int:
         return self._head_view().next_base_fee
@@ -131,15 +138,18 @@ class ChainNode:
 
     def produce(self, allow_empty: bool = False) -> ProducedBlock | None:
         """Seal every executable pending transaction into one committed block."""
-        chosen = self._executable()
-        if not chosen and not allow_empty:
-            return None
-        produced = self.producer.produce([p.tx for p in chosen], self.clock.take())
-        self.pool.remove({p.tx.hash for p in chosen})
-        self.pool.prune(self._state_nonce_reader())
-        for listener in self.listeners:
-            listener(produced)
-        return produced
+        with self._production_lock:
+            with self._pool_lock:
+                chosen = self._executable()
+            if not chosen and not allow_empty:
+                return None
+            produced = self.producer.produce([p.tx for p in chosen], self.clock.take())
+            with self._pool_lock:
+                self.pool.remove({p.tx.hash for p in chosen})
+                self.pool.prune(self._state_nonce_reader())
+            for listener in self.listeners:
+                listener(produced)
+            return produced
 
     def _executable(self) -> list[PooledTx]:
         return self.pool.executable(self._state_nonce_reader(), self.ledger.head().gas_limit)
@@ -152,9 +162,10 @@ class ChainNode:
     def rewind(self, number: int) -> None:
         """Return the chain to block ``number``, and the clock to that block's time;
         pending transactions are dropped."""
-        self.pool.clear()
-        self.ledger.rewind(number)
-        self.clock.resume_from(self.ledger.head().timestamp)
+        with self._production_lock, self._pool_lock:
+            self.pool.clear()
+            self.ledger.rewind(number)
+            self.clock.resume_from(self.ledger.head().timestamp)
 
     def head(self) -> BlockHeaderAPI:
         return self.ledger.head()
