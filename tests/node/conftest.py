@@ -112,6 +112,21 @@ def dev_node(tmp_path_factory) -> Iterator[NodeProcess]:
     node.stop()
 
 
+CALL_GAS_CAP = 40_000_000
+CALL_TIMEOUT_SECONDS = 2
+
+
+@pytest.fixture(scope="module")
+def call_limited_node(tmp_path_factory) -> Iterator[NodeProcess]:
+    """A dev node whose eth_call / eth_estimateGas are capped at CALL_GAS_CAP gas and
+    CALL_TIMEOUT_SECONDS seconds."""
+    args = ["--dev", "--no-deploy", "--no-index", "--rpc-gas-cap", str(CALL_GAS_CAP),
+            "--rpc-evm-timeout", str(CALL_TIMEOUT_SECONDS)]
+    node = NodeProcess(args, tmp_path_factory.mktemp("limited") / "node.log").start()
+    yield node
+    node.stop()
+
+
 @pytest.fixture(scope="session")
 def w3(dev_node) -> Web3:
     return plain_web3(dev_node.url)

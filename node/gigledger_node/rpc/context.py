@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from eth.abc import BlockHeaderAPI
 from eth_account.signers.local import LocalAccount
 
+from gigledger_node.chain.calls import CallLimits
 from gigledger_node.chain.chain import Ledger
 from gigledger_node.chain.node import ChainNode
 from gigledger_node.rpc import params
@@ -26,6 +27,8 @@ class RpcContext:
     automine: bool = True
     # Keys eth_sendTransaction may sign with; only ever filled in --dev.
     local_accounts: dict[bytes, LocalAccount] = field(default_factory=dict)
+    # Gas cap and time budget of eth_call / eth_estimateGas (--rpc-gas-cap, --rpc-evm-timeout).
+    call_limits: CallLimits = field(default_factory=CallLimits)
 
     @property
     def ledger(self) -> Ledger:

@@ -89,11 +89,13 @@ class EthNamespace:
         if overrides is not None:
             raise InvalidParams("state overrides are not supported")
         request = params.call_request(transaction)
-        return hex_bytes(calls.call(self.ctx.ledger, request, self.ctx.state_header(block), self._next_block_time(block, 'pending')))
+        at, timestamp = self.ctx.state_header(block), self._next_block_time(block, "pending")
+        return hex_bytes(calls.call(self.ctx.ledger, request, at, timestamp, self.ctx.call_limits))
 
     def estimateGas(self, transaction: Any, block: Any = "latest") -> str:
         request = params.call_request(transaction)
-        return hex_int(calls.estimate_gas(self.ctx.ledger, request, self.ctx.state_header(block), self._next_block_time(block, 'latest', 'pending')))
+        at, timestamp = self.ctx.state_header(block), self._next_block_time(block, "latest", "pending")
+        return hex_int(calls.estimate_gas(self.ctx.ledger, request, at, timestamp, self.ctx.call_limits))
 
     def _next_block_time(self, block: Any, *next_block_tags: str) -> int | None:
         """The next block's time when ``block`` is one of the tags that mean "in the next
@@ -180,7 +182,10 @@ class EthNamespace:
             "nonce": params.quantity(fields["nonce"]) if "nonce" in fields else self.ctx.node.pending_nonce(sender),
             "value": request.value,
             "data": request.data,
-            "gas": request.gas or calls.estimate_gas(self.ctx.ledger, request, self.ctx.ledger.head(), self.ctx.node.clock.peek()),
+            "gas": request.gas
+            or calls.estimate_gas(
+                self.ctx.ledger, request, self.ctx.ledger.head(), self.ctx.node.clock.peek(), self.ctx.call_limits
+            ),
             "maxPriorityFeePerGas": tip,
             "maxFeePerGas": params.quantity(max_fee) if max_fee is not None else 2 * self.ctx.node.next_base_fee() + tip,
         }
