@@ -21,12 +21,14 @@ import functools
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from eth.abc import BlockHeaderAPI, ComputationAPI, StateAPI, VirtualMachineAPI
 from eth.exceptions import Revert
 from eth.vm import opcode_values
 from eth.vm.spoof import SpoofTransaction
 from eth_abi import decode
+from eth_typing import Address
 from eth_abi.exceptions import DecodingError
 from eth_utils import ValidationError
 
@@ -182,16 +184,16 @@ def _execute(
         context = vm.get_header()
     state = _timed_state(vm, context.copy(base_fee_per_gas=0), deadline)
     unsigned = vm.create_unsigned_transaction(
-        nonce=state.get_nonce(request.sender),
+        nonce=state.get_nonce(Address(request.sender)),
         gas_price=request.gas_price,
         gas=gas,
-        to=request.to,
+        to=Address(request.to),
         value=request.value,
         data=request.data,
     )
     try:
         return state.costless_execute_transaction(
-            SpoofTransaction(unsigned, from_=request.sender)
+            SpoofTransaction(unsigned, from_=request.sender)  # type: ignore[arg-type]
         )
     except ValidationError as error:
         raise CallFailed(str(error)) from error
@@ -200,16 +202,16 @@ def _execute(
 def _timed_state(vm: VirtualMachineAPI, header: BlockHeaderAPI, deadline: _Deadline) -> StateAPI:
     """``vm.build_state`` with an interpreter that stops at ``deadline``."""
     state_class = _timed_state_class(vm.get_state_class())
-    context = vm.create_execution_context(header, vm.previous_hashes, vm.chain_context)
-    state = state_class(vm.chaindb.db, context, header.state_root)
+    context = vm.create_execution_context(header, vm.previous_hashes or (), vm.chain_context)  # type: ignore[attr-defined]
+    state: Any = state_class(vm.chaindb.db, context, header.state_root)
     state.deadline = deadline
     return state
 
 
 @functools.cache
-def _timed_state_class(state_class: type) -> type:
+def _timed_state_class(state_class: type[StateAPI]) -> type[StateAPI]:
     computation_class = state_class.computation_class
-    opcodes = dict(computation_class.opcodes)
+    opcodes: dict[int, Any] = dict(computation_class.opcodes)
     for value in _UNBOUNDED_OPCODES:
         opcodes[value] = _checking_deadline(opcodes[value])
     timed_computation = type(f"Timed{computation_class.__name__}", (computation_class,), {"opcodes": opcodes})
@@ -217,7 +219,7 @@ def _timed_state_class(state_class: type) -> type:
 
 
 def _checking_deadline(opcode: Callable[..., None]) -> Callable[..., None]:
-    def checked(computation: ComputationAPI) -> None:
+    def checked(computation: Any) -> None:
         computation.state.deadline.check()
         opcode(computation=computation)
 

@@ -121,7 +121,7 @@ class RpcServer:
             loop = asyncio.get_running_loop()
             return await loop.run_in_executor(self._calls, dispatcher.handle_payload, payload, authorized)
         answer = dispatcher.handle_payload(payload, authorized)
-        if self._receipt_is_coming(payload, answer):
+        if self._sealed is not None and self._receipt_is_coming(payload, answer):
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._sealed.wait(), RECEIPT_WAIT_SECONDS)
             answer = dispatcher.handle_payload(payload, authorized)
@@ -129,7 +129,7 @@ class RpcServer:
 
     def _receipt_is_coming(self, payload: Any, answer: Any) -> bool:
         """A null receipt for a pooled transaction that automine will seal next."""
-        if self._sealed is None or self.block_time is not None or not self.ctx.automine:
+        if self.block_time is not None or not self.ctx.automine:
             return False
         if not (isinstance(payload, dict) and payload.get("method") == "eth_getTransactionReceipt"):
             return False
