@@ -1,5 +1,7 @@
 """BlockStore: buffered writes, one durable commit per block."""
 
+import subprocess
+import sys
 import threading
 
 import pytest
@@ -87,3 +89,18 @@ def test_other_threads_see_writes_once_committed(store):
     store[b"k"] = b"v"
     store.commit()
     assert _read_on_another_thread(store, b"k") == b"v"
+
+
+def test_a_non_durable_commit_survives_the_process_being_killed(tmp_path):
+    """durable=False (dev chains) skips fsync, not atomicity: a killed writer's commit is kept."""
+    writer = (
+        "import os, sys; from pathlib import Path; from gigledger_node.chain.storage import BlockStore\n"
+        "store = BlockStore(Path(sys.argv[1]), durable=False)\n"
+        "store[b'k'] = b'v'; store.commit(); store[b'lost'] = b'x'\n"
+        "os.kill(os.getpid(), 9)\n"
+    )
+    subprocess.run([sys.executable, "-c", writer, str(tmp_path / "db")], check=False)
+    reopened = BlockStore(tmp_path / "db")
+    assert reopened.get(b"k") == b"v"
+    assert reopened.get(b"lost") is None
+    reopened.close()

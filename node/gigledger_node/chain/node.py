@@ -83,8 +83,8 @@ class ChainNode:
     _production_lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
 
     @classmethod
-    def open(cls, data_dir: Path, authority_key: keys.PrivateKey) -> "ChainNode":
-        ledger = Ledger.open(data_dir)
+    def open(cls, data_dir: Path, authority_key: keys.PrivateKey, durable: bool = True) -> "ChainNode":
+        ledger = Ledger.open(data_dir, durable)
         return cls(
             ledger=ledger,
             producer=BlockProducer(ledger, authority_key),

@@ -8,7 +8,11 @@ LMDB transaction, fsynced before it returns.
 The buffer belongs to the thread that writes: a block being built on the
 producer thread is invisible to reads on any other thread (the RPC event loop,
 call workers) until its commit, so nothing is ever served from a block that is
-not yet durable. Only one thread may build at a time (the caller's lock). A SIGKILL therefore leaves either a
+not yet durable. Only one thread may build at a time (the caller's lock).
+
+A store opened with ``durable=False`` (throwaway dev chains) skips the fsync:
+a commit is still atomic and survives the process being killed (it is in the
+OS page cache), but not the machine losing power, like geth's --dev chain. A SIGKILL therefore leaves either a
 whole block on disk or none of it: LMDB's copy-on-write B+tree never exposes a
 half-written transaction.
 """
@@ -35,10 +39,10 @@ DEFAULT_MAP_SIZE = 1 << 40
 class BlockStore(BaseAtomicDB):
     """py-evm database on LMDB whose writes become durable together at commit()."""
 
-    def __init__(self, path: Path, map_size: int = DEFAULT_MAP_SIZE) -> None:
+    def __init__(self, path: Path, map_size: int = DEFAULT_MAP_SIZE, durable: bool = True) -> None:
         path.mkdir(parents=True, exist_ok=True)
         self._env = lmdb.open(
-            str(path), map_size=map_size, sync=True, metasync=True, max_dbs=0
+            str(path), map_size=map_size, sync=durable, metasync=durable, max_dbs=0
         )
         self._local = threading.local()
 
@@ -86,7 +90,7 @@ class BlockStore(BaseAtomicDB):
             yield batch
 
     def commit(self) -> None:
-        """Write this thread's buffered changes in one fsynced LMDB transaction."""
+        """Write this thread's buffered changes in one LMDB transaction (fsynced if durable)."""
         pending = self._pending
         if not pending:
             return
