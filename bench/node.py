@@ -19,11 +19,13 @@ Every row is the node's figure with its ratio to the best peer in this run
 from __future__ import annotations
 
 import json
+import os
 import statistics
 import sys
+import tempfile
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import httpx
@@ -51,6 +53,10 @@ PING_GAS = 100_000
 POLL_SECONDS = 0.001
 RECEIPT_TIMEOUT = 120
 NODE = "gigledger-node --dev"
+# Chain lengths for "cost must not grow with the chain"; about 5 ms of CPU per empty block to build.
+# BENCH_CHAIN_LENGTHS="" skips them; `bench/node.py --chains DIR...` measures data
+# directories built earlier with build_chain.
+CHAIN_LENGTHS = tuple(int(n) for n in os.environ.get("BENCH_CHAIN_LENGTHS", "10000,100000").split(",") if n)
 
 
 def dev_accounts() -> list[LocalAccount]:
@@ -193,20 +199,78 @@ def measure(name: str, accounts: list[LocalAccount]) -> tuple[str, dict[str, flo
         return peer.name, figures
 
 
+def build_chain(data_dir: Path, blocks: int) -> Path:
+    """A dev-genesis data directory whose chain is ``blocks`` empty blocks long.
+
+    Built in process through ChainNode.produce, the node's own block path, with
+    the per-block fsync off (it changes nothing in what is stored).
+    """
+    from gigledger_node.chain.node import ChainNode
+    from gigledger_node.cli import DEV_AUTHORITY_KEY, _create_dev_data_dir
+
+    if not data_dir.exists():
+        _create_dev_data_dir(data_dir)
+    node = ChainNode.open(data_dir, DEV_AUTHORITY_KEY, durable=False)
+    try:
+        while node.head().block_number < blocks:
+            node.produce(allow_empty=True)
+    finally:
+        node.ledger.close()
+    return data_dir
+
+
+def rate_on(data_dir: Path, accounts: list[LocalAccount]) -> tuple[int, float]:
+    """(head block number, sequential transfers/s) of an operator-mode node on ``data_dir``."""
+    with peers.node_on(data_dir) as peer:
+        work = Workloads(peer, accounts)
+        return work.w3.eth.block_number, work.rate(Workloads.transfer, "sequential")
+
+
+def long_chain_rows(accounts: list[LocalAccount], lengths: Sequence[int]) -> list[dict]:
+    """Sequential transfers on chains of each length (one chain, grown between runs)."""
+    rates = {}
+    with tempfile.TemporaryDirectory(prefix="gigledger-bench-chain-") as scratch:
+        data_dir = Path(scratch) / "chain"
+        for blocks in sorted(lengths):
+            rates.update([rate_on(build_chain(data_dir, blocks), accounts)])
+    return chain_rows(rates)
+
+
+def chain_rows(rates: dict[int, float]) -> list[dict]:
+    """Rows for transfers/s by chain length, each against the shortest chain: the cost
+    of a block must not grow with the chain."""
+    shortest = min(rates)
+    return [
+        {"benchmark": f"node, operator mode (fsync per block): ETH transfers, sequential, at {blocks:,} blocks",
+         "value": round(rate, 1), "unit": "tx/s", "baseline": round(rates[shortest], 1),
+         "ratio": round(rate / rates[shortest], 2), "note": f"baseline: the same chain at {shortest:,} blocks"}
+        for blocks, rate in sorted(rates.items())
+    ]
+
+
+def target(label: str) -> float:
+    """The issue's target for a row, as a ratio to the best peer (eth_getLogs raw: to Anvil)."""
+    if label.startswith("eth_getLogs"):
+        return 1.0
+    return 3.0 if label.endswith("concurrent") else 1.5
+
+
 def rows(results: dict[str, dict[str, float]], names: dict[str, str]) -> list[dict]:
     """The node's figure per row, with its ratio to the best peer (above 1: node faster)."""
     out = []
     for label, value in results[NODE].items():
         seconds = label.startswith("eth_getLogs")
         others = {peer: figures[label] for peer, figures in results.items() if peer != NODE}
-        best = (min if seconds else max)(others, key=others.get)
+        best = "anvil" if label.endswith("raw JSON") else (min if seconds else max)(others, key=others.get)
         ratio = others[best] / value if seconds else value / others[best]
         listed = ", ".join(f"{names[p]}: {v:,.3f} s" if seconds else f"{names[p]}: {v:,.1f}" for p, v in others.items())
+        size = "" if seconds else f" ({PER_ROUND} tx{f', {CLIENTS} clients' if label.endswith('concurrent') else ''})"
+        verdict = "met" if ratio >= target(label) else "missed"
         out.append({
-            "benchmark": f"node: {label}" + ("" if seconds else f" ({PER_ROUND} tx, {CLIENTS} clients)" if label.endswith("concurrent") else f" ({PER_ROUND} tx)"),
+            "benchmark": f"node: {label}{size}",
             "value": round(value, 3 if seconds else 1), "unit": "s" if seconds else "tx/s",
             "baseline": round(others[best], 3 if seconds else 1), "ratio": round(ratio, 2),
-            "note": f"ratio = node vs best peer ({best}), above 1 is faster; {listed}",
+            "note": f"vs {best}; target >= {target(label)}x: {verdict}; {listed}",
         })
     return out
 
@@ -217,8 +281,46 @@ def run() -> list[dict]:
     for name in peers.PEERS:
         print(f"  measuring {name} ...", flush=True)
         names[name], results[name] = measure(name, accounts)
-    return rows(results, names)
+    if not CHAIN_LENGTHS:
+        return rows(results, names)
+    print(f"  building and measuring chains of {CHAIN_LENGTHS} blocks ...", flush=True)
+    return rows(results, names) + long_chain_rows(accounts, CHAIN_LENGTHS)
 
 
 if __name__ == "__main__":
-    print(json.dumps(run(), indent=2))
+    if sys.argv[1:2] == ["--chains"]:
+        measured = dict(rate_on(Path(d), dev_accounts()) for d in sys.argv[2:])
+        print(json.dumps(chain_rows(measured), indent=2))
+    else:
+        print(json.dumps(run(), indent=2))
+
+
+def notes(table_rows: list[dict]) -> str:
+    """What the table says about the issue's targets, and what explains the misses."""
+    missed = [r["benchmark"].removeprefix("node: ") for r in table_rows if "missed" in r.get("note", "")]
+    summary = "Targets met on every row." if not missed else "Targets missed: " + "; ".join(missed) + "."
+    return "\n\n".join([
+        f"Ratio: the node's figure over the best peer's in this run (for eth_getLogs: the peer's seconds "
+        f"over the node's); above 1 the node is faster. {ROUNDS} rounds of {PER_ROUND} pre-signed "
+        f"EIP-1559 transactions per figure, median; receipts polled through web3.py every "
+        f"{POLL_SECONDS * 1000:g} ms. {summary}",
+        WHY_MISSED,
+    ])
+
+
+WHY_MISSED = """\
+Why the send-and-wait rows miss, from py-spy (200 Hz) on the node under the sequential
+workload: every transaction is a block of its own, and a block costs about 5 ms of CPU
+even when empty (py-evm's `finalize_block` state root and trie writes about a third of
+it, Prague's pre- and post-processing, sealing, persisting, the LMDB commit), plus about
+2 ms per request in the Starlette/uvicorn stack, transaction decoding and sender
+recovery on admission, and receipt serialisation. Anvil and Hardhat keep state in
+memory in native code (Rust) and answer a send with the block already mined. What
+landed: blocks are sealed on a producer thread as true group commit (whatever arrives
+while block N is built goes into N+1), a receipt asked for while its transaction is
+pooled is answered once the next block commits instead of a null per poll, and a
+`--dev` chain skips the per-block fsync. What would close the gap: a state trie that
+is not py-evm's pure-Python HexaryTrie (an in-memory trie with a native keccak and one
+LMDB write per block), no VM construction per block or per admission (reuse the head
+VM and state), and a leaner HTTP path (a raw ASGI or h11 handler with orjson, which
+the rpc transport work is adding)."""

@@ -114,3 +114,20 @@ def cpu_seconds(pid: int) -> float:
     """User + system CPU time a process has used (Linux /proc)."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+@contextlib.contextmanager
+def node_on(data_dir: Path) -> Iterator[Peer]:
+    """`gigledger-node start DATA_DIR` (operator mode: fsync per block) on a free loopback port."""
+    port = free_port()
+    command = [sys.executable, "-m", "gigledger_node.cli", "start", str(data_dir), "--no-index", "--port", str(port)]
+    log = (data_dir / "bench-node.log").open("ab")
+    process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        version = _wait(url, process)
+        yield Peer(f"gigledger-node {data_dir.name} ({version})", url, process.pid)
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+        log.close()
