@@ -18,6 +18,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 import httpx
 
@@ -77,6 +78,21 @@ def running(name: str) -> Iterator[Peer]:
     port = free_port()
     command, cwd = _commands(port)[name]
     log = tempfile.NamedTemporaryFile(prefix=f"bench-{name.split()[0]}-", suffix=".log", delete=False)
+    with _serving(name, command, port, log, cwd) as peer:
+        yield peer
+
+
+@contextlib.contextmanager
+def node_on(data_dir: Path) -> Iterator[Peer]:
+    """`gigledger-node start DATA_DIR` (operator mode: fsync per block) on a free loopback port."""
+    port = free_port()
+    command = [sys.executable, "-m", "gigledger_node.cli", "start", str(data_dir), "--no-index", "--port", str(port)]
+    with (data_dir / "bench-node.log").open("ab") as log, _serving(f"gigledger-node {data_dir.name}", command, port, log) as peer:
+        yield peer
+
+
+@contextlib.contextmanager
+def _serving(name: str, command: list[str], port: int, log: IO[bytes], cwd: Path | None = None) -> Iterator[Peer]:
     env = {**os.environ, "HARDHAT_DISABLE_TELEMETRY_PROMPT": "true"}
     process = subprocess.Popen(command, cwd=cwd, stdout=log, stderr=subprocess.STDOUT, env=env)
     url = f"http://127.0.0.1:{port}"
@@ -115,19 +131,3 @@ def cpu_seconds(pid: int) -> float:
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
-
-@contextlib.contextmanager
-def node_on(data_dir: Path) -> Iterator[Peer]:
-    """`gigledger-node start DATA_DIR` (operator mode: fsync per block) on a free loopback port."""
-    port = free_port()
-    command = [sys.executable, "-m", "gigledger_node.cli", "start", str(data_dir), "--no-index", "--port", str(port)]
-    log = (data_dir / "bench-node.log").open("ab")
-    process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        version = _wait(url, process)
-        yield Peer(f"gigledger-node {data_dir.name} ({version})", url, process.pid)
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
-        log.close()
