@@ -35,7 +35,7 @@ from eth_account.signers.local import LocalAccount
 from eth_utils import function_signature_to_4byte_selector, to_canonical_address, to_checksum_address
 from web3 import HTTPProvider, Web3
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.append(str(Path(__file__).resolve().parent))
 import peers  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
