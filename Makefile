@@ -20,10 +20,13 @@ $(STAMP): pyproject.toml constraints.txt
 
 install: $(STAMP)
 
-# Test-only tools from the package registries: Anvil (npm, pinned) and Debian's Chromium.
+# Test and bench tools from the package registries: Anvil and Hardhat (npm, pinned) and
+# Debian's Chromium.
 ANVIL_VERSION := 1.7.1
+HARDHAT_VERSION := 2.29.1
 tools: install
 	@test -x .tools/node_modules/.bin/anvil || npm install --silent --prefix .tools @foundry-rs/anvil@$(ANVIL_VERSION)
+	@test -x .tools/node_modules/.bin/hardhat || npm install --silent --prefix .tools hardhat@$(HARDHAT_VERSION)
 	@command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium chromium-driver >/dev/null)
 
 artifacts: install
@@ -38,5 +41,5 @@ test: tools
 	$(BIN)/ape test tests/ape
 	$(BIN)/python scripts/on_dev_node.py $(BIN)/ape test tests/ape --network ethereum:local:node
 
-bench: install
+bench: tools
 	$(BIN)/python bench/run.py

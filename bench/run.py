@@ -1,7 +1,10 @@
-"""Run every benchmark under bench/ and rewrite BENCHMARKS.md with what it measured.
+"""Run the benchmarks under bench/ and rewrite their sections of BENCHMARKS.md.
 
 Each benchmark module exposes `run() -> list[dict]`; a row has `benchmark`, `value`,
 `unit`, and where one was measured in the same run, `baseline`, `ratio` and `note`.
+A module may also expose `notes(rows) -> str`, Markdown printed under its table.
+Running some modules (`bench/run.py node`) rewrites only their sections and keeps
+the others as they were.
 """
 
 from __future__ import annotations
@@ -39,8 +42,8 @@ def table(rows: list[dict]) -> str:
     return "\n".join(lines)
 
 
-def run_module(name: str) -> tuple[list[dict], float]:
-    """Run one benchmark module; returns its rows and how long it took.
+def run_module(name: str) -> tuple[list[dict], float, str]:
+    """Run one benchmark module; returns its rows, how long it took and its notes.
 
     Loaded as `bench_<name>`, so bench/node.py does not shadow the `node` test
     package that the indexer benchmark borrows its node process from.
@@ -51,7 +54,18 @@ def run_module(name: str) -> tuple[list[dict], float]:
     spec.loader.exec_module(module)
     started = time.perf_counter()
     rows = module.run()
-    return rows, time.perf_counter() - started
+    seconds = time.perf_counter() - started
+    return rows, seconds, module.notes(rows) if hasattr(module, "notes") else ""
+
+
+def previous_sections(path: Path) -> dict[str, str]:
+    """The module sections ("## name (...)" to the next one) of an existing BENCHMARKS.md."""
+    if not path.exists():
+        return {}
+    sections: dict[str, str] = {}
+    for chunk in path.read_text().split("\n## ")[1:]:
+        sections[chunk.split(" ", 1)[0]] = "## " + chunk.rstrip("\n")
+    return sections
 
 
 def main() -> int:
@@ -60,19 +74,21 @@ def main() -> int:
     parser.add_argument("--output", type=Path, default=ROOT / "BENCHMARKS.md")
     args = parser.parse_args()
 
-    sections = [
-        "# Benchmarks",
-        "",
-        f"Written by `make bench` on {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, "
-        f"{platform.machine()}, Python {platform.python_version()}. "
-        "Each baseline is measured in the same run unless its note says it is a reference figure.",
-    ]
+    sections = previous_sections(args.output)
+    stamp = f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, {platform.machine()}, Python {platform.python_version()}"
     for name in args.modules:
         print(f"running bench/{name}.py ...", flush=True)
-        rows, seconds = run_module(name)
-        sections += ["", f"## {name} ({seconds:.0f} s)", "", table(rows)]
+        rows, seconds, notes = run_module(name)
+        sections[name] = "\n\n".join(part for part in (f"## {name} ({seconds:.0f} s, {stamp})", table(rows), notes) if part)
         print(table(rows), flush=True)
-    args.output.write_text("\n".join(sections) + "\n")
+    header = [
+        "# Benchmarks",
+        "",
+        "Written by `make bench` (each section says when). "
+        "Each baseline is measured in the same run unless its note says it is a reference figure.",
+    ]
+    ordered = [sections[n] for n in MODULES if n in sections] + [v for n, v in sections.items() if n not in MODULES]
+    args.output.write_text("\n\n".join(["\n".join(header), *ordered]) + "\n")
     print(f"wrote {args.output}")
     return 0
 

@@ -23,6 +23,7 @@ from eth_account.signers.local import LocalAccount
 from eth_keys import keys
 from eth_utils import keccak, to_canonical_address, to_wei
 
+from gigledger_node.chain.calls import CallLimits
 from gigledger_node.chain.datadir import (
     AUTHORITY_KEY_FILE,
     DataDirError,
@@ -78,6 +79,8 @@ def start(
     index: Annotated[bool, typer.Option(help="Index deployment.json's contracts and serve the query API and explorer.")] = True,
     api_port: Annotated[Optional[int], typer.Option(help="Port of the query API and explorer; default: the RPC port + 1.")] = None,
     db: Annotated[Optional[str], typer.Option(help="SQLAlchemy URL of the index; default SQLite in the data directory.")] = None,
+    rpc_gas_cap: Annotated[int, typer.Option(min=21_000, help="Most gas one eth_call / eth_estimateGas may use (geth's rpc.gascap).")] = CallLimits.gas_cap,
+    rpc_evm_timeout: Annotated[float, typer.Option(min=0.001, help="Seconds one eth_call / eth_estimateGas may run (geth's rpc.evmtimeout).")] = CallLimits.timeout,
 ) -> None:
     """Serve a data directory over JSON-RPC (HTTP and WebSocket on one port)."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
@@ -90,8 +93,14 @@ def start(
         raise typer.BadParameter("give a data directory, or --dev")
     else:
         local_accounts = []
-    node = ChainNode.open(data_dir, read_authority_key(data_dir / AUTHORITY_KEY_FILE))
-    ctx = RpcContext(node=node, dev=dev, local_accounts={to_canonical_address(a.address): a for a in local_accounts})
+    # A dev chain is throwaway (start --dev never reopens one): no fsync per block.
+    node = ChainNode.open(data_dir, read_authority_key(data_dir / AUTHORITY_KEY_FILE), durable=not dev)
+    ctx = RpcContext(
+        node=node,
+        dev=dev,
+        local_accounts={to_canonical_address(a.address): a for a in local_accounts},
+        call_limits=CallLimits(gas_cap=rpc_gas_cap, timeout=rpc_evm_timeout),
+    )
     url = f"http://{host}:{port}"
     web = WebSettings(host=host, port=api_port or port + 1, db_url=db) if index else None
     deployment: Deployment | None = None

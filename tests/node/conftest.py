@@ -138,11 +138,28 @@ def ws_call(ws: Any, method: str, *params: Any) -> dict[str, Any]:
     """One JSON-RPC call over a WebSocket; returns the whole response object."""
     ws.send(json.dumps({"jsonrpc": "2.0", "id": 1, "method": method, "params": list(params)}))
     return json.loads(ws.recv(timeout=10))
+
+
 @pytest.fixture(scope="module")
 def deployed_dev_node(tmp_path_factory) -> Iterator[NodeProcess]:
     """A `start --dev` node with its contracts deployed, returned at its first eth_chainId answer."""
     data_dir = tmp_path_factory.mktemp("deployed") / "data"
     node = NodeProcess(["--dev", str(data_dir), "--no-index"], data_dir.parent / "node.log").start()
+    yield node
+    node.stop()
+
+
+CALL_GAS_CAP = 40_000_000
+CALL_TIMEOUT_SECONDS = 2
+
+
+@pytest.fixture(scope="module")
+def call_limited_node(tmp_path_factory) -> Iterator[NodeProcess]:
+    """A dev node whose eth_call / eth_estimateGas are capped at CALL_GAS_CAP gas and
+    CALL_TIMEOUT_SECONDS seconds."""
+    args = ["--dev", "--no-deploy", "--no-index", "--rpc-gas-cap", str(CALL_GAS_CAP),
+            "--rpc-evm-timeout", str(CALL_TIMEOUT_SECONDS)]
+    node = NodeProcess(args, tmp_path_factory.mktemp("limited") / "node.log").start()
     yield node
     node.stop()
 

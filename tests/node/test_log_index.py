@@ -52,3 +52,24 @@ def test_rewound_blocks_leave_the_index(chain_node, dev_accounts, pinger_address
     burst(chain_node, dev_accounts[0], 1, pinger_address, 2)
     chain_node.rewind(1)
     assert chain_node.ledger.log_index.logs(0, 10) == []
+
+
+def test_a_block_indexed_as_rlp_by_an_earlier_version_still_reads(chain_node, dev_accounts, pinger_address):
+    import rlp
+
+    block = burst(chain_node, dev_accounts[0], 1, pinger_address, 2)
+    index = chain_node.ledger.log_index
+    current = index.block_logs(block.header)
+    legacy = [[e.tx_hash, e.tx_index, e.address, list(e.topics), e.data] for e in current]
+    chain_node.ledger.store[b"gl:log:blob:" + block.number.to_bytes(8, "big")] = rlp.encode(legacy)
+    assert index.block_logs(block.header) == current
+
+
+def test_a_log_with_no_topics_and_long_data_round_trips(chain_node, dev_accounts):
+    # LOG0 of 300 bytes of memory: PUSH2 300 PUSH1 0 LOG0 STOP, as creation code
+    tx = {"type": 2, "chainId": CHAIN_ID, "nonce": 0, "data": "0x61012c6000a000", "gas": 100_000,
+          "maxFeePerGas": 10**11, "maxPriorityFeePerGas": 10**9}
+    chain_node.submit(bytes(dev_accounts[1].sign_transaction(tx).raw_transaction))
+    block = chain_node.produce().block
+    (entry,) = chain_node.ledger.log_index.block_logs(block.header)
+    assert (entry.topics, entry.data, entry.tx_index) == ((), b"\0" * 300, 0)

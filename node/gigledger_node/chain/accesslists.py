@@ -20,7 +20,7 @@ from eth_typing import Address
 from eth_utils import keccak
 
 from gigledger_node.chain import calls
-from gigledger_node.chain.calls import AccessList, CallRequest
+from gigledger_node.chain.calls import AccessList, CallLimits, CallRequest
 from gigledger_node.chain.chain import Ledger
 
 MAX_ROUNDS = 10  # geth stops when the list is stable; this bounds a list that never is
@@ -61,14 +61,19 @@ class _Touched:
         return tuple((a, tuple(sorted(self.slots.get(a, {})))) for a in listed)
 
 
-def create_access_list(ledger: Ledger, request: CallRequest, at: BlockHeaderAPI, timestamp: int | None) -> AccessListResult:
-    """The access list of ``request`` in the context :func:`calls.call` describes."""
-    gas = request.gas or at.gas_limit
+def create_access_list(
+    ledger: Ledger, request: CallRequest, at: BlockHeaderAPI, timestamp: int | None,
+    limits: CallLimits = CallLimits(),
+) -> AccessListResult:
+    """The access list of ``request`` in the context :func:`calls.call` describes, within
+    the same gas cap and (for all its rounds together) the same time budget."""
+    gas = limits.gas(request.gas, at.gas_limit)
+    run = calls._runner(ledger, request, at, timestamp, limits)
     excluded = _always_warm(ledger, request, at)
     access_list: AccessList = ()
     for _ in range(MAX_ROUNDS):
         touched = _Touched()
-        computation = calls._execute(ledger, request, at, timestamp, gas, access_list, touched.watch)
+        computation = run(gas, access_list, touched.watch)
         found = touched.access_list(excluded)
         if found == access_list:
             break

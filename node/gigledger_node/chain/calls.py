@@ -6,17 +6,29 @@ as geth does, or in the next block at the time that block would carry (the RPC
 layer decides which from the block tag). A revert
 becomes :class:`ExecutionReverted` carrying the revert bytes, so the RPC layer
 can answer the way geth does and client libraries can decode the reason.
+
+Calls are bounded the way geth bounds them, since anyone may send one: gas is
+capped (``rpc.gascap``, 50M) and a call or estimate that runs past its time
+budget (``rpc.evmtimeout``, 5 s) is cut off with geth's "execution aborted
+(timeout = 5s)". The interpreter checks the deadline on every jump and every
+call or create, the only ways EVM code can run for long, so the check costs a
+clock read per loop iteration and nothing on straight-line code.
 """
 
 from __future__ import annotations
 
+import functools
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from eth.abc import BlockHeaderAPI, ComputationAPI, StateAPI
+from eth.abc import BlockHeaderAPI, ComputationAPI, StateAPI, VirtualMachineAPI
 from eth.exceptions import Revert
+from eth.vm import opcode_values
 from eth.vm.spoof import SpoofTransaction
 from eth_abi import decode
+from eth_typing import Address
 from eth_abi.exceptions import DecodingError
 from eth_utils import ValidationError
 
@@ -26,6 +38,23 @@ from gigledger_node.chain.txpool import calldata_floor_gas
 AccessList = Sequence[tuple[bytes, Sequence[int]]]  # EIP-2930: (address, storage slots)
 ERROR_SELECTOR = bytes.fromhex("08c379a0")  # Error(string)
 PANIC_SELECTOR = bytes.fromhex("4e487b71")  # Panic(uint256)
+# Every way EVM code can keep running: backward jumps, and new call frames.
+_UNBOUNDED_OPCODES = (
+    opcode_values.JUMP, opcode_values.JUMPI, opcode_values.CALL, opcode_values.CALLCODE,
+    opcode_values.DELEGATECALL, opcode_values.STATICCALL, opcode_values.CREATE, opcode_values.CREATE2,
+)
+
+
+@dataclass(frozen=True)
+class CallLimits:
+    """How much one eth_call or eth_estimateGas may use (geth's rpc.gascap, rpc.evmtimeout)."""
+
+    gas_cap: int = 50_000_000
+    timeout: float = 5.0
+
+    def gas(self, requested: int | None, default: int) -> int:
+        """The gas a call runs with: what was asked (else ``default``), at most the cap."""
+        return min(requested or default, self.gas_cap)
 
 
 @dataclass(frozen=True)
@@ -42,6 +71,18 @@ class CallRequest:
 
 class CallFailed(Exception):
     """The message could not run or halted without a revert (geth code -32000)."""
+
+
+class CallTimeout(CallFailed):
+    """The call ran past its time budget and was cut off (geth's wording)."""
+
+    def __init__(self, timeout: float) -> None:
+        super().__init__(f"execution aborted (timeout = {_duration(timeout)})")
+
+
+def _duration(seconds: float) -> str:
+    """A duration the way Go prints one: 5s, 1.5s, 250ms."""
+    return f"{seconds:g}s" if seconds >= 1 else f"{seconds * 1000:g}ms"
 
 
 class ExecutionReverted(CallFailed):
@@ -65,30 +106,39 @@ def revert_reason(data: bytes) -> str | None:
     return None
 
 
-def call(ledger: Ledger, request: CallRequest, at: BlockHeaderAPI, timestamp: int | None) -> bytes:
+def call(
+    ledger: Ledger, request: CallRequest, at: BlockHeaderAPI, timestamp: int | None,
+    limits: CallLimits = CallLimits(),
+) -> bytes:
     """The return data of ``request`` executed on the state after block ``at``: in a
     new block at ``timestamp`` on top of it, or with None in ``at``'s own context."""
-    computation = _execute(ledger, request, at, timestamp, request.gas or at.gas_limit)
+    run = _runner(ledger, request, at, timestamp, limits)
+    computation = run(limits.gas(request.gas, at.gas_limit))
     _raise_if_failed(computation)
     return computation.output
 
 
-def estimate_gas(ledger: Ledger, request: CallRequest, at: BlockHeaderAPI, timestamp: int | None) -> int:
+def estimate_gas(
+    ledger: Ledger, request: CallRequest, at: BlockHeaderAPI, timestamp: int | None,
+    limits: CallLimits = CallLimits(),
+) -> int:
     """The least gas limit with which ``request`` succeeds, in the context that
-    :func:`call` describes (binary search, as geth)."""
-    cap = request.gas or at.gas_limit
-    first = _execute(ledger, request, at, timestamp, cap)
+    :func:`call` describes (binary search, as geth); the whole search shares one
+    time budget."""
+    run = _runner(ledger, request, at, timestamp, limits)
+    cap = limits.gas(request.gas, at.gas_limit)
+    first = run(cap)
     _raise_if_failed(first)
     low = first.get_gas_used() - 1
     high = cap
     # Most messages succeed with what they used plus the 63/64 rule's margin:
     # try that first so the search usually spans a few hundred gas, not millions.
     optimistic = min(cap, (first.get_gas_used() + first.get_gas_refund()) * 64 // 63)
-    if _succeeds(ledger, request, at, timestamp, optimistic):
+    if _succeeds(run, optimistic):
         high = optimistic
     while low + 1 < high:
         middle = (low + high) // 2
-        if _succeeds(ledger, request, at, timestamp, middle):
+        if _succeeds(run, middle):
             high = middle
         else:
             low = middle
@@ -96,16 +146,37 @@ def estimate_gas(ledger: Ledger, request: CallRequest, at: BlockHeaderAPI, times
     return max(high, calldata_floor_gas(request.data))
 
 
-def _succeeds(ledger: Ledger, request: CallRequest, at: BlockHeaderAPI, timestamp: int | None, gas: int) -> bool:
+def _succeeds(run: Callable[[int], ComputationAPI], gas: int) -> bool:
     try:
-        return not _execute(ledger, request, at, timestamp, gas).is_error
+        return not run(gas).is_error
+    except CallTimeout:
+        raise
     except CallFailed:
         return False
 
 
+def _runner(
+    ledger: Ledger, request: CallRequest, at: BlockHeaderAPI, timestamp: int | None, limits: CallLimits
+) -> Callable[..., ComputationAPI]:
+    """Runs ``request`` with a given gas limit (and optionally an access list and an
+    observer, see :func:`_execute`), all runs before one shared deadline."""
+    deadline = _Deadline(time.monotonic() + limits.timeout, limits.timeout)
+    return lambda gas, *extra: _execute(ledger, request, at, timestamp, gas, deadline, *extra)
+
+
+@dataclass(frozen=True)
+class _Deadline:
+    at: float  # time.monotonic()
+    budget: float  # seconds, for the error message
+
+    def check(self) -> None:
+        if time.monotonic() > self.at:
+            raise CallTimeout(self.budget)
+
+
 def _execute(
     ledger: Ledger, request: CallRequest, at: BlockHeaderAPI, timestamp: int | None, gas: int,
-    access_list: AccessList = (), observe: Callable[[StateAPI], None] | None = None,
+    deadline: _Deadline, access_list: AccessList = (), observe: Callable[[StateAPI], None] | None = None,
 ) -> ComputationAPI:
     """Run ``request``; with an ``access_list`` as an EIP-2930 message, and ``observe``
     shown the state first (accesslists.py records what the message touches)."""
@@ -117,9 +188,9 @@ def _execute(
     else:
         vm = ledger.vm_on_top_of(at, timestamp=max(timestamp, at.timestamp + 1))
         context = vm.get_header()
-    state = vm.build_state(vm.chaindb.db, context.copy(base_fee_per_gas=0), vm.chain_context, vm.previous_hashes)
-    fields = dict(nonce=state.get_nonce(request.sender), gas_price=request.gas_price, gas=gas,
-                  to=request.to, value=request.value, data=request.data)
+    state = _timed_state(vm, context.copy(base_fee_per_gas=0), deadline)
+    fields = dict(nonce=state.get_nonce(Address(request.sender)), gas_price=request.gas_price, gas=gas,
+                  to=Address(request.to), value=request.value, data=request.data)
     if access_list:
         builder = vm.get_transaction_builder()
         unsigned = builder.new_unsigned_access_list_transaction(ledger.chain_id, access_list=access_list, **fields)
@@ -129,10 +200,38 @@ def _execute(
         observe(state)
     try:
         return state.costless_execute_transaction(
-            SpoofTransaction(unsigned, from_=request.sender)
+            SpoofTransaction(unsigned, from_=request.sender)  # type: ignore[arg-type]
         )
     except ValidationError as error:
         raise CallFailed(str(error)) from error
+
+
+def _timed_state(vm: VirtualMachineAPI, header: BlockHeaderAPI, deadline: _Deadline) -> StateAPI:
+    """``vm.build_state`` with an interpreter that stops at ``deadline``."""
+    state_class = _timed_state_class(vm.get_state_class())
+    context = vm.create_execution_context(header, vm.previous_hashes or (), vm.chain_context)  # type: ignore[attr-defined]
+    state: Any = state_class(vm.chaindb.db, context, header.state_root)
+    state.deadline = deadline
+    return state
+
+
+@functools.cache
+def _timed_state_class(state_class: type[StateAPI]) -> type[StateAPI]:
+    computation_class = state_class.computation_class
+    opcodes: dict[int, Any] = dict(computation_class.opcodes)
+    for value in _UNBOUNDED_OPCODES:
+        opcodes[value] = _checking_deadline(opcodes[value])
+    timed_computation = type(f"Timed{computation_class.__name__}", (computation_class,), {"opcodes": opcodes})
+    return type(f"Timed{state_class.__name__}", (state_class,), {"computation_class": timed_computation})
+
+
+def _checking_deadline(opcode: Callable[..., None]) -> Callable[..., None]:
+    def checked(computation: Any) -> None:
+        computation.state.deadline.check()
+        opcode(computation=computation)
+
+    checked.mnemonic = opcode.mnemonic  # type: ignore[attr-defined]
+    return checked
 
 
 def _raise_if_failed(computation: ComputationAPI) -> None:

@@ -62,9 +62,9 @@ class TxLocation(NamedTuple):
 class Ledger:
     """Committed chain history on one data directory."""
 
-    def __init__(self, data_dir: Path, genesis: Genesis) -> None:
+    def __init__(self, data_dir: Path, genesis: Genesis, durable: bool = True) -> None:
         self.genesis = genesis
-        self.store = BlockStore(data_dir / STORE_DIR)
+        self.store = BlockStore(data_dir / STORE_DIR, durable=durable)
         chain_class = Chain.configure(
             __name__="GigLedgerChain",
             vm_configuration=((0, GigLedgerVM),),
@@ -81,9 +81,10 @@ class Ledger:
         self.log_index = LogIndex(self.store, self.header_by_number)
 
     @classmethod
-    def open(cls, data_dir: Path) -> "Ledger":
-        """The ledger of an initialised data directory."""
-        return cls(data_dir, Genesis.load(data_dir))
+    def open(cls, data_dir: Path, durable: bool = True) -> "Ledger":
+        """The ledger of an initialised data directory; ``durable=False`` skips the
+        fsync per block (see storage.py), for throwaway dev chains."""
+        return cls(data_dir, Genesis.load(data_dir), durable)
 
     def _has_genesis(self) -> bool:
         return SchemaV1.make_canonical_head_hash_lookup_key() in self.store

@@ -6,14 +6,18 @@ behind the chain. Two kinds of entries:
 - postings ``prefix + address|topic + block number -> b""`` (and one "this block
   has logs" posting), read with an LMDB range scan to find candidate blocks;
 - one compact blob per block with all its logs (transaction hash and index,
-  address, topics, data), so a candidate block costs one read and one RLP
-  decode instead of walking its receipt trie.
+  address, topics, data), so a candidate block costs one read and one decode
+  instead of walking its receipt trie. The blob is fixed-layout binary read with
+  struct: pure-Python RLP decoding was most of an eth_getLogs over 10,000 events
+  (cProfile: 1.6 of 2.3 s). Blobs written as RLP by earlier versions still read.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from typing import NamedTuple
+
+import struct
 
 import rlp
 from eth.abc import BlockAPI, BlockHeaderAPI, ReceiptAPI
@@ -24,6 +28,12 @@ _BY_ADDRESS = b"gl:log:a:"
 _BY_TOPIC = b"gl:log:t:"
 _ANY_LOG = b"gl:log:b:"
 _BLOCK_LOGS = b"gl:log:blob:"
+# Blob layout: version byte, then per log: tx hash, tx index, address, topic count,
+# data length, the topics, the data. RLP blobs (older data directories) start at 0xc0.
+_BLOB_VERSION = b"\x01"
+_ROW = struct.Struct(">32sI20sBI")
+_TOPIC_BYTES = 32
+_RLP_LIST_PREFIX = 0xC0
 
 
 class LogEntry(NamedTuple):
@@ -55,13 +65,15 @@ class LogIndex:
         for tx_index, (tx, receipt) in enumerate(zip(block.transactions, receipts)):
             for log in receipt.logs:
                 topics = [_topic_bytes(t) for t in log.topics]
-                rows.append([tx.hash, tx_index, log.address, topics, log.data])
+                rows.append(_ROW.pack(tx.hash, tx_index, log.address, len(topics), len(log.data)))
+                rows.extend(topics)
+                rows.append(log.data)
                 self.store[_BY_ADDRESS + log.address + number] = b""
                 for topic in topics:
                     self.store[_BY_TOPIC + topic + number] = b""
         if rows:
             self.store[_ANY_LOG + number] = b""
-            self.store[_BLOCK_LOGS + number] = rlp.encode(rows)
+            self.store[_BLOCK_LOGS + number] = _BLOB_VERSION + b"".join(rows)
 
     def remove(self, header: BlockHeaderAPI) -> None:
         """Forget a block that left the canonical chain."""
@@ -76,12 +88,12 @@ class LogIndex:
     def block_logs(self, header: BlockHeaderAPI) -> list[LogEntry]:
         """Every log of one block, in order."""
         try:
-            rows = rlp.decode(self.store[_BLOCK_LOGS + _number_key(header.block_number)])
+            blob = self.store[_BLOCK_LOGS + _number_key(header.block_number)]
         except KeyError:
             return []
         return [
-            LogEntry(header, tx_hash, int.from_bytes(tx_index, "big"), log_index, address, tuple(topics), data)
-            for log_index, (tx_hash, tx_index, address, topics, data) in enumerate(rows)
+            LogEntry(header, tx_hash, tx_index, log_index, address, topics, data)
+            for log_index, (tx_hash, tx_index, address, topics, data) in enumerate(_decode_rows(blob))
         ]
 
     def logs(self, first: int, last: int, addresses: Sequence[bytes] = (), topics: TopicFilter = ()) -> list[LogEntry]:
@@ -112,6 +124,25 @@ class LogIndex:
             for key in self.store.keys_with_prefix(prefix + value, start, stop):
                 blocks.add(int.from_bytes(key[-8:], "big"))
         return blocks
+
+
+def _decode_rows(blob: bytes) -> list[tuple[bytes, int, bytes, tuple[bytes, ...], bytes]]:
+    """(tx hash, tx index, address, topics, data) of each log in a block's blob."""
+    if blob[0] >= _RLP_LIST_PREFIX:
+        return [
+            (tx_hash, int.from_bytes(tx_index, "big"), address, tuple(topics), data)
+            for tx_hash, tx_index, address, topics, data in rlp.decode(blob)
+        ]
+    rows = []
+    offset, end = len(_BLOB_VERSION), len(blob)
+    while offset < end:
+        tx_hash, tx_index, address, topic_count, data_length = _ROW.unpack_from(blob, offset)
+        offset += _ROW.size
+        topics = tuple(blob[offset + i * _TOPIC_BYTES : offset + (i + 1) * _TOPIC_BYTES] for i in range(topic_count))
+        offset += topic_count * _TOPIC_BYTES
+        rows.append((tx_hash, tx_index, address, topics, blob[offset : offset + data_length]))
+        offset += data_length
+    return rows
 
 
 def log_matches(entry: LogEntry, addresses: Sequence[bytes], topics: TopicFilter) -> bool:

@@ -1,14 +1,17 @@
 """The node's chain half in one object: admission, block production, dev controls.
 
 :class:`ChainNode` ties the ledger, pool, producer and allowlist together and is
-the only thing the RPC layer talks to. It is synchronous and single-threaded by
-design: the RPC server calls it from one event loop, so blocks, the pool and
-reads never race.
+the only thing the RPC layer talks to. Blocks are built on the server's producer
+thread while the event loop admits transactions and serves reads: one block is
+built at a time (``_production_lock``), the pool and the head state it is
+checked against are touched under ``_pool_lock``, and the store keeps a block's
+writes invisible to other threads until it is committed.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -80,10 +83,12 @@ class ChainNode:
     clock: Clock = field(default_factory=Clock)
     listeners: list[BlockListener] = field(default_factory=list)
     _head: _HeadView | None = field(default=None, init=False, repr=False)
+    _pool_lock: threading.RLock = field(default_factory=threading.RLock, init=False, repr=False)
+    _production_lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
 
     @classmethod
-    def open(cls, data_dir: Path, authority_key: keys.PrivateKey) -> "ChainNode":
-        ledger = Ledger.open(data_dir)
+    def open(cls, data_dir: Path, authority_key: keys.PrivateKey, durable: bool = True) -> "ChainNode":
+        ledger = Ledger.open(data_dir, durable)
         return cls(
             ledger=ledger,
             producer=BlockProducer(ledger, authority_key),
@@ -100,9 +105,12 @@ class ChainNode:
         refused account's nonce or code moves), and TxRejected for the pool rules.
         """
         pooled = decode_transaction(raw, self.ledger.chain_id)
-        if not self._allowed(pooled, {}):
-            raise SenderNotAllowed(SenderNotAllowed.message)
-        self.pool.add(pooled, self.account_view(pooled.sender))
+        # Under the pool lock, so a removal from the allowlist cannot fall between the
+        # check and the add and leave a refused account's transaction in the pool.
+        with self._pool_lock:
+            if not self._allowed(pooled, {}):
+                raise SenderNotAllowed(SenderNotAllowed.message)
+            self.pool.add(pooled, self.account_view(pooled.sender))
         return pooled.tx.hash
 
     def remove_from_allowlist(self, accounts: Iterable[str]) -> None:
@@ -112,8 +120,9 @@ class ChainNode:
         raises AllowlistError and changes nothing.
         """
         accounts = list(accounts)
-        self.allowlist.remove(accounts)
-        gone = self.pool.remove_acting_for({to_canonical_address(a) for a in accounts})
+        with self._pool_lock:
+            self.allowlist.remove(accounts)
+            gone = self.pool.remove_acting_for({to_canonical_address(a) for a in accounts})
         for pooled in gone:
             logger.info("dropping tx 0x%s: account removed from the allowlist", pooled.tx.hash.hex())
 
@@ -136,7 +145,8 @@ class ChainNode:
         )
 
     def pending_nonce(self, sender: bytes) -> int:
-        return self.pool.next_nonce(sender, self._head_view().state.get_nonce(sender))
+        with self._pool_lock:
+            return self.pool.next_nonce(sender, self._head_view().state.get_nonce(sender))
 
     def next_base_fee(self) -> int:
         return self._head_view().next_base_fee
@@ -162,17 +172,20 @@ class ChainNode:
         admission); transactions the block builder drops as invalid leave the
         pool, so their hashes become unknown instead of pending forever.
         """
-        self._drop_disallowed()
-        chosen = self._executable()
-        if not chosen and not allow_empty:
-            return None
-        produced = self.producer.produce([p.tx for p in chosen], self.clock.take())
-        self.pool.remove(tx.hash for tx in produced.block.transactions)
-        self.pool.remove(produced.dropped)
-        self.pool.prune(self._state_nonce_reader())
-        for listener in self.listeners:
-            listener(produced)
-        return produced
+        with self._production_lock:
+            with self._pool_lock:
+                self._drop_disallowed()
+                chosen = self._executable()
+            if not chosen and not allow_empty:
+                return None
+            produced = self.producer.produce([p.tx for p in chosen], self.clock.take())
+            with self._pool_lock:
+                self.pool.remove(tx.hash for tx in produced.block.transactions)
+                self.pool.remove(produced.dropped)
+                self.pool.prune(self._state_nonce_reader())
+            for listener in self.listeners:
+                listener(produced)
+            return produced
 
     def _drop_disallowed(self) -> None:
         verdicts: dict[bytes, bool] = {}
@@ -192,9 +205,10 @@ class ChainNode:
     def rewind(self, number: int) -> None:
         """Return the chain to block ``number``, and the clock to that block's time;
         pending transactions are dropped."""
-        self.pool.clear()
-        self.ledger.rewind(number)
-        self.clock.resume_from(self.ledger.head().timestamp)
+        with self._production_lock, self._pool_lock:
+            self.pool.clear()
+            self.ledger.rewind(number)
+            self.clock.resume_from(self.ledger.head().timestamp)
 
     def head(self) -> BlockHeaderAPI:
         return self.ledger.head()

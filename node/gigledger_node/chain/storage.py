@@ -3,13 +3,23 @@
 py-evm only ships an in-memory backend. This store implements py-evm's atomic
 database interface on top of LMDB: every write is buffered in memory (and visible
 to reads at once), and :meth:`BlockStore.commit` writes the whole buffer in ONE
-LMDB transaction, fsynced before it returns. A SIGKILL therefore leaves either a
+LMDB transaction, fsynced before it returns.
+
+The buffer belongs to the thread that writes: a block being built on the
+producer thread is invisible to reads on any other thread (the RPC event loop,
+call workers) until its commit, so nothing is ever served from a block that is
+not yet durable. Only one thread may build at a time (the caller's lock).
+
+A store opened with ``durable=False`` (throwaway dev chains) skips the fsync:
+a commit is still atomic and survives the process being killed (it is in the
+OS page cache), but not the machine losing power, like geth's --dev chain. A SIGKILL therefore leaves either a
 whole block on disk or none of it: LMDB's copy-on-write B+tree never exposes a
 half-written transaction.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -29,16 +39,26 @@ DEFAULT_MAP_SIZE = 1 << 40
 class BlockStore(BaseAtomicDB):
     """py-evm database on LMDB whose writes become durable together at commit()."""
 
-    def __init__(self, path: Path, map_size: int = DEFAULT_MAP_SIZE) -> None:
+    def __init__(self, path: Path, map_size: int = DEFAULT_MAP_SIZE, durable: bool = True) -> None:
         path.mkdir(parents=True, exist_ok=True)
         self._env = lmdb.open(
-            str(path), map_size=map_size, sync=True, metasync=True, max_dbs=0
+            str(path), map_size=map_size, sync=durable, metasync=durable, max_dbs=0
         )
-        self._pending: dict[bytes, bytes | None] = {}
+        self._local = threading.local()
+
+    @property
+    def _pending(self) -> dict[bytes, bytes | None]:
+        """This thread's uncommitted writes."""
+        try:
+            return self._local.pending
+        except AttributeError:
+            self._local.pending = {}
+            return self._local.pending
 
     def __getitem__(self, key: bytes) -> bytes:
-        if key in self._pending:
-            value = self._pending[key]
+        pending = self._pending
+        if key in pending:
+            value = pending[key]
             if value is _DELETED:
                 raise KeyError(key)
             return value
@@ -70,19 +90,20 @@ class BlockStore(BaseAtomicDB):
             yield batch
 
     def commit(self) -> None:
-        """Write every buffered change in one fsynced LMDB transaction."""
-        if not self._pending:
+        """Write this thread's buffered changes in one LMDB transaction (fsynced if durable)."""
+        pending = self._pending
+        if not pending:
             return
         with self._env.begin(write=True) as txn:
-            for key, value in self._pending.items():
+            for key, value in pending.items():
                 if value is _DELETED:
                     txn.delete(key)
                 else:
                     txn.put(key, value)
-        self._pending.clear()
+        pending.clear()
 
     def discard(self) -> None:
-        """Drop every buffered change (a block that failed to build)."""
+        """Drop this thread's buffered changes (a block that failed to build)."""
         self._pending.clear()
 
     def keys_with_prefix(self, prefix: bytes, start: bytes, stop: bytes) -> list[bytes]:
@@ -104,6 +125,6 @@ class BlockStore(BaseAtomicDB):
         return found
 
     def close(self) -> None:
-        """Close the LMDB environment; buffered changes are dropped."""
+        """Close the LMDB environment; this thread's buffered changes are dropped."""
         self._pending.clear()
         self._env.close()

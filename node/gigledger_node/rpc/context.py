@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from eth.abc import BlockHeaderAPI
 from eth_account.signers.local import LocalAccount
 
+from gigledger_node.chain.calls import CallLimits
 from gigledger_node.chain.chain import Ledger
 from gigledger_node.chain.node import ChainNode
 from gigledger_node.rpc import params
@@ -32,6 +33,9 @@ class RpcContext:
     def announce_pending(self, tx_hash: bytes) -> None:
         for listener in self.pending_listeners:
             listener(tx_hash)
+
+    # Gas cap and time budget of eth_call / eth_estimateGas (--rpc-gas-cap, --rpc-evm-timeout).
+    call_limits: CallLimits = field(default_factory=CallLimits)
 
     @property
     def ledger(self) -> Ledger:

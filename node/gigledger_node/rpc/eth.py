@@ -112,15 +112,18 @@ class EthNamespace:
         if overrides is not None:
             raise InvalidParams("state overrides are not supported")
         request = params.call_request(transaction)
-        return hex_bytes(calls.call(self.ctx.ledger, request, self.ctx.state_header(block), self._next_block_time(block, 'pending')))
+        at, timestamp = self.ctx.state_header(block), self._next_block_time(block, "pending")
+        return hex_bytes(calls.call(self.ctx.ledger, request, at, timestamp, self.ctx.call_limits))
 
     def estimateGas(self, transaction: Any, block: Any = "latest") -> str:
         request = params.call_request(transaction)
-        return hex_int(calls.estimate_gas(self.ctx.ledger, request, self.ctx.state_header(block), self._next_block_time(block, 'latest', 'pending')))
+        at, timestamp = self.ctx.state_header(block), self._next_block_time(block, "latest", "pending")
+        return hex_int(calls.estimate_gas(self.ctx.ledger, request, at, timestamp, self.ctx.call_limits))
 
     def createAccessList(self, transaction: Any, block: Any = "latest") -> dict[str, Any]:
         request = params.call_request(transaction)
-        found = create_access_list(self.ctx.ledger, request, self.ctx.state_header(block), self._next_block_time(block, "pending"))
+        at, timestamp = self.ctx.state_header(block), self._next_block_time(block, "pending")
+        found = create_access_list(self.ctx.ledger, request, at, timestamp, self.ctx.call_limits)
         answer: dict[str, Any] = {
             "accessList": [
                 {"address": hex_address(a), "storageKeys": [hex_bytes(s.to_bytes(32, "big")) for s in slots]}
@@ -218,7 +221,10 @@ class EthNamespace:
             "nonce": params.quantity(fields["nonce"]) if "nonce" in fields else self.ctx.node.pending_nonce(sender),
             "value": request.value,
             "data": request.data,
-            "gas": request.gas or calls.estimate_gas(self.ctx.ledger, request, self.ctx.ledger.head(), self.ctx.node.clock.peek()),
+            "gas": request.gas
+            or calls.estimate_gas(
+                self.ctx.ledger, request, self.ctx.ledger.head(), self.ctx.node.clock.peek(), self.ctx.call_limits
+            ),
             "maxPriorityFeePerGas": tip,
             "maxFeePerGas": params.quantity(max_fee) if max_fee is not None else 2 * self.ctx.node.next_base_fee() + tip,
         }

@@ -1,11 +1,12 @@
 """The JSON-RPC server: HTTP (single and batch) and WebSocket on one port, plus the
-task that seals blocks.
+thread that seals blocks and the workers that run calls.
 
-Everything runs on one asyncio event loop, so the chain is only ever touched by
-one thing at a time. Block production is group commit: a submitted transaction
-wakes the producer, which lets the requests already in flight land in the pool
-and then seals everything pending in one block; while it works, new requests
-queue up for the next block.
+Requests are answered on one asyncio event loop. Blocks are sealed on a producer
+thread, as group commit: a submitted transaction wakes it, it seals everything
+pending in one block, and whatever arrives while block N is being built and
+committed goes into block N+1. eth_call, eth_estimateGas and eth_sendTransaction
+(which estimates) run on call workers, so a slow call holds neither the loop
+nor the producer; see chain/calls.py for how long one may run.
 """
 
 from __future__ import annotations
@@ -14,7 +15,9 @@ import asyncio
 import contextlib
 import hmac
 import logging
+import threading
 from collections.abc import AsyncIterator, Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from starlette.applications import Starlette
@@ -23,8 +26,7 @@ from starlette.responses import Response
 from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
-from gigledger_node.chain.node import ChainNode
-from gigledger_node.rpc import clique, dev, net, perm
+from gigledger_node.rpc import clique, dev, net, params, perm
 from gigledger_node.rpc.context import RpcContext
 from gigledger_node.rpc.dispatch import Dispatcher
 from gigledger_node.rpc.errors import LimitExceeded, RpcError
@@ -37,8 +39,13 @@ from gigledger_node.rpc.txpool import TxPoolNamespace
 logger = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 5 * 1024 * 1024
-# How long a woken producer waits for requests already on the wire (group commit).
-GATHER_SECONDS = 0.002
+# Methods that execute EVM code for a caller; they run on CALL_WORKERS threads.
+CALL_METHODS = frozenset({"eth_call", "eth_estimateGas", "eth_createAccessList", "eth_sendTransaction"})
+CALL_WORKERS = 2
+# A receipt asked for while its transaction is pooled is answered once the next
+# block is committed (or after this long): one answer per block instead of a
+# null per poll, each of which would take CPU from the block being sealed.
+RECEIPT_WAIT_SECONDS = 0.5
 
 
 class RpcServer:
@@ -55,7 +62,11 @@ class RpcServer:
         self.admin_token = admin_token
         self.block_time = block_time
         self.on_serving = on_serving
-        self._wake = asyncio.Event()
+        self._wake = threading.Event()
+        self._stopping = threading.Event()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._sealed: asyncio.Event | None = None  # set when the next block is committed
+        self._calls = ThreadPoolExecutor(CALL_WORKERS, thread_name_prefix="rpc-call")
         self._connections: set[Subscriptions] = set()
         ctx.wake_producer = self._wake.set if block_time is None else (lambda: None)
         ctx.node.listeners.append(self._notify_connections)
@@ -77,7 +88,7 @@ class RpcServer:
             return _json_response(error_response(None, error), status_code=413)
         except RpcError as error:
             return _json_response(error_response(None, error))
-        answer = self.dispatcher.handle_payload(payload, self._authorized(request.headers))
+        answer = await self._dispatch(self.dispatcher, payload, self._authorized(request.headers))
         return _json_response(answer) if answer is not None else Response(status_code=200)
 
     async def websocket(self, socket: WebSocket) -> None:
@@ -90,7 +101,7 @@ class RpcServer:
         try:
             while True:
                 message = await socket.receive_text()  # at most ws_max_size (rpc/listener.py)
-                answer = _answer_text(dispatcher, message, authorized)
+                answer = await self._answer_text(dispatcher, message, authorized)
                 if answer is not None:
                     await socket.send_text(encode(answer).decode())
         except (WebSocketDisconnect, RuntimeError):
@@ -104,7 +115,48 @@ class RpcServer:
         expected = f"Bearer {self.admin_token}"
         return bool(self.admin_token) and hmac.compare_digest(supplied.encode(), expected.encode())
 
+    async def _dispatch(self, dispatcher: Dispatcher, payload: Any, authorized: bool) -> Any:
+        """Answer on the loop, or on a call worker if the payload executes EVM code."""
+        if _calls_evm(payload):
+            loop = asyncio.get_running_loop()
+            return await loop.run_in_executor(self._calls, dispatcher.handle_payload, payload, authorized)
+        answer = dispatcher.handle_payload(payload, authorized)
+        if self._sealed is not None and self._receipt_is_coming(payload, answer):
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._sealed.wait(), RECEIPT_WAIT_SECONDS)
+            answer = dispatcher.handle_payload(payload, authorized)
+        return answer
+
+    def _receipt_is_coming(self, payload: Any, answer: Any) -> bool:
+        """A null receipt for a pooled transaction that automine will seal next."""
+        if self.block_time is not None or not self.ctx.automine:
+            return False
+        if not (isinstance(payload, dict) and payload.get("method") == "eth_getTransactionReceipt"):
+            return False
+        if not isinstance(answer, dict) or answer.get("result", False) is not None:
+            return False
+        try:
+            tx_hash = params.fixed_data(payload["params"][0], 32, "transaction hash")
+        except (RpcError, LookupError, TypeError):
+            return False
+        return self.ctx.node.pool.get(tx_hash) is not None
+
+    async def _answer_text(self, dispatcher: Dispatcher, message: str, authorized: bool) -> Any:
+        try:
+            payload = decode(message)
+        except RpcError as error:
+            return error_response(None, error)
+        return await self._dispatch(dispatcher, payload, authorized)
+
     def _notify_connections(self, produced) -> None:
+        """Runs on whichever thread sealed the block; subscriptions live on the loop."""
+        if self._loop is not None and not self._loop.is_closed():
+            self._loop.call_soon_threadsafe(self._notify_on_loop, produced)
+
+    def _notify_on_loop(self, produced) -> None:
+        if self._sealed is not None:
+            self._sealed.set()
+            self._sealed = asyncio.Event()
         for subscriptions in self._connections:
             subscriptions.on_block(produced)
 
@@ -116,27 +168,35 @@ class RpcServer:
 
     @contextlib.asynccontextmanager
     async def _lifespan(self, app: Starlette) -> AsyncIterator[None]:
-        producer = asyncio.create_task(
-            self._produce_on_demand() if self.block_time is None else self._produce_every()
+        self._loop = asyncio.get_running_loop()
+        self._sealed = asyncio.Event()
+        producer = threading.Thread(
+            target=self._produce_on_demand if self.block_time is None else self._produce_every,
+            name="block-producer",
+            daemon=True,
         )
+        producer.start()
         if self.on_serving is not None:
-            asyncio.get_running_loop().run_in_executor(None, self.on_serving)
+            self._loop.run_in_executor(None, self.on_serving)
         try:
             yield
         finally:
-            producer.cancel()
+            self._stopping.set()
+            self._wake.set()
+            producer.join()
+            self._calls.shutdown(wait=False, cancel_futures=True)
 
-    async def _produce_on_demand(self) -> None:
+    def _produce_on_demand(self) -> None:
         while True:
-            await self._wake.wait()
+            self._wake.wait()
+            if self._stopping.is_set():
+                return
             self._wake.clear()
-            await asyncio.sleep(GATHER_SECONDS)
-            while self.ctx.automine and self._produce_safely(allow_empty=False):
-                await asyncio.sleep(0)
+            while self.ctx.automine and not self._stopping.is_set() and self._produce_safely(allow_empty=False):
+                pass
 
-    async def _produce_every(self) -> None:
-        while True:
-            await asyncio.sleep(self.block_time)
+    def _produce_every(self) -> None:
+        while not self._stopping.wait(self.block_time):
             self._produce_safely(allow_empty=True)
 
     def _produce_safely(self, allow_empty: bool) -> bool:
@@ -175,12 +235,9 @@ async def _read_capped(request: Request) -> bytes:
     return b"".join(chunks)
 
 
-def _answer_text(dispatcher: Dispatcher, message: str, authorized: bool) -> Any:
-    try:
-        payload = decode(message)
-    except RpcError as error:
-        return error_response(None, error)
-    return dispatcher.handle_payload(payload, authorized)
+def _calls_evm(payload: Any) -> bool:
+    requests = payload if isinstance(payload, list) else [payload]
+    return any(isinstance(r, dict) and r.get("method") in CALL_METHODS for r in requests)
 
 
 async def _drain(outbox: asyncio.Queue, socket: WebSocket) -> None:
