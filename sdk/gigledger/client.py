@@ -35,7 +35,7 @@ from gigledger.events import Attested, AttestationRevoked, GigCreated
 from gigledger.gigs import ZERO_ADDRESS, Gig, GigHistoryError, State
 from gigledger.hashes import as_bytes32
 from gigledger.logs import LogReader
-from gigledger.payments import Payment, account_payments, payment_from_api
+from gigledger.payments import Payment, account_payments, api_payments
 from gigledger.reputation import Reputation, Volume, build_reputation
 from gigledger.skills import skill_name, skill_tag
 from gigledger.transactions import DEFAULT_TIMEOUT, Receipt, TransactionSender, translate_node_error
@@ -47,9 +47,6 @@ API_ENV = "GIGLEDGER_API"
 DEFAULT_RPC = "http://127.0.0.1:8545"
 #: Review period when the client names none: three days.
 DEFAULT_REVIEW_PERIOD = 3 * 86_400
-#: Payments per query API request (the API's largest page is larger).
-API_PAGE_SIZE = 100
-
 ERC20_ABI = [
     {
         "name": "allowance",
@@ -482,15 +479,8 @@ class GigLedger:
         )
 
     def _api_payments(self, address: str) -> list[Payment]:
-        """Every page of GET {api}/accounts/{address}/payments (JSON pages: items, next_offset)."""
-        url = f"{self.api_url}/accounts/{address}/payments"
-        payments: list[Payment] = []
-        offset: int | None = 0
-        while offset is not None:
-            page = self._api_get(url, {"offset": offset, "limit": API_PAGE_SIZE})
-            payments.extend(payment_from_api(row) for row in page["items"])
-            offset = page.get("next_offset")
-        return payments
+        """Every page of GET {api}/accounts/{address}/payments."""
+        return api_payments(lambda path, params: self._api_get(f"{self.api_url}{path}", params), address)
 
     def _api_get(self, url: str, params: dict[str, Any]) -> Any:
         try:

@@ -1,7 +1,8 @@
 """Deployment manifests: where GigLedger's contracts live on a chain, and deploying them.
 
 A manifest is a small JSON file (chain id, contract addresses, the block to index
-from, the source digest of each artifact). `verify` refuses a manifest whose chain
+from, the source digest of each artifact) and the chain's trust anchor: its
+genesis hash and the authority set that genesis lists (what an auditor pins). `verify` refuses a manifest whose chain
 id or deployed code does not match the chain it is used with.
 """
 
@@ -18,6 +19,7 @@ from web3 import Web3
 from gigledger.contracts import SHIPPED, load_artifact
 from gigledger.errors import DeploymentMismatch, WrongChain
 from gigledger.gigs import ZERO_ADDRESS
+from gigledger.seal import authorities_from_genesis, checked_header
 from gigledger.transactions import TransactionSender
 
 
@@ -30,6 +32,8 @@ class Deployment:
     registry: str
     block: int  # the first block to index: the registry's deployment block
     artifacts: dict[str, str] = field(default_factory=dict)  # contract name -> sourceDigest
+    genesis_hash: str | None = None  # the chain's block 0, as the deployer's node served it
+    authorities: list[str] = field(default_factory=list)  # who may seal, as that genesis lists them
 
     @classmethod
     def load(cls, path: str | Path) -> Deployment:
@@ -41,6 +45,8 @@ class Deployment:
             registry=Web3.to_checksum_address(data["registry"]),
             block=int(data["block"]),
             artifacts=dict(data.get("artifacts", {})),
+            genesis_hash=data.get("genesis_hash"),
+            authorities=[Web3.to_checksum_address(a) for a in data.get("authorities", [])],
         )
 
     def save(self, path: str | Path) -> None:
@@ -97,10 +103,14 @@ def deploy_with(sender: TransactionSender, *, treasury: str | None = None, fee_b
     escrow = sender.deploy(load_artifact("GigEscrow")["bytecode"], constructor).contract_address
     authorise = _selector("set_escrow(address,bool)") + eth_abi.encode(["address", "bool"], [escrow, True]).hex()
     sender.send({"to": registry, "data": authorise, "value": 0})
+    genesis = sender.w3.provider.make_request("eth_getBlockByNumber", ["0x0", False])["result"]
+    checked_header(genesis)
     return Deployment(
         chain_id=sender.chain_id,
         escrow=escrow,
         registry=registry,
         block=registry_receipt.block_number,
         artifacts={name: load_artifact(name)["sourceDigest"] for name in SHIPPED},
+        genesis_hash=genesis["hash"],
+        authorities=authorities_from_genesis(genesis),
     )

@@ -18,9 +18,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, FastAPI, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
-from gigledger.audit import RpcFailed
 from gigledger.deployment import Deployment
-from requests import RequestException
 
 from gigledger_node.index.queries import (
     MAX_LIMIT,
@@ -38,17 +36,10 @@ from gigledger_node.index.queries import (
     TimelineEntry,
     checked_address,
 )
+from gigledger_node.web.auditing import Auditor, AuditUnavailable, ChainUnreachable
 
 Offset = Annotated[int, Query(ge=0, description="How many items to skip.")]
 Format = Literal["json", "csv"]
-
-
-class AuditUnavailable(QueryError):
-    """The API was started without a chain endpoint or deployment, so it cannot audit."""
-
-
-class ChainUnreachable(QueryError):
-    """The chain endpoint an audit needs did not answer."""
 
 
 Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description=f"Items per page, 1 to {MAX_LIMIT}.")]
@@ -73,10 +64,10 @@ def api_router(
     *,
     rpc_url: str | None = None,
     deployment: Deployment | None = None,
-    authorities: list[str] | None = None,
 ) -> APIRouter:
     """The query API's routes over ``queries``; audits need ``rpc_url`` and ``deployment``."""
     router = APIRouter()
+    auditor = Auditor.configured(queries, rpc_url, deployment)
 
     @router.get("/status", tags=["index"])
     def status() -> IndexingStatus:
@@ -136,16 +127,9 @@ def api_router(
         """Every payment of the account verified against the chain, and the escrow's balances
         reconciled with the index; mismatches are named."""
         account = checked_address(address)
-        if rpc_url is None or deployment is None:
+        if auditor is None:
             raise AuditUnavailable("this API was started without --rpc and --deployment, so it cannot audit")
-        from gigledger_node.index.audit import audit_from_index
-        from web3 import HTTPProvider, Web3
-
-        w3 = Web3(HTTPProvider(rpc_url))
-        try:
-            report = await run_in_threadpool(audit_from_index, queries, w3, deployment, account, authorities=authorities)
-        except (OSError, RequestException, RpcFailed) as error:
-            raise ChainUnreachable(f"the chain endpoint {rpc_url} failed during the audit: {error}") from error
+        report = await run_in_threadpool(auditor.report, account)
         if format == "csv":
             return PlainTextResponse(report.to_csv(), media_type="text/csv")
         return Response(report.to_json(), media_type="application/json")
@@ -169,7 +153,6 @@ def create_app(
     *,
     rpc_url: str | None = None,
     deployment: Deployment | None = None,
-    authorities: list[str] | None = None,
 ) -> FastAPI:
     """The node's web app: the query API (and the explorer's pages when installed)."""
     app = FastAPI(
@@ -177,7 +160,7 @@ def create_app(
         version="1",
         description="Gigs, reputation and payment history from the GigLedger index; audits against the chain.",
     )
-    app.include_router(api_router(queries, rpc_url=rpc_url, deployment=deployment, authorities=authorities))
+    app.include_router(api_router(queries, rpc_url=rpc_url, deployment=deployment))
 
     @app.exception_handler(NotFound)
     async def not_found(_request: Request, error: NotFound) -> JSONResponse:
