@@ -15,13 +15,30 @@ import pytest
 from gigledger import audit
 from gigledger import report as verdict
 from gigledger.anchor import TrustAnchor
+from gigledger.deployment import Deployment
+from gigledger.proofs import receipts_root
 from sqlalchemy import delete, select, update
 
+from gigledger_node.chain.sealing import genesis_extra_data
+from gigledger_node.cli import DEV_AUTHORITY_KEY
 from gigledger_node.index import db
 from gigledger_node.index.audit import audit_from_index
+from gigledger_node.index.db import open_index
+from gigledger_node.index.endpoint import Endpoint
+from gigledger_node.index.indexer import Indexer
+from gigledger_node.index.queries import Queries
 
-from .proxy import dropped_log, flaky, forged_log, rewritten_genesis, rpc_proxy, wrong_balance
-from .story import ETHER, web3_of
+from .proxy import (
+    dropped_log,
+    flaky,
+    forged_log,
+    forked_block,
+    resealed,
+    rewritten_genesis,
+    rpc_proxy,
+    wrong_balance,
+)
+from .story import ETHER, WEEK, ledgers, web3_of
 
 ATTACKER = "0x" + "66" * 20
 
@@ -248,3 +265,139 @@ def test_the_report_renders_as_csv_and_json(queries, story):
     assert len(rows) == len(report.rows) == len(document["payments"])
     assert rows[0]["status"] == "ok" and document["ok"] is True
     assert document["coverage"]["blocks_matched"] == report.coverage.blocks_matched
+
+
+# ---------------------------------------------------------------- on the node, with real seals
+
+
+@pytest.fixture(scope="module")
+def sealed_payments(dev_node, tmp_path_factory):
+    """One approved gig on the dev node, then one more block, indexed into SQLite:
+    (url, deployment, queries, freelancer)."""
+    url, manifest = dev_node
+    deployment = Deployment.load(manifest)
+    people = ledgers(url, deployment)
+    alice, bob, carol = people["alice"], people["bob"], people["carol"]
+    gig = alice.create_gig(ETHER, freelancer=bob.address, arbiter=carol.address, deadline=WEEK).gig_id
+    bob.accept(gig)
+    bob.deliver(gig)
+    alice.approve(gig)
+    web3_of(url).provider.make_request("evm_mine", [])
+    engine = open_index(f"sqlite:///{tmp_path_factory.mktemp('sealed') / 'index.sqlite'}")
+    Indexer(engine, Endpoint(url), deployment).sync()
+    yield url, deployment, Queries(engine), bob.address
+    engine.dispose()
+
+
+def _sealed_fork_of_release(url: str, freelancer: str, deployment: Deployment) -> tuple[int, dict, list[dict]]:
+    """The block of ``freelancer``'s release re-made with the release re-amounted, its receipts root
+    recomputed and sealed by the real authority key: (height, forged header, forged receipts)."""
+    release = next(p for p in audit.chain_payments(web3_of(url), deployment, freelancer) if p.kind == "release")
+    w3 = web3_of(url)
+    block = w3.provider.make_request("eth_getBlockByNumber", [hex(release.block_number), False])["result"]
+    receipts = w3.provider.make_request("eth_getBlockReceipts", [hex(release.block_number)])["result"]
+    for log in (entry for r in receipts for entry in r["logs"]):
+        if int(log["logIndex"], 16) == release.log_index:
+            log["data"] = "0x" + format(10**30, "064x") + log["data"][66:]
+    forged = resealed(block, DEV_AUTHORITY_KEY, receiptsRoot="0x" + receipts_root(receipts).hex())
+    return release.block_number, forged, receipts
+
+
+def test_the_manifest_records_the_nodes_genesis_and_authority(sealed_payments):
+    url, deployment, _queries, _freelancer = sealed_payments
+
+    genesis = web3_of(url).provider.make_request("eth_getBlockByNumber", ["0x0", False])["result"]
+    assert deployment.genesis_hash == genesis["hash"]
+    assert deployment.authorities == [DEV_AUTHORITY_KEY.public_key.to_checksum_address()]
+
+
+def test_payments_on_the_node_are_sealed_by_its_genesis_authority(sealed_payments):
+    url, deployment, queries, freelancer = sealed_payments
+
+    report = audit_from_index(queries, web3_of(url), deployment, freelancer)
+
+    assert report.ok, report.mismatches
+    assert report.authorities == deployment.authorities
+    assert {r.seal for r in report.rows} == {f"sealed by {report.authorities[0]}"}
+
+
+def test_a_genesis_rewritten_with_an_attackers_key_is_refused(sealed_payments):
+    url, deployment, queries, freelancer = sealed_payments
+
+    with rpc_proxy(url, rewritten_genesis(genesis_extra_data([ATTACKER]))) as lying:
+        report = audit_from_index(queries, web3_of(lying), deployment, freelancer)
+
+    assert report.names() == {verdict.GENESIS_MISMATCH}
+
+
+def test_a_genesis_rewritten_without_authorities_is_refused_not_downgraded(sealed_payments):
+    url, deployment, queries, freelancer = sealed_payments
+
+    with rpc_proxy(url, rewritten_genesis(b"")) as lying:
+        report = audit_from_index(queries, web3_of(lying), deployment, freelancer)
+
+    assert report.names() == {verdict.GENESIS_MISMATCH}
+    assert verdict.UNSEALED_CHAIN not in {r.seal for r in report.rows}
+
+
+def test_a_fork_sealed_by_the_real_authority_is_not_on_the_canonical_chain(sealed_payments):
+    url, deployment, queries, freelancer = sealed_payments
+    height, forged, receipts = _sealed_fork_of_release(url, freelancer, deployment)
+
+    with rpc_proxy(url, forked_block(height, forged, receipts)) as lying:
+        report = audit_from_index(queries, web3_of(lying), deployment, freelancer)
+
+    assert verdict.CHAIN_BROKEN in report.names()
+    broken = next(m for m in report.mismatches if m.name == verdict.CHAIN_BROKEN)
+    assert broken.evidence["parent"]["hash"] == forged["hash"]
+
+
+def test_two_sealed_headers_at_one_height_are_reported_as_equivocation(sealed_payments, tmp_path):
+    url, deployment, queries, freelancer = sealed_payments
+    assert audit_from_index(queries, web3_of(url), deployment, freelancer, cache_dir=tmp_path).ok
+    height, forged, receipts = _sealed_fork_of_release(url, freelancer, deployment)
+
+    with rpc_proxy(url, forked_block(height, forged, receipts)) as lying:
+        report = audit_from_index(queries, web3_of(lying), deployment, freelancer, cache_dir=tmp_path)
+
+    equivocation = next(m for m in report.mismatches if m.name == verdict.EQUIVOCATION)
+    assert equivocation.evidence["served"]["hash"] == forged["hash"]
+    assert equivocation.evidence["verified"]["number"] == height
+    assert verdict.RECEIPTS_ROOT_MISMATCH in report.names()
+
+
+def test_a_later_audit_fetches_only_the_new_headers(sealed_payments, tmp_path):
+    url, deployment, queries, freelancer = sealed_payments
+    asked: list[str] = []
+
+    def count(request: dict, answer: dict) -> dict:
+        if request["method"] == "eth_getBlockByNumber" and not request["params"][1]:
+            asked.append(request["params"][0])
+        return answer
+
+    with rpc_proxy(url, rewrite=count) as counting:
+        audit_from_index(queries, web3_of(counting), deployment, freelancer, cache_dir=tmp_path)
+        first = len(asked)
+        report = audit_from_index(queries, web3_of(counting), deployment, freelancer, cache_dir=tmp_path)
+
+    assert report.ok and first > report.coverage.head
+    assert len(asked) - first <= 1  # the newest cached header, asked again to catch equivocation
+
+
+def test_a_trusted_checkpoint_anchors_the_chain(sealed_payments):
+    url, deployment, queries, freelancer = sealed_payments
+    block = web3_of(url).provider.make_request("eth_getBlockByNumber", [hex(deployment.block), False])["result"]
+    anchor = TrustAnchor.pinned(deployment.genesis_hash, f"{deployment.block}:{block['hash']}")
+
+    report = audit_from_index(queries, web3_of(url), deployment, freelancer, anchor=anchor)
+
+    assert report.ok and report.coverage.first_block == deployment.block
+
+
+def test_a_checkpoint_the_chain_does_not_have_is_named(sealed_payments):
+    url, deployment, queries, freelancer = sealed_payments
+    anchor = TrustAnchor.pinned(deployment.genesis_hash, f"{deployment.block}:0x{'34' * 32}")
+
+    report = audit_from_index(queries, web3_of(url), deployment, freelancer, anchor=anchor)
+
+    assert report.names() == {verdict.CHECKPOINT_MISMATCH}
