@@ -72,10 +72,30 @@ def test_history_csv_lists_the_payments(cli, accounts, anvil_delivered_gig):
     assert ",deposit,in," in deposit
 
 
-def test_audit_reports_on_the_account(cli, accounts, anvil_delivered_gig):
-    result = cli("--json", "audit", accounts[1].address)
-    assert result.returncode in (0, 9), result.stderr
-    assert accounts[1].address in result.stdout
+def test_audit_of_an_honest_unsealed_chain_passes_with_unsealed(cli, accounts, anvil_delivered_gig, tmp_path):
+    result = cli("--json", "audit", accounts[1].address, "--unsealed", env={"GIGLEDGER_CACHE": str(tmp_path)})
+    assert result.returncode == 0, result.stdout + result.stderr
+    report = json.loads(result.stdout)
+    assert report["account"] == accounts[1].address and report["payments"]
+
+
+def test_audit_requires_seals_unless_told_the_chain_has_none(cli, accounts, anvil_delivered_gig, tmp_path):
+    result = cli("--json", "audit", accounts[1].address, env={"GIGLEDGER_CACHE": str(tmp_path)})
+    assert result.returncode == 9
+    assert "genesis lists no authorities" in result.stdout
+
+
+def test_audit_against_another_genesis_hash_exits_9(cli, accounts, anvil_delivered_gig, tmp_path):
+    env = {"GIGLEDGER_CACHE": str(tmp_path), "GIGLEDGER_GENESIS_HASH": "0x" + "12" * 32}
+    result = cli("--json", "audit", accounts[1].address, "--unsealed", env=env)
+    assert result.returncode == 9
+    assert "genesis does not match the pinned hash" in result.stdout
+
+
+def test_audit_with_a_malformed_genesis_hash_exits_2_and_says_the_form(cli, accounts):
+    result = cli("audit", accounts[1].address, "--genesis-hash", "0x1234")
+    assert result.returncode == 2
+    assert "0x + 64 hex digits" in result.stderr
 
 
 # ---------------------------------------------------------------- errors and exit codes
