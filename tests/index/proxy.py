@@ -11,6 +11,7 @@ import copy
 import itertools
 import json
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -205,3 +206,30 @@ def flaky(every: int, status: int = 502) -> Lie:
             return status if next(counter) % every == 0 else None
 
     return Lie(http_status=http_status)
+
+
+def outage(down: threading.Event, status: int = 502) -> Lie:
+    """Every request fails with ``status`` while ``down`` is set."""
+    return Lie(http_status=lambda: status if down.is_set() else None)
+
+
+def slow_first(calls: int, seconds: float) -> Lie:
+    """The first ``calls`` requests answer only after ``seconds`` (longer than a client's timeout)."""
+    counter = itertools.count()
+
+    def refuse(request: dict) -> None:
+        if next(counter) < calls:
+            time.sleep(seconds)
+        return None
+
+    return Lie(refuse=refuse)
+
+
+def server_error_first(calls: int) -> Lie:
+    """The first ``calls`` requests get JSON-RPC error -32000, as a busy geth answers."""
+    counter = itertools.count()
+
+    def refuse(request: dict) -> dict | None:
+        return {"error": {"code": -32000, "message": "busy"}} if next(counter) < calls else None
+
+    return Lie(refuse=refuse)

@@ -297,3 +297,17 @@ def test_the_audit_command_names_a_tampered_index_behind_the_api_and_exits_9(api
 
     assert result.returncode == 9, result.stdout + result.stderr
     assert DIFFERS_FROM_CHAIN in result.stdout
+
+
+def test_status_says_how_long_ago_the_indexer_wrote_and_its_last_error(api_story):
+    from gigledger_node.index.indexer import FollowerHealth
+
+    story, queries = api_story
+    health = FollowerHealth()
+    health.failed(RuntimeError("HTTP 502 Bad Gateway"))
+
+    with served(create_app(queries, health=health)) as client:
+        status = client.get("/status").json()
+
+    assert status["seconds_since_update"] >= 0
+    assert "502" in status["last_error"] and status["last_error_at"] > 0

@@ -12,7 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import threading
-from dataclasses import fields
+from dataclasses import fields, replace
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, FastAPI, Query, Request
@@ -36,6 +36,7 @@ from gigledger_node.index.queries import (
     TimelineEntry,
     checked_address,
 )
+from gigledger_node.index.indexer import FollowerHealth
 from gigledger_node.web.auditing import Auditor, AuditUnavailable, ChainUnreachable
 
 Offset = Annotated[int, Query(ge=0, description="How many items to skip.")]
@@ -64,15 +65,21 @@ def api_router(
     *,
     rpc_url: str | None = None,
     deployment: Deployment | None = None,
+    health: FollowerHealth | None = None,
 ) -> APIRouter:
-    """The query API's routes over ``queries``; audits need ``rpc_url`` and ``deployment``."""
+    """The query API's routes over ``queries``; audits need ``rpc_url`` and ``deployment``;
+    ``health`` is the in-process indexer's, when there is one."""
     router = APIRouter()
     auditor = Auditor.configured(queries, rpc_url, deployment)
 
     @router.get("/status", tags=["index"])
     def status() -> IndexingStatus:
-        """How far the index has got: checkpoint, chain head, lag in blocks."""
-        return queries.status()
+        """How far the index has got: checkpoint, chain head, lag in blocks, seconds since the
+        indexer last wrote, and (with an indexer in this process) its last error."""
+        current = queries.status()
+        if health is None or health.last_error_at is None:
+            return current
+        return replace(current, last_error=health.last_error, last_error_at=int(health.last_error_at))
 
     @router.get("/gigs", tags=["gigs"])
     def gigs(
@@ -153,6 +160,7 @@ def create_app(
     *,
     rpc_url: str | None = None,
     deployment: Deployment | None = None,
+    health: FollowerHealth | None = None,
 ) -> FastAPI:
     """The node's web app: the query API (and the explorer's pages when installed)."""
     app = FastAPI(
@@ -160,7 +168,7 @@ def create_app(
         version="1",
         description="Gigs, reputation and payment history from the GigLedger index; audits against the chain.",
     )
-    app.include_router(api_router(queries, rpc_url=rpc_url, deployment=deployment))
+    app.include_router(api_router(queries, rpc_url=rpc_url, deployment=deployment, health=health))
 
     @app.exception_handler(NotFound)
     async def not_found(_request: Request, error: NotFound) -> JSONResponse:
@@ -181,13 +189,19 @@ def create_app(
     return app
 
 
-def web_app(db_url: str, *, rpc_url: str | None = None, deployment: Deployment | None = None) -> FastAPI:
+def web_app(
+    db_url: str,
+    *,
+    rpc_url: str | None = None,
+    deployment: Deployment | None = None,
+    health: FollowerHealth | None = None,
+) -> FastAPI:
     """The query API with the explorer's pages, over the index at ``db_url``."""
     from gigledger_node.index.db import open_index
     from gigledger_node.web.explorer import install_explorer
 
     queries = Queries(open_index(db_url))
-    app = create_app(queries, rpc_url=rpc_url, deployment=deployment)
+    app = create_app(queries, rpc_url=rpc_url, deployment=deployment, health=health)
     install_explorer(app, queries, rpc_url=rpc_url, deployment=deployment)
     return app
 
@@ -213,11 +227,12 @@ def serve_in_background(
     port: int,
     rpc_url: str | None = None,
     deployment: Deployment | None = None,
+    health: FollowerHealth | None = None,
 ) -> threading.Thread:
     """Serve the web app from a daemon thread, as `gigledger-node start` does beside JSON-RPC."""
     import uvicorn
 
-    app = web_app(db_url, rpc_url=rpc_url, deployment=deployment)
+    app = web_app(db_url, rpc_url=rpc_url, deployment=deployment, health=health)
     server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, name="web", daemon=True)
     thread.start()
