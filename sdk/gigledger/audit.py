@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from eth_abi.exceptions import DecodingError
 from eth_utils import to_checksum_address
 from web3 import Web3
 
@@ -42,6 +43,7 @@ from gigledger.proofs import ProofInvalid, bloom_may_contain, hex_bytes, receipt
 from gigledger.report import (
     DIFFERS_FROM_CHAIN,
     ESCROW_BALANCE_MISMATCH,
+    GIG_NOT_ON_CHAIN,
     LOG_FORGED,
     LOG_HIDDEN,
     MISSING_FROM_INDEX,
@@ -107,6 +109,15 @@ def chain_payments(w3: Web3, deployment: Deployment, account: str) -> list[Payme
     created = [decode_log(log) for answer in rpc.batch(calls) for log in answer]
     tokens = {e.gig_id: e.token for e in created if isinstance(e, GigCreated)}
     return [p for e in events for p in payments_of(e, tokens.get(getattr(e, "gig_id", None))) if p.account == account]
+
+
+def _decoded(log: Mapping[str, Any]) -> Any:
+    """The event a log records, or None for a log that does not decode (a forged one: its
+    block's roots name the forgery)."""
+    try:
+        return decode_log(log)
+    except (DecodingError, ValueError, IndexError):
+        return None
 
 
 def _topic_of_int(value: int) -> str:
@@ -213,7 +224,7 @@ def _account_evidence(verifier: BlockVerifier, deployment: Deployment, account: 
     matched = _matching(chain, deployment.block, head, [escrow_bytes, hex_bytes(mine)])
     blocks = {b.number: b for b in verifier.verify(matched)}
     logs = [log for b in blocks.values() for log in b.logs if _is_about(log, escrow, {mine})]
-    events = [decode_log(log) for log in logs]
+    events = [_decoded(log) for log in logs]
     created = {e.gig_id for e in events if isinstance(e, GigCreated)}
     unknown = sorted({e.gig_id for e in events if e is not None and hasattr(e, "gig_id")} - created)
     if unknown:  # gigs the account joined after they were created: find each GigCreated the same way
@@ -232,10 +243,17 @@ def _account_evidence(verifier: BlockVerifier, deployment: Deployment, account: 
     return _Evidence(ordered, blocks, head - deployment.block + 1, len(matched))
 
 
-def _payments(logs: list[dict], account: str) -> list[Payment]:
-    events = [e for e in map(decode_log, logs) if e is not None]
+def _payments(logs: list[dict], account: str) -> tuple[list[Payment], list[Mismatch]]:
+    """The account's payments in verified logs, and a mismatch for each whose gig has no verified GigCreated."""
+    events = [e for e in map(_decoded, logs) if e is not None]
     tokens = {e.gig_id: e.token for e in events if isinstance(e, GigCreated)}
-    return [p for e in events for p in payments_of(e, tokens.get(getattr(e, "gig_id", None))) if p.account == account]
+    payments, problems = [], []
+    for event in events:
+        try:
+            payments.extend(p for p in payments_of(event, tokens.get(getattr(event, "gig_id", None))) if p.account == account)
+        except ValueError as error:
+            problems.append(Mismatch(GIG_NOT_ON_CHAIN, str(error), event.transaction_hash, event.log_index))
+    return payments, problems
 
 
 def _endpoint_lies(rpc: RawRpc, deployment: Deployment, account: str, head: int, verified: list[dict]) -> list[Mismatch]:
@@ -325,7 +343,7 @@ class ChainAudit:
 
 
 def verify_account(
-    w3: Web3,
+    w3: Web3 | RawRpc,
     deployment: Deployment,
     account: str,
     *,
@@ -339,7 +357,7 @@ def verify_account(
     ``account`` from verified receipts, the endpoint's logs checked, and the escrow's
     balance of each of ``tokens`` at the head."""
     account = to_checksum_address(account)
-    rpc = RawRpc(w3)
+    rpc = w3 if isinstance(w3, RawRpc) else RawRpc(w3)
     anchor = anchor or TrustAnchor.pinned(deployment.genesis_hash)
     head = _int(rpc.call("eth_blockNumber", [])) if head is None else head
     cache = HeaderCache.for_chain(cache_dir, anchor.genesis_hash)
@@ -355,8 +373,10 @@ def verify_account(
     evidence = _account_evidence(BlockVerifier(rpc, chain), deployment, account, head)
     mismatches.extend(m for b in evidence.blocks.values() for m in b.problems)
     mismatches.extend(_endpoint_lies(rpc, deployment, account, head, evidence.logs))
+    found, unfounded = _payments(evidence.logs, account)
+    mismatches.extend(unfounded)
     payments = []
-    for payment in _payments(evidence.logs, account):
+    for payment in found:
         block = evidence.blocks[payment.block_number]
         problems = tuple(m.name for m in block.problems)
         payments.append(VerifiedPayment(payment, block.receipts_root, chain.seal_of(block.number), problems))
@@ -402,7 +422,7 @@ def reconcile(
 
 
 def audit_account(
-    w3: Web3,
+    w3: Web3 | RawRpc,
     deployment: Deployment,
     account: str,
     *,

@@ -29,6 +29,7 @@ TRANSACTIONS_ROOT_MISMATCH = "transactions root mismatch"
 LOG_FORGED = "endpoint log differs from the verified receipt"
 LOG_HIDDEN = "endpoint hid a log"
 STATE_PROOF_INVALID = "state proof invalid"
+GIG_NOT_ON_CHAIN = "payment's gig has no verified GigCreated"
 ESCROW_BALANCE_MISMATCH = "escrow balance mismatch"
 # The index against the verified chain.
 MISSING_FROM_INDEX = "payment missing from index"

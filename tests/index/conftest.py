@@ -24,7 +24,9 @@ from gigledger_node.index.indexer import Indexer
 from gigledger_node.index.queries import Queries
 
 from .seeding import ANVIL_FLAGS, Seeder
-from .story import Story, deploy_contracts, tell
+from gigledger.deployment import Deployment
+
+from .story import ETHER, WEEK, Story, deploy_contracts, ledgers, tell, web3_of
 
 ANVIL = Path(__file__).resolve().parents[2] / ".tools" / "node_modules" / ".bin" / "anvil"
 POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -192,3 +194,22 @@ def dev_node(tmp_path_factory) -> Iterator[tuple[str, Path]]:
         yield f"http://127.0.0.1:{port}", manifest
     finally:
         stop(process)
+
+
+@pytest.fixture(scope="module")
+def sealed_payments(dev_node, tmp_path_factory):
+    """One approved gig on the dev node, then one more block, indexed into SQLite:
+    (url, deployment, queries, freelancer)."""
+    url, manifest = dev_node
+    deployment = Deployment.load(manifest)
+    people = ledgers(url, deployment)
+    alice, bob, carol = people["alice"], people["bob"], people["carol"]
+    gig = alice.create_gig(ETHER, freelancer=bob.address, arbiter=carol.address, deadline=WEEK).gig_id
+    bob.accept(gig)
+    bob.deliver(gig)
+    alice.approve(gig)
+    web3_of(url).provider.make_request("evm_mine", [])
+    engine = open_index(f"sqlite:///{tmp_path_factory.mktemp('sealed') / 'index.sqlite'}")
+    Indexer(engine, Endpoint(url), deployment).sync()
+    yield url, deployment, Queries(engine), bob.address
+    engine.dispose()

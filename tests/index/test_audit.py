@@ -23,10 +23,6 @@ from gigledger_node.chain.sealing import genesis_extra_data
 from gigledger_node.cli import DEV_AUTHORITY_KEY
 from gigledger_node.index import db
 from gigledger_node.index.audit import audit_from_index
-from gigledger_node.index.db import open_index
-from gigledger_node.index.endpoint import Endpoint
-from gigledger_node.index.indexer import Indexer
-from gigledger_node.index.queries import Queries
 
 from .proxy import (
     dropped_log,
@@ -38,7 +34,7 @@ from .proxy import (
     rpc_proxy,
     wrong_balance,
 )
-from .story import ETHER, WEEK, ledgers, web3_of
+from .story import ETHER, web3_of
 
 ATTACKER = "0x" + "66" * 20
 
@@ -268,25 +264,6 @@ def test_the_report_renders_as_csv_and_json(queries, story):
 
 
 # ---------------------------------------------------------------- on the node, with real seals
-
-
-@pytest.fixture(scope="module")
-def sealed_payments(dev_node, tmp_path_factory):
-    """One approved gig on the dev node, then one more block, indexed into SQLite:
-    (url, deployment, queries, freelancer)."""
-    url, manifest = dev_node
-    deployment = Deployment.load(manifest)
-    people = ledgers(url, deployment)
-    alice, bob, carol = people["alice"], people["bob"], people["carol"]
-    gig = alice.create_gig(ETHER, freelancer=bob.address, arbiter=carol.address, deadline=WEEK).gig_id
-    bob.accept(gig)
-    bob.deliver(gig)
-    alice.approve(gig)
-    web3_of(url).provider.make_request("evm_mine", [])
-    engine = open_index(f"sqlite:///{tmp_path_factory.mktemp('sealed') / 'index.sqlite'}")
-    Indexer(engine, Endpoint(url), deployment).sync()
-    yield url, deployment, Queries(engine), bob.address
-    engine.dispose()
 
 
 def _sealed_fork_of_release(url: str, freelancer: str, deployment: Deployment) -> tuple[int, dict, list[dict]]:

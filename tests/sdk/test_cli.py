@@ -200,3 +200,30 @@ def test_a_malformed_hash_is_a_usage_error(cli, accounts, anvil_delivered_gig):
     result = cli("gig", "deliver", str(anvil_delivered_gig.gig_id), "--deliverable-hash", "0x1234", account=accounts[2])
     assert result.returncode == 2
     assert "expected 32 bytes" in result.stderr
+
+
+def test_a_bundle_written_by_audit_verifies_offline_with_no_node(cli, accounts, anvil_delivered_gig, anvil_deployment, tmp_path):
+    bundle = tmp_path / "proof.json"
+    written = cli("audit", accounts[1].address, "--unsealed", "--bundle", str(bundle), env={"GIGLEDGER_CACHE": str(tmp_path)})
+    assert written.returncode == 0, written.stdout + written.stderr
+
+    offline = {"GIGLEDGER_RPC": f"http://127.0.0.1:{free_port()}"}
+    result = cli("--json", "verify", str(bundle), "--genesis-hash", anvil_deployment.genesis_hash, env=offline)
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert json.loads(result.stdout)["payments"]
+
+
+def test_a_tampered_bundle_fails_verify_with_exit_9(cli, accounts, anvil_delivered_gig, anvil_deployment, tmp_path):
+    bundle = tmp_path / "proof.json"
+    cli("audit", accounts[1].address, "--unsealed", "--bundle", str(bundle), env={"GIGLEDGER_CACHE": str(tmp_path)})
+    document = json.loads(bundle.read_text())
+    for method, _params, answer in document["answers"]:
+        if method == "eth_getBlockReceipts" and answer:
+            answer[0]["status"] = "0x0"
+    bundle.write_text(json.dumps(document))
+
+    result = cli("--json", "verify", str(bundle), "--genesis-hash", anvil_deployment.genesis_hash)
+
+    assert result.returncode == 9
+    assert "receipts root mismatch" in result.stdout
