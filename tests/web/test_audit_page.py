@@ -92,3 +92,21 @@ def test_account_page_turns_a_payment_red_as_soon_as_its_row_is_tampered(page: P
 
     page.goto(f"{explorer}/account/{bob}")
     expect(page.locator("table.payments [data-verified=no]")).to_have_count(0)
+
+
+def test_account_and_audit_pages_offer_a_proof_bundle_that_verifies_offline(page: Page, explorer: str, parties, w3, tmp_path):
+    from gigledger.bundle import verify_bundle
+
+    bob = parties["bob"]
+    page.goto(f"{explorer}/account/{bob}/audit")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Proof bundle (offline check)").click()
+    path = tmp_path / "bundle.json"
+    download.value.save_as(path)
+    page.goto(f"{explorer}/account/{bob}")
+    expect(page.get_by_role("link", name="Proof bundle (offline check)")).to_be_visible()
+
+    genesis = w3.provider.make_request("eth_getBlockByNumber", ["0x0", False])["result"]["hash"]
+    report = verify_bundle(path, genesis)
+    assert report.ok, report.mismatches
+    assert report.authorities and report.rows

@@ -14,9 +14,13 @@ from __future__ import annotations
 import tempfile
 import threading
 from collections import OrderedDict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
+from gigledger.anchor import TrustAnchor
 from gigledger.audit import ChainAudit, RpcFailed, verify_account
+from gigledger.bundle import write_bundle
 from gigledger.deployment import Deployment
 from gigledger.report import AuditReport
 from requests import RequestException
@@ -71,6 +75,30 @@ class Auditor:
         """The audit of ``account`` at the index's checkpoint, its rows read now."""
         return reconcile_index(self.queries, self._chain_audit(account))
 
+    def bundle(self, account: str) -> bytes:
+        """A proof bundle of ``account`` at the index's checkpoint (see `gigledger.bundle`)."""
+        head = self.queries.status().checkpoint_block
+        with self._one_at_a_time(), tempfile.TemporaryDirectory() as directory:
+            path = Path(directory) / "bundle.json"
+            try:
+                write_bundle(
+                    path, self._w3, self.deployment, account, anchor=TrustAnchor.pinned(self.deployment.genesis_hash),
+                    require_seals=bool(self.deployment.authorities), head=head,
+                )
+            except CHAIN_UNREACHABLE as error:
+                raise ChainUnreachable(f"the chain endpoint {self.rpc_url} failed: {error}") from error
+            return path.read_bytes()
+
+    @contextmanager
+    def _one_at_a_time(self) -> Iterator[None]:
+        """A running-audit slot, or AuditUnavailable after WAIT_SECONDS."""
+        if not self._running.acquire(timeout=WAIT_SECONDS):
+            raise AuditUnavailable("the auditor is busy with other audits; try again shortly")
+        try:
+            yield
+        finally:
+            self._running.release()
+
     def _chain_audit(self, account: str) -> ChainAudit:
         status = self.queries.status()
         tokens = tuple(held_by_rows(self.queries))
@@ -79,22 +107,19 @@ class Auditor:
             if key in self._kept:
                 self._kept.move_to_end(key)
                 return self._kept[key]
-        if not self._running.acquire(timeout=WAIT_SECONDS):
-            raise AuditUnavailable("the auditor is busy with other audits; try again shortly")
-        try:
-            verified = verify_account(
-                self._w3,
-                self.deployment,
-                account,
-                require_seals=bool(self.deployment.authorities),
-                head=status.checkpoint_block,
-                tokens=tokens,
-                cache_dir=self._cache_dir,
-            )
-        except CHAIN_UNREACHABLE as error:
-            raise ChainUnreachable(f"the chain endpoint {self.rpc_url} failed during the audit: {error}") from error
-        finally:
-            self._running.release()
+        with self._one_at_a_time():
+            try:
+                verified = verify_account(
+                    self._w3,
+                    self.deployment,
+                    account,
+                    require_seals=bool(self.deployment.authorities),
+                    head=status.checkpoint_block,
+                    tokens=tokens,
+                    cache_dir=self._cache_dir,
+                )
+            except CHAIN_UNREACHABLE as error:
+                raise ChainUnreachable(f"the chain endpoint {self.rpc_url} failed during the audit: {error}") from error
         with self._lock:
             self._kept[key] = verified
             while len(self._kept) > CACHED_AUDITS:

@@ -403,6 +403,20 @@ def explorer_router(
 
         return render(request, "audit.html", build)
 
+    @router.get("/account/{address}/bundle", name="explorer-bundle")
+    def bundle(request: Request, address: str) -> Response:
+        try:
+            checked = checked_address(address)
+            if auditor is None:
+                raise AuditUnavailable("this explorer was started without a chain endpoint and deployment")
+            document = auditor.bundle(checked)
+        except AuditUnavailable as error:
+            return error_page(request, 503, "Cannot make a proof bundle right now", str(error))
+        except QueryError as error:
+            return error_page(request, 400, "That does not look right", str(error))
+        disposition = f'attachment; filename="gigledger-proof-{checked}.json"'
+        return Response(document, media_type="application/json", headers={"Content-Disposition": disposition})
+
     @router.get("/static/{name}", name="explorer-static")
     def static(name: str) -> Response:
         served = {p.name: p for p in STATIC.iterdir() if p.is_file()}
