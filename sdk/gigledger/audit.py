@@ -38,7 +38,7 @@ from gigledger.events import GigCreated, decode_log, event_topics
 from gigledger.gigs import GIG_EVENTS
 from gigledger.headers import HeaderCache, HeaderSource, VerifiedChain, served_differs, verify_chain
 from gigledger.jsonrpc import RawRpc, RpcFailed
-from gigledger.payments import Payment, api_payments, payments_of
+from gigledger.payments import Payment, api_payments, payments_given_tokens
 from gigledger.proofs import ProofInvalid, bloom_may_contain, hex_bytes, receipts_root, transactions_root, verify_account_proof
 from gigledger.report import (
     DIFFERS_FROM_CHAIN,
@@ -108,7 +108,7 @@ def chain_payments(w3: Web3, deployment: Deployment, account: str) -> list[Payme
     ]
     created = [decode_log(log) for answer in rpc.batch(calls) for log in answer]
     tokens = {e.gig_id: e.token for e in created if isinstance(e, GigCreated)}
-    return [p for e in events for p in payments_of(e, tokens.get(getattr(e, "gig_id", None))) if p.account == account]
+    return [p for e in events for p in payments_given_tokens(e, tokens) if p.account == account]
 
 
 def _decoded(log: Mapping[str, Any]) -> Any:
@@ -247,10 +247,11 @@ def _payments(logs: list[dict], account: str) -> tuple[list[Payment], list[Misma
     """The account's payments in verified logs, and a mismatch for each whose gig has no verified GigCreated."""
     events = [e for e in map(_decoded, logs) if e is not None]
     tokens = {e.gig_id: e.token for e in events if isinstance(e, GigCreated)}
-    payments, problems = [], []
+    payments: list[Payment] = []
+    problems: list[Mismatch] = []
     for event in events:
         try:
-            payments.extend(p for p in payments_of(event, tokens.get(getattr(event, "gig_id", None))) if p.account == account)
+            payments.extend(p for p in payments_given_tokens(event, tokens) if p.account == account)
         except ValueError as error:
             problems.append(Mismatch(GIG_NOT_ON_CHAIN, str(error), event.transaction_hash, event.log_index))
     return payments, problems
@@ -378,10 +379,10 @@ def verify_account(
     payments = []
     for payment in found:
         block = evidence.blocks[payment.block_number]
-        problems = tuple(m.name for m in block.problems)
-        payments.append(VerifiedPayment(payment, block.receipts_root, chain.seal_of(block.number), problems))
-    balances, problems = _chain_balances(rpc, chain, deployment.escrow, head, tokens)
-    mismatches.extend(problems)
+        names = tuple(m.name for m in block.problems)
+        payments.append(VerifiedPayment(payment, block.receipts_root, chain.seal_of(block.number), names))
+    balances, unproven = _chain_balances(rpc, chain, deployment.escrow, head, tokens)
+    mismatches.extend(unproven)
     anchor_text = f"checkpoint {anchor.checkpoint.number}" if anchor.checkpoint else f"genesis {anchor.genesis_hash}"
     coverage = Coverage(
         anchor_text, min(anchor.number, deployment.block), head, chain.headers[head].hex_hash,

@@ -27,7 +27,7 @@ from gigledger.events import (
 )
 
 __all__ = [
-    "HELD", "IN", "OUT", "Payment", "account_payments", "api_payments", "payment_from_api", "payments_csv", "payments_of",
+    "HELD", "IN", "OUT", "Payment", "account_payments", "api_payments", "payment_from_api", "payments_csv", "payments_given_tokens", "payments_of",
 ]
 
 #: Directions, seen from the escrow: money in, money out, a payout credited (kept).
@@ -108,6 +108,12 @@ def payments_of(event: Event, gig_token: str | None) -> list[Payment]:
     return [_payment(event, who, kind, way, token, amount, fee) for who, kind, way, amount, fee in legs if amount]
 
 
+def payments_given_tokens(event: Event, tokens: Mapping[int, str]) -> list[Payment]:
+    """`payments_of` with the gig's token looked up in ``tokens`` (gig id -> token)."""
+    gig_id = getattr(event, "gig_id", None)
+    return payments_of(event, None if gig_id is None else tokens.get(gig_id))
+
+
 _INTEGER_FIELDS = {"amount", "fee", "block_number", "log_index"}
 
 
@@ -123,7 +129,7 @@ def account_payments(account: str, events: Iterable[Event]) -> list[Payment]:
     return [
         payment
         for event in ordered
-        for payment in payments_of(event, tokens.get(getattr(event, "gig_id", None)))
+        for payment in payments_given_tokens(event, tokens)
         if payment.account.lower() == account.lower()
     ]
 
@@ -152,7 +158,7 @@ def payment_from_api(row: Mapping[str, Any]) -> Payment:
 
     The API's rows do not carry the block hash; it is left empty.
     """
-    values = {}
+    values: dict[str, Any] = {}
     for field in fields(Payment):
         value = row.get(field.name, "" if field.name == "block_hash" else None)
         values[field.name] = int(value) if field.name in _INTEGER_FIELDS and value is not None else value

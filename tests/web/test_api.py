@@ -280,7 +280,7 @@ def test_the_audit_command_passes_an_honest_index_behind_the_api(api, story, tmp
 def test_the_audit_command_names_a_tampered_index_behind_the_api_and_exits_9(api, api_story, tmp_path):
     from sqlalchemy import select, update
 
-    from gigledger.audit import DIFFERS_FROM_CHAIN
+    from gigledger.report import DIFFERS_FROM_CHAIN
     from gigledger_node.index import db
 
     story, queries = api_story

@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import Page, expect
 from sqlalchemy import select, update
 
-from gigledger.audit import DIFFERS_FROM_CHAIN
+from gigledger.report import DIFFERS_FROM_CHAIN
 from gigledger_node.index import db
 from gigledger_node.index.queries import Queries
 
