@@ -11,7 +11,7 @@ import socket
 import subprocess
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
@@ -21,7 +21,7 @@ from sqlalchemy import Engine, create_engine, select, text
 from gigledger_node.index.db import open_index
 from gigledger_node.index.endpoint import Endpoint
 from gigledger_node.index.indexer import Indexer
-from gigledger_node.index.queries import Queries
+from gigledger_node.index.queries import GigDetail, Queries, UnknownGig
 
 from .seeding import ANVIL_FLAGS, Seeder
 from gigledger.deployment import Deployment
@@ -213,3 +213,19 @@ def sealed_payments(dev_node, tmp_path_factory):
     Indexer(engine, Endpoint(url), deployment).sync()
     yield url, deployment, Queries(engine), bob.address
     engine.dispose()
+
+
+@pytest.fixture
+def wait_for_gig() -> Callable[[Queries, int], GigDetail]:
+    """Polls the index until a gig reaches it (up to 30 s); returns the gig."""
+
+    def wait(queries: Queries, gig_id: int, timeout: float = 30.0) -> GigDetail:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                return queries.gig(gig_id)
+            except UnknownGig:
+                assert time.monotonic() < deadline, f"gig {gig_id} never reached the index"
+                time.sleep(0.05)
+
+    return wait

@@ -12,7 +12,7 @@ import pytest
 from gigledger_node.index.commands import IndexerStopped, follow_in_background, run_indexer
 from gigledger_node.index.endpoint import Endpoint, EndpointTimeout, RangeTooLarge, ServerError
 from gigledger_node.index.indexer import FollowerHealth
-from gigledger_node.index.queries import Queries, UnknownGig
+from gigledger_node.index.queries import Queries
 
 from .proxy import flaky, outage, rpc_proxy, server_error_first, slow_first
 from .story import ETHER, WEEK, deploy_contracts, ledgers
@@ -46,17 +46,7 @@ def test_a_timeout_that_persists_is_an_endpoint_timeout(story):
     assert not isinstance(raised.value, RangeTooLarge)
 
 
-def _wait_for_gig(queries: Queries, gig_id: int, timeout: float = 30.0):
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            return queries.gig(gig_id)
-        except UnknownGig:
-            assert time.monotonic() < deadline, f"gig {gig_id} never reached the index"
-            time.sleep(0.05)
-
-
-def test_the_background_indexer_outlives_an_outage_and_records_it(anvil, db_url, engine):
+def test_the_background_indexer_outlives_an_outage_and_records_it(anvil, db_url, engine, wait_for_gig):
     deployment = deploy_contracts(anvil)
     down = threading.Event()
     health = FollowerHealth()
@@ -71,34 +61,41 @@ def test_the_background_indexer_outlives_an_outage_and_records_it(anvil, db_url,
             people = ledgers(anvil, deployment)
             gig_id = people["alice"].create_gig(ETHER, arbiter=people["carol"].address, deadline=WEEK).gig_id
 
-            assert _wait_for_gig(Queries(engine), gig_id).summary.state == "OPEN"
+            assert wait_for_gig(Queries(engine), gig_id).summary.state == "OPEN"
             assert thread.is_alive() and "ServerError" in health.last_error
         finally:
             stop.set()
             thread.join(timeout=10)
 
 
-def test_a_one_off_backfill_against_a_failing_endpoint_stops_with_a_clear_error(story, tmp_path):
-    manifest = tmp_path / "deployment.json"
-    story.deployment.save(manifest)
+@pytest.fixture
+def manifest(story, tmp_path):
+    """The story's deployment manifest, as a file."""
+    path = tmp_path / "deployment.json"
+    story.deployment.save(path)
+    return path
+
+
+@pytest.fixture
+def dead_endpoint(story):
+    """A proxy of the story's chain that answers every request with HTTP 502; yields its URL."""
     down = threading.Event()
     down.set()
     with rpc_proxy(story.url, outage(down)) as url:
-        with pytest.raises(IndexerStopped, match="kept failing"):
-            run_indexer(url, manifest, f"sqlite:///{tmp_path / 'index.sqlite'}", follow=False)
+        yield url
 
 
-def test_the_index_command_exits_3_without_a_traceback_when_the_endpoint_keeps_failing(story, tmp_path):
-    manifest = tmp_path / "deployment.json"
-    story.deployment.save(manifest)
-    down = threading.Event()
-    down.set()
-    with rpc_proxy(story.url, outage(down)) as url:
-        result = subprocess.run(
-            [sys.executable, "-m", "gigledger_node.cli", "index", "--deployment", str(manifest), "--rpc", url,
-             "--data-dir", str(tmp_path), "--no-follow"],
-            capture_output=True, text=True, timeout=120,
-        )
+def test_a_one_off_backfill_against_a_failing_endpoint_stops_with_a_clear_error(dead_endpoint, manifest, tmp_path):
+    with pytest.raises(IndexerStopped, match="kept failing"):
+        run_indexer(dead_endpoint, manifest, f"sqlite:///{tmp_path / 'index.sqlite'}", follow=False)
+
+
+def test_the_index_command_exits_3_without_a_traceback_when_the_endpoint_keeps_failing(dead_endpoint, manifest, tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-m", "gigledger_node.cli", "index", "--deployment", str(manifest), "--rpc", dead_endpoint,
+         "--data-dir", str(tmp_path), "--no-follow"],
+        capture_output=True, text=True, timeout=120,
+    )
 
     assert result.returncode == 3, result.stderr
     assert "Traceback" not in result.stderr and "kept failing" in result.stderr
