@@ -40,6 +40,7 @@ from gigledger.headers import HeaderCache, HeaderSource, VerifiedChain, served_d
 from gigledger.jsonrpc import RawRpc, RpcFailed
 from gigledger.payments import Payment, api_payments, payments_given_tokens
 from gigledger.proofs import ProofInvalid, bloom_may_contain, hex_bytes, receipts_root, transactions_root, verify_account_proof
+from gigledger.storage import erc20_balance_slot
 from gigledger.report import (
     DIFFERS_FROM_CHAIN,
     ESCROW_BALANCE_MISMATCH,
@@ -290,19 +291,42 @@ def _claim_differences(chain: Payment, claimed: Payment) -> list[str]:
     ]
 
 
-def _chain_balances(rpc: RawRpc, chain: VerifiedChain, escrow: str, head: int, tokens: Iterable[str]) -> tuple[dict[str, tuple[int, bool]], list[Mismatch]]:
-    """The escrow's balance of each token at the head, and whether it is proved (ETH: against the head's stateRoot)."""
+def _chain_balances(
+    rpc: RawRpc,
+    chain: VerifiedChain,
+    escrow: str,
+    head: int,
+    tokens: Iterable[str],
+    token_layouts: Mapping[str, Mapping[str, Any]],
+) -> tuple[dict[str, tuple[int, bool]], list[Mismatch]]:
+    """The escrow's balance of each token at the head, and whether it is proved against the
+    head's stateRoot: ETH always, an ERC-20 when its storage layout is known, else read unproven."""
     balances: dict[str, tuple[int, bool]] = {}
     problems: list[Mismatch] = []
+    layouts = {token.lower(): layout for token, layout in token_layouts.items()}
     for token in tokens:
         if int(token, 16) == 0:
             amount, proven, problem = _proven_ether(rpc, chain, escrow, head)
-            balances[token] = (amount, proven)
-            problems.extend(problem)
+        elif token.lower() in layouts:
+            amount, proven, problem = _proven_token(rpc, chain, escrow, head, token, layouts[token.lower()])
         else:
             data = _BALANCE_OF + escrow.lower()[2:].rjust(64, "0")
-            balances[token] = (_int(rpc.call("eth_call", [{"to": token, "data": data}, hex(head)])), False)
+            amount, proven, problem = _int(rpc.call("eth_call", [{"to": token, "data": data}, hex(head)])), False, []
+        balances[token] = (amount, proven)
+        problems.extend(problem)
     return balances, problems
+
+
+def _proven_token(
+    rpc: RawRpc, chain: VerifiedChain, escrow: str, head: int, token: str, layout: Mapping[str, Any]
+) -> tuple[int, bool, list[Mismatch]]:
+    slot = erc20_balance_slot(layout, escrow)
+    answer = rpc.call("eth_getProof", [token, [hex(slot)], hex(head)])
+    try:
+        return verify_account_proof(chain.headers[head].state_root, answer).storage[slot], True, []
+    except (ProofInvalid, KeyError) as error:
+        claimed = next((_int(e["value"]) for e in answer.get("storageProof", [])), 0)
+        return claimed, False, [Mismatch(STATE_PROOF_INVALID, f"escrow balance of {token} at block {head}: {error}")]
 
 
 def _proven_ether(rpc: RawRpc, chain: VerifiedChain, escrow: str, head: int) -> tuple[int, bool, list[Mismatch]]:
@@ -352,11 +376,13 @@ def verify_account(
     require_seals: bool = True,
     head: int | None = None,
     tokens: Iterable[str] = (),
+    token_layouts: Mapping[str, Mapping[str, Any]] | None = None,
     cache_dir: Path | None = None,
 ) -> ChainAudit:
     """The chain's side of an audit: headers from ``anchor`` to ``head``, every payment of
     ``account`` from verified receipts, the endpoint's logs checked, and the escrow's
-    balance of each of ``tokens`` at the head."""
+    balance of each of ``tokens`` at the head (an ERC-20's proved when ``token_layouts``
+    holds its compiler storage layout)."""
     account = to_checksum_address(account)
     rpc = w3 if isinstance(w3, RawRpc) else RawRpc(w3)
     anchor = anchor or TrustAnchor.pinned(deployment.genesis_hash)
@@ -381,7 +407,7 @@ def verify_account(
         block = evidence.blocks[payment.block_number]
         names = tuple(m.name for m in block.problems)
         payments.append(VerifiedPayment(payment, block.receipts_root, chain.seal_of(block.number), names))
-    balances, unproven = _chain_balances(rpc, chain, deployment.escrow, head, tokens)
+    balances, unproven = _chain_balances(rpc, chain, deployment.escrow, head, tokens, token_layouts or {})
     mismatches.extend(unproven)
     anchor_text = f"checkpoint {anchor.checkpoint.number}" if anchor.checkpoint else f"genesis {anchor.genesis_hash}"
     coverage = Coverage(
@@ -432,6 +458,7 @@ def audit_account(
     head: int | None = None,
     held: Mapping[str, int] | None = None,
     claimed: Iterable[Payment] | None = None,
+    token_layouts: Mapping[str, Mapping[str, Any]] | None = None,
     cache_dir: Path | None = None,
 ) -> AuditReport:
     """Verify every escrow payment of ``account`` against a chain trusted only through ``anchor``.
@@ -441,12 +468,13 @@ def audit_account(
     audit (pass False for Anvil or Hardhat). ``head``: the block the audit is
     pinned to (default the endpoint's head; an index's checkpoint when checking
     an index). ``held``: per token, what an index implies the escrow holds.
-    ``claimed``: an index's payment rows for the account. ``cache_dir``: where
+    ``claimed``: an index's payment rows for the account. ``token_layouts``: per
+    ERC-20, its compiler storage layout, to prove its balance. ``cache_dir``: where
     verified headers are kept between audits (None: not kept).
     """
     verified = verify_account(
         w3, deployment, account, anchor=anchor, require_seals=require_seals, head=head,
-        tokens=list(held or {}), cache_dir=cache_dir,
+        tokens=list(held or {}), token_layouts=token_layouts, cache_dir=cache_dir,
     )
     return reconcile(verified, held=held, claimed=claimed)
 

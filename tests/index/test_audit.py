@@ -23,6 +23,9 @@ from gigledger_node.chain.sealing import genesis_extra_data
 from gigledger_node.cli import DEV_AUTHORITY_KEY
 from gigledger_node.index import db
 from gigledger_node.index.audit import audit_from_index
+from gigledger_node.index.endpoint import Endpoint
+from gigledger_node.index.indexer import Indexer
+from gigledger_node.index.queries import Queries
 
 from .proxy import (
     dropped_log,
@@ -34,7 +37,7 @@ from .proxy import (
     rpc_proxy,
     wrong_balance,
 )
-from .story import ETHER, web3_of
+from .story import ETHER, WEEK, deploy_contracts, dev_account, ledgers, web3_of
 
 ATTACKER = "0x" + "66" * 20
 
@@ -261,6 +264,61 @@ def test_the_report_renders_as_csv_and_json(queries, story):
     assert len(rows) == len(report.rows) == len(document["payments"])
     assert rows[0]["status"] == "ok" and document["ok"] is True
     assert document["coverage"]["blocks_matched"] == report.coverage.blocks_matched
+
+
+# ---------------------------------------------------------------- ERC-20 holdings by storage proof
+
+
+@pytest.fixture
+def token_gig(anvil, engine):
+    """On a fresh Anvil chain: a MockERC20 gig funded by alice, indexed; (url, deployment, queries, token, alice)."""
+    from sdk.tokens import deploy_mock_token
+
+    deployment = deploy_contracts(anvil)
+    people = ledgers(anvil, deployment)
+    token = deploy_mock_token(web3_of(anvil), dev_account(0), holders=[people["alice"].address])
+    people["alice"].create_gig(ETHER, arbiter=people["carol"].address, deadline=WEEK, token=token)
+    Indexer(engine, Endpoint(anvil), deployment).sync()
+    return anvil, deployment, Queries(engine), token, people["alice"].address
+
+
+def _token_balance(report, token):
+    return next(b for b in report.balances if b.token.lower() == token.lower())
+
+
+def test_an_erc20_holding_is_proved_by_its_balance_slot_when_the_layout_is_known(token_gig):
+    from sdk.tokens import mock_token_layout
+
+    url, deployment, queries, token, alice = token_gig
+
+    report = audit_from_index(queries, web3_of(url), deployment, alice, token_layouts={token: mock_token_layout()})
+
+    assert report.ok, report.mismatches
+    assert _token_balance(report, token).proven and _token_balance(report, token).on_chain == ETHER
+
+
+def test_an_erc20_holding_of_unknown_layout_is_marked_unproven(token_gig):
+    url, deployment, queries, token, alice = token_gig
+
+    report = audit_from_index(queries, web3_of(url), deployment, alice)
+
+    assert report.ok and not _token_balance(report, token).proven
+
+
+def test_a_lie_about_an_erc20_balance_slot_fails_its_storage_proof(token_gig):
+    from sdk.tokens import mock_token_layout
+
+    url, deployment, queries, token, alice = token_gig
+
+    def inflate(request: dict, answer: dict) -> dict:
+        if request["method"] == "eth_getProof" and request["params"][0].lower() == token.lower():
+            answer["result"]["storageProof"][0]["value"] = hex(5 * ETHER)
+        return answer
+
+    with rpc_proxy(url, rewrite=inflate) as lying:
+        report = audit_from_index(queries, web3_of(lying), deployment, alice, token_layouts={token: mock_token_layout()})
+
+    assert verdict.STATE_PROOF_INVALID in report.names()
 
 
 # ---------------------------------------------------------------- on the node, with real seals

@@ -12,7 +12,9 @@ with those rows too.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from gigledger.anchor import TrustAnchor
 from gigledger.audit import ChainAudit, reconcile, verify_account
@@ -61,13 +63,14 @@ def audit_from_index(
     *,
     anchor: TrustAnchor | None = None,
     require_seals: bool | None = None,
+    token_layouts: Mapping[str, Mapping[str, Any]] | None = None,
     cache_dir: Path | None = None,
 ) -> AuditReport:
     """Audit ``account``'s payment history as the index holds it, at the index's checkpoint.
 
     ``anchor`` defaults to the manifest's genesis hash; ``require_seals`` to
     whether the manifest records authorities (its operator's statement that the
-    chain is sealed).
+    chain is sealed). ``token_layouts``: per ERC-20, its storage layout, to prove its balance.
     """
     account = checked_address(account)
     verified = verify_account(
@@ -78,6 +81,7 @@ def audit_from_index(
         require_seals=bool(deployment.authorities) if require_seals is None else require_seals,
         head=queries.status().checkpoint_block,
         tokens=held_by_rows(queries),
+        token_layouts=token_layouts,
         cache_dir=cache_dir,
     )
     return reconcile_index(queries, verified)
