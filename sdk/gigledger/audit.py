@@ -348,6 +348,7 @@ class VerifiedPayment:
     receipts_root: bool
     seal: str
     problems: tuple[str, ...]
+    timestamp: int  # of its verified header
 
 
 @dataclass(frozen=True)
@@ -406,7 +407,8 @@ def verify_account(
     for payment in found:
         block = evidence.blocks[payment.block_number]
         names = tuple(m.name for m in block.problems)
-        payments.append(VerifiedPayment(payment, block.receipts_root, chain.seal_of(block.number), names))
+        timestamp = chain.headers[block.number].timestamp
+        payments.append(VerifiedPayment(payment, block.receipts_root, chain.seal_of(block.number), names, timestamp))
     balances, unproven = _chain_balances(rpc, chain, deployment.escrow, head, tokens, token_layouts or {})
     mismatches.extend(unproven)
     anchor_text = f"checkpoint {anchor.checkpoint.number}" if anchor.checkpoint else f"genesis {anchor.genesis_hash}"

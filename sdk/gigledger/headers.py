@@ -87,6 +87,10 @@ class Header:
         return self.fields[6]
 
     @property
+    def timestamp(self) -> int:
+        return int.from_bytes(self.fields[11], "big")
+
+    @property
     def extra_data(self) -> bytes:
         return self.fields[12]
 

@@ -111,6 +111,17 @@ def test_a_changed_amount_is_caught_and_named(queries, story):
     assert f"amount: index {row.amount + 1}, chain {row.amount}" in differs.detail
 
 
+def test_a_changed_payment_timestamp_is_caught_and_named(queries, story):
+    row = _first_payment_of(queries.engine, story.parties["bob"])
+    with queries.engine.begin() as conn:
+        conn.execute(update(db.payments).where(db.payments.c.id == row.id).values(timestamp=row.timestamp - 3600))
+
+    report = _audit(queries, story, "bob")
+
+    assert report.names() == {verdict.DIFFERS_FROM_CHAIN}
+    assert f"timestamp: index {row.timestamp - 3600}, chain {row.timestamp}" in report.mismatches[0].detail
+
+
 def test_a_deleted_payment_is_caught_and_named(queries, story):
     row = _first_payment_of(queries.engine, story.parties["bob"])
     with queries.engine.begin() as conn:

@@ -20,7 +20,7 @@ from gigledger.anchor import TrustAnchor
 from gigledger.audit import ChainAudit, reconcile, verify_account
 from gigledger.deployment import Deployment
 from gigledger.payments import OUT, Payment
-from gigledger.report import HOLDINGS_DIFFER_FROM_ROWS, AuditReport, Mismatch
+from gigledger.report import DIFFERS_FROM_CHAIN, HOLDINGS_DIFFER_FROM_ROWS, AuditReport, Mismatch
 from sqlalchemy import select
 from web3 import Web3
 
@@ -53,6 +53,19 @@ def held_by_rows(queries: Queries) -> dict[str, int]:
         for token, direction, amount in conn.execute(query):
             held[token] += -int(amount) if direction == OUT else int(amount)
     return {token: held.get(token, 0) for token in sorted({*held, *queries.held_by_escrow()})}
+
+
+def _timestamp_differences(queries: Queries, verified: ChainAudit) -> list[Mismatch]:
+    """Index payment rows whose timestamp is not their verified block's."""
+    chain = {v.payment.key: v.timestamp for v in verified.payments}
+    return [
+        Mismatch(
+            DIFFERS_FROM_CHAIN, f"timestamp: index {row.timestamp}, chain {chain[payment.key]}",
+            row.transaction_hash, row.log_index,
+        )
+        for row in queries.all_payments(verified.account)
+        if (payment := claimed_payment(row)).key in chain and chain[payment.key] != row.timestamp
+    ]
 
 
 def audit_from_index(
@@ -91,6 +104,7 @@ def reconcile_index(queries: Queries, verified: ChainAudit) -> AuditReport:
     """The index's rows, read now, against a chain audit (which may have been kept)."""
     held = held_by_rows(queries)
     report = reconcile(verified, held=held, claimed=[claimed_payment(r) for r in queries.all_payments(verified.account)])
+    report.mismatches.extend(_timestamp_differences(queries, verified))
     tables = queries.held_by_escrow()
     report.mismatches.extend(
         Mismatch(HOLDINGS_DIFFER_FROM_ROWS, f"token {token}: holdings table {tables.get(token, 0)}, payment rows {amount}")
