@@ -20,6 +20,7 @@ from typing import Any
 
 import httpx
 import rlp
+from eth_account import Account
 from eth_keys import keys
 from eth_utils import keccak
 from gigledger.seal import SIGNATURE_LENGTH, VANITY_LENGTH, header_fields, seal_hash
@@ -231,5 +232,23 @@ def server_error_first(calls: int) -> Lie:
 
     def refuse(request: dict) -> dict | None:
         return {"error": {"code": -32000, "message": "busy"}} if next(counter) < calls else None
+
+    return Lie(refuse=refuse)
+
+
+#: Besu's answer to a sender outside its local permissioning allowlist.
+NOT_ALLOWED = {"code": -32007, "message": "Sender account not authorized to send transactions"}
+
+
+def refused_senders(refused: set[str]) -> Lie:
+    """Transactions from ``refused`` senders are answered as Besu's local permissioning does (-32007)."""
+    refused_lower = {a.lower() for a in refused}
+
+    def refuse(request: dict) -> dict | None:
+        if request.get("method") == "eth_sendRawTransaction":
+            sender = Account.recover_transaction(request["params"][0])
+            if sender.lower() in refused_lower:
+                return {"error": NOT_ALLOWED}
+        return None
 
     return Lie(refuse=refuse)
