@@ -225,6 +225,7 @@ def _serve_index(url: str, data_dir: Path, web: WebSettings) -> None:
 
     from gigledger_node.index.commands import follow_in_background
     from gigledger_node.index.db import default_url
+    from gigledger_node.index.indexer import FollowerHealth
     from gigledger_node.web.api import serve_in_background
 
     manifest = data_dir / DEPLOYMENT_FILE
@@ -235,8 +236,9 @@ def _serve_index(url: str, data_dir: Path, web: WebSettings) -> None:
     db_url = web.db_url or default_url(data_dir)
     # The web app migrates the index before the indexer thread opens it: Alembic's
     # migration context is process-global, so two threads must not migrate at once.
-    serve_in_background(db_url, host=web.host, port=web.port, rpc_url=url, deployment=deployment)
-    follow_in_background(url, deployment, db_url)
+    health = FollowerHealth()
+    serve_in_background(db_url, host=web.host, port=web.port, rpc_url=url, deployment=deployment, health=health)
+    follow_in_background(url, deployment, db_url, health=health)
     typer.echo(f"query API and explorer at http://{web.host}:{web.port}/ (index {db_url})")
 
 
@@ -252,12 +254,16 @@ def index(
     max_range: Annotated[int, typer.Option(help="Most blocks per log query (the range adapts below it).")] = 100_000,
 ) -> None:
     """Index the escrow's and registry's events into SQL, following the chain."""
-    from gigledger_node.index.commands import run_indexer
+    from gigledger_node.index.commands import IndexerStopped, run_indexer
 
-    run_indexer(
-        rpc, deployment, db, data_dir=data_dir, follow=follow, poll_interval=poll_interval,
-        confirmations=confirmations, max_range=max_range,
-    )
+    try:
+        run_indexer(
+            rpc, deployment, db, data_dir=data_dir, follow=follow, poll_interval=poll_interval,
+            confirmations=confirmations, max_range=max_range,
+        )
+    except IndexerStopped as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(3) from None
 
 
 @app.command()

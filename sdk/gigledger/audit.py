@@ -1,422 +1,285 @@
-"""Auditing an account's escrow payments against the chain, not against an index.
+"""Auditing an account's escrow payments against a chain trusted only through a pinned genesis.
 
-What counts as a payment is defined once, here (`payments_of`), and both the
-indexer and the auditor use it. `audit_account` reads the account's escrow logs
-straight from a JSON-RPC endpoint and checks, for every payment:
+The auditor believes nothing the endpoint says unless it hashes up to its
+anchor (`gigledger.anchor`):
 
-- the log is in its transaction's receipt;
-- the receipts trie rebuilt from all the block's receipts (EIP-2718 encoding)
-  has the header's receiptsRoot, and the header fields hash to the block hash;
-- the header was sealed by an authority (the list given, or the one in the
-  genesis header; a chain without one reports "unsealed chain: no authorities");
+1. the header chain from the anchor to one pinned head, each header rebuilt and
+   hashed, linked by parentHash and sealed by an authority of the verified
+   genesis (`gigledger.headers`);
+2. completeness: every verified header's logsBloom from the deployment block to
+   the head is tested for the escrow's address and the account's topic, and every
+   matching block's receipts and transactions are rebuilt into the header's
+   receiptsRoot and transactionsRoot; the payments are the escrow logs of those
+   verified receipts (a bloom has no false negatives, so nothing can be hidden);
+3. the endpoint's own eth_getLogs is compared with them in full (address,
+   topics, data): a hidden or altered log is named;
+4. the escrow's ETH balance at the head comes from an eth_getProof checked
+   against the head's stateRoot;
 
 then reconciles what an index claims (its payment rows, and what it says the
-escrow still holds per token) with the chain, naming every mismatch.
+escrow holds per token) with the verified chain, naming every mismatch.
 """
 
 from __future__ import annotations
 
-import csv
-import io
-import json
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
-import rlp
+import httpx
+from eth_abi.exceptions import DecodingError
 from eth_utils import to_checksum_address
-from trie import HexaryTrie
 from web3 import Web3
 
+from gigledger.anchor import TrustAnchor
 from gigledger.deployment import Deployment
-from gigledger.events import (
-    CreditWithdrawn,
-    Event,
-    GigCancelled,
-    GigCreated,
-    GigRefunded,
-    GigReleased,
-    GigResolved,
-    MilestoneReleased,
-    PaymentCredited,
-    decode_log,
-    event_topics,
-)
+from gigledger.events import GigCreated, decode_log, event_topics
 from gigledger.gigs import GIG_EVENTS
-from gigledger.seal import SealError, authorities_from_genesis, checked_header, recover_sealer
-
-# ---------------------------------------------------------------- what a payment is
-
-#: Directions, seen from the escrow: money in, money out, a payout credited (kept).
-IN, OUT, HELD = "in", "out", "held"
-
-
-@dataclass(frozen=True)
-class Payment:
-    """Money into or out of the escrow for one account, from one log."""
-
-    transaction_hash: str
-    log_index: int
-    block_number: int
-    block_hash: str
-    account: str
-    kind: str
-    direction: str
-    gig_id: int | None
-    token: str
-    amount: int
-    fee: int = 0
-
-    @property
-    def key(self) -> tuple[str, int, str]:
-        """What identifies a payment: one account's share of one log."""
-        return (self.transaction_hash.lower(), self.log_index, self.account)
-
-    @property
-    def escrow_change(self) -> int:
-        """How this payment changes what the escrow holds in its token."""
-        return -self.amount if self.direction == OUT else self.amount
-
-
-def _payment(event: Event, account: str, kind: str, direction: str, token: str, amount: int, fee: int = 0) -> Payment:
-    return Payment(
-        transaction_hash=event.transaction_hash,
-        log_index=event.log_index,
-        block_number=event.block_number,
-        block_hash=event.block_hash,
-        account=account,
-        kind=kind,
-        direction=direction,
-        gig_id=getattr(event, "gig_id", None),
-        token=token,
-        amount=amount,
-        fee=fee,
-    )
-
-
-def payments_of(event: Event, gig_token: str | None) -> list[Payment]:
-    """The payments one escrow event makes; ``gig_token`` is the token of the gig it
-    is about (its events other than GigCreated do not repeat it). Zero legs are left out."""
-    match event:
-        case GigCreated():
-            legs = [(event.client, "deposit", IN, event.amount, 0)]
-        case GigCancelled():
-            legs = [(event.client, "cancel_refund", OUT, event.refund, 0)]
-        case MilestoneReleased():
-            legs = [(event.freelancer, "milestone", OUT, event.amount, event.fee)]
-        case GigReleased():
-            legs = [(event.freelancer, "release", OUT, event.amount, event.fee)]
-        case GigRefunded():
-            legs = [(event.client, "refund", OUT, event.amount, 0)]
-        case GigResolved():
-            legs = [
-                (event.client, "resolution", OUT, event.to_client, 0),
-                (event.freelancer, "resolution", OUT, event.to_freelancer, event.fee),
-            ]
-        case PaymentCredited():
-            return [_payment(event, event.account, "credited", HELD, event.token, event.amount)]
-        case CreditWithdrawn():
-            return [_payment(event, event.account, "withdrawal", OUT, event.token, event.amount)]
-        case _:
-            return []
-    token = event.token if isinstance(event, GigCreated) else gig_token
-    if token is None:
-        raise ValueError(f"{event.name} of gig {event.gig_id}: the gig's token is unknown")
-    return [_payment(event, who, kind, way, token, amount, fee) for who, kind, way, amount, fee in legs if amount]
-
-
-# ---------------------------------------------------------------- the report
-
-#: Mismatch names: what the report calls each way a payment or balance can fail.
-MISSING_FROM_INDEX = "payment missing from index"
-NOT_ON_CHAIN = "payment not on chain"
-DIFFERS_FROM_CHAIN = "payment differs from chain"
-LOG_NOT_IN_RECEIPT = "log not in receipt"
-RECEIPTS_ROOT_MISMATCH = "receipts root mismatch"
-HEADER_HASH_MISMATCH = "header hash mismatch"
-SEAL_NOT_BY_AUTHORITY = "seal not by an authority"
-ESCROW_BALANCE_MISMATCH = "escrow balance mismatch"
-
-#: The seal status of a chain whose genesis lists no authorities (Anvil, Hardhat).
-UNSEALED_CHAIN = "unsealed chain: no authorities"
-
-
-@dataclass(frozen=True)
-class Mismatch:
-    """One thing the chain and the index (or the chain and itself) disagree on."""
-
-    name: str
-    detail: str
-    transaction_hash: str | None = None
-    log_index: int | None = None
-
-
-@dataclass(frozen=True)
-class AuditRow:
-    """One payment as the chain has it, with the outcome of each check."""
-
-    payment: Payment
-    log_in_receipt: bool
-    receipts_root: bool
-    seal: str  # "sealed by 0x...", UNSEALED_CHAIN, or why the seal failed
-    in_index: bool | None  # None when no index claims were given
-    problems: tuple[str, ...] = ()
-
-    @property
-    def ok(self) -> bool:
-        return not self.problems
-
-
-@dataclass(frozen=True)
-class BalanceCheck:
-    """The escrow's balance of one token on chain against what the index says it holds."""
-
-    token: str
-    on_chain: int
-    indexed: int
-
-    @property
-    def ok(self) -> bool:
-        return self.on_chain == self.indexed
-
-
-@dataclass(frozen=True)
-class AuditReport:
-    """Every escrow payment of an account, each verified against the chain."""
-
-    account: str
-    chain_id: int
-    escrow: str
-    authorities: list[str]
-    rows: list[AuditRow]
-    balances: list[BalanceCheck]
-    mismatches: list[Mismatch] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.mismatches
-
-    def table_rows(self) -> list[dict[str, Any]]:
-        """One flat dict per payment: what the table and the CSV show."""
-        return [
-            {
-                "block": row.payment.block_number,
-                "transaction": row.payment.transaction_hash,
-                "log_index": row.payment.log_index,
-                "gig_id": row.payment.gig_id,
-                "kind": row.payment.kind,
-                "direction": row.payment.direction,
-                "token": row.payment.token,
-                "amount": str(row.payment.amount),
-                "fee": str(row.payment.fee),
-                "log_in_receipt": row.log_in_receipt,
-                "receipts_root": row.receipts_root,
-                "seal": row.seal,
-                "in_index": row.in_index,
-                "status": "ok" if row.ok else "; ".join(row.problems),
-            }
-            for row in self.rows
-        ]
-
-    def to_json(self) -> str:
-        """The whole report as JSON; amounts as decimal strings."""
-        return json.dumps(
-            {
-                "account": self.account,
-                "chain_id": self.chain_id,
-                "escrow": self.escrow,
-                "authorities": self.authorities,
-                "ok": self.ok,
-                "payments": self.table_rows(),
-                "balances": [
-                    {"token": b.token, "on_chain": str(b.on_chain), "indexed": str(b.indexed), "ok": b.ok}
-                    for b in self.balances
-                ],
-                "mismatches": [asdict(m) for m in self.mismatches],
-            },
-            indent=2,
-        )
-
-    def to_csv(self) -> str:
-        """One CSV line per payment, for spreadsheets."""
-        rows = self.table_rows()
-        out = io.StringIO()
-        columns = list(rows[0]) if rows else list(AUDIT_COLUMNS)
-        writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
-        return out.getvalue()
-
-    def to_table(self):
-        """A rich Table of the payments and, under it, the mismatches' names."""
-        from rich.table import Table
-
-        table = Table(title=f"Escrow payments of {self.account}", caption=self._caption())
-        for column in AUDIT_COLUMNS:
-            table.add_column(column)
-        for row in self.table_rows():
-            table.add_row(*(str(row[c]) for c in AUDIT_COLUMNS))
-        return table
-
-    def _caption(self) -> str:
-        if self.ok:
-            return "every payment verified against the chain"
-        return "MISMATCHES: " + "; ".join(f"{m.name} ({m.detail})" for m in self.mismatches)
-
-
-AUDIT_COLUMNS = (
-    "block", "transaction", "log_index", "gig_id", "kind", "direction", "token", "amount", "fee",
-    "log_in_receipt", "receipts_root", "seal", "in_index", "status",
+from gigledger.headers import HeaderCache, HeaderSource, VerifiedChain, served_differs, verify_chain
+from gigledger.jsonrpc import RawRpc, RpcFailed
+from gigledger.payments import Payment, api_payments, payments_given_tokens
+from gigledger.proofs import ProofInvalid, bloom_may_contain, hex_bytes, receipts_root, transactions_root, verify_account_proof
+from gigledger.storage import erc20_balance_slot
+from gigledger.report import (
+    DIFFERS_FROM_CHAIN,
+    ESCROW_BALANCE_MISMATCH,
+    GIG_NOT_ON_CHAIN,
+    LOG_FORGED,
+    LOG_HIDDEN,
+    MISSING_FROM_INDEX,
+    NOT_ON_CHAIN,
+    RECEIPTS_ROOT_MISMATCH,
+    STATE_PROOF_INVALID,
+    TRANSACTIONS_ROOT_MISMATCH,
+    AuditReport,
+    AuditRow,
+    BalanceCheck,
+    Coverage,
+    Mismatch,
 )
 
+__all__ = ["ChainAudit", "RpcFailed", "api_checkpoint", "audit_account", "chain_payments", "claims_from_api", "reconcile", "verify_account"]
 
-# ---------------------------------------------------------------- reading the chain
-
-
-class RpcFailed(RuntimeError):
-    """The endpoint answered a JSON-RPC call with an error."""
-
-
-def _rpc(w3: Web3, method: str, params: list) -> Any:
-    """A raw JSON-RPC call: hex strings in, hex strings out, no web3 formatting."""
-    response = w3.provider.make_request(method, params)
-    if response.get("error"):
-        raise RpcFailed(f"{method}: {response['error']}")
-    return response["result"]
+ETH = "0x" + "00" * 20
+_BALANCE_OF = "0x70a08231"  # balanceOf(address)
 
 
 def _topic(address: str) -> str:
     return "0x" + address.lower().removeprefix("0x").rjust(64, "0")
 
 
-def _logs(w3: Web3, address: str, topics: list, from_block: int) -> list[dict]:
-    return _rpc(w3, "eth_getLogs", [{"address": address, "fromBlock": hex(from_block), "toBlock": "latest", "topics": topics}])
+def _int(value: str) -> int:
+    return int(value, 16)
 
 
-def chain_payments(w3: Web3, deployment: Deployment, account: str) -> list[Payment]:
-    """Every escrow payment of ``account``, read from the chain's logs alone."""
-    account = to_checksum_address(account)
+# ---------------------------------------------------------------- what the endpoint says
+
+
+def _account_filters(deployment: Deployment, account: str) -> list[list[Any]]:
+    """The eth_getLogs topic filters that find an account's escrow payments."""
     topics = event_topics()
     gig_topics = [topics[e.__name__] for e in GIG_EVENTS]
     credit_topics = [topics["PaymentCredited"], topics["CreditWithdrawn"]]
-    raw = (
-        _logs(w3, deployment.escrow, [gig_topics, None, _topic(account)], deployment.block)
-        + _logs(w3, deployment.escrow, [gig_topics, None, None, _topic(account)], deployment.block)
-        + _logs(w3, deployment.escrow, [credit_topics, _topic(account)], deployment.block)
-    )
-    events = {(e.transaction_hash, e.log_index): e for e in map(decode_log, raw) if e is not None}
-    tokens = _gig_tokens(w3, deployment, {e.gig_id for e in events.values() if hasattr(e, "gig_id")})
-    ordered = sorted(events.values(), key=lambda e: (e.block_number, e.log_index))
-    return [
-        p
-        for event in ordered
-        for p in payments_of(event, tokens.get(getattr(event, "gig_id", None)))
-        if p.account == account
+    mine = _topic(account)
+    return [[gig_topics, None, mine], [gig_topics, None, None, mine], [credit_topics, mine]]
+
+
+def endpoint_logs(rpc: RawRpc, deployment: Deployment, account: str, head: int | str = "latest") -> list[dict]:
+    """The account's escrow logs as the endpoint's eth_getLogs answers (believed by nobody here)."""
+    to_block = head if isinstance(head, str) else hex(head)
+    calls = [
+        ("eth_getLogs", [{"address": deployment.escrow, "fromBlock": hex(deployment.block), "toBlock": to_block, "topics": t}])
+        for t in _account_filters(deployment, account)
     ]
+    unique = {(log["transactionHash"].lower(), _int(log["logIndex"])): log for answer in rpc.batch(calls) for log in answer}
+    return sorted(unique.values(), key=lambda log: (_int(log["blockNumber"]), _int(log["logIndex"])))
 
 
-def _gig_tokens(w3: Web3, deployment: Deployment, gig_ids: set[int]) -> dict[int, str]:
-    """Each gig's token, from its GigCreated log."""
+def chain_payments(w3: Web3, deployment: Deployment, account: str) -> list[Payment]:
+    """Every escrow payment of ``account`` as the endpoint's logs tell it (unverified)."""
+    rpc, account = RawRpc(w3), to_checksum_address(account)
+    events = [e for e in map(decode_log, endpoint_logs(rpc, deployment, account)) if e is not None]
+    gig_ids = {e.gig_id for e in events if hasattr(e, "gig_id")}
     created_topic = event_topics()["GigCreated"]
-    ids = sorted(gig_ids)
-    tokens: dict[int, str] = {}
-    for start in range(0, len(ids), 100):
-        chunk = ["0x" + format(gig_id, "064x") for gig_id in ids[start : start + 100]]
-        for log in _logs(w3, deployment.escrow, [created_topic, chunk], deployment.block):
-            event = decode_log(log)
-            tokens[event.gig_id] = event.token
-    return tokens
-
-
-def encode_receipt(receipt: Mapping[str, Any]) -> bytes:
-    """A JSON-RPC receipt as the receipts trie holds it (EIP-2718 typed envelope)."""
-    logs = [
-        [bytes.fromhex(log["address"][2:]), [bytes.fromhex(t[2:]) for t in log["topics"]], bytes.fromhex(log["data"][2:])]
-        for log in receipt["logs"]
+    calls = [
+        ("eth_getLogs", [{"address": deployment.escrow, "fromBlock": hex(deployment.block), "toBlock": "latest",
+                          "topics": [created_topic, _topic_of_int(gig_id)]}])
+        for gig_id in sorted(gig_ids)
     ]
-    body = rlp.encode(
-        [int(receipt["status"], 16), int(receipt["cumulativeGasUsed"], 16), bytes.fromhex(receipt["logsBloom"][2:]), logs]
-    )
-    kind = int(receipt.get("type") or "0x0", 16)
-    return body if kind == 0 else bytes([kind]) + body
+    created = [decode_log(log) for answer in rpc.batch(calls) for log in answer]
+    tokens = {e.gig_id: e.token for e in created if isinstance(e, GigCreated)}
+    return [p for e in events for p in payments_given_tokens(e, tokens) if p.account == account]
 
 
-def receipts_root(receipts: Sequence[Mapping[str, Any]]) -> bytes:
-    """The root of the trie keyed by rlp(transaction index) holding each encoded receipt."""
-    trie = HexaryTrie({})
-    for receipt in receipts:
-        trie[rlp.encode(int(receipt["transactionIndex"], 16))] = encode_receipt(receipt)
-    return trie.root_hash
-
-
-def _block_receipts(w3: Web3, block: Mapping[str, Any]) -> list[dict]:
-    """All receipts of a block: eth_getBlockReceipts where served, else one by one."""
+def _decoded(log: Mapping[str, Any]) -> Any:
+    """The event a log records, or None for a log that does not decode (a forged one: its
+    block's roots name the forgery)."""
     try:
-        return _rpc(w3, "eth_getBlockReceipts", [block["hash"]])
-    except RpcFailed:
-        return [_rpc(w3, "eth_getTransactionReceipt", [tx]) for tx in block["transactions"]]
+        return decode_log(log)
+    except (DecodingError, ValueError, IndexError):
+        return None
+
+
+def _topic_of_int(value: int) -> str:
+    return "0x" + format(value, "064x")
+
+
+# ---------------------------------------------------------------- what the verified headers commit to
 
 
 @dataclass
-class _BlockCheck:
+class VerifiedBlock:
+    """A block's logs, taken from receipts rebuilt into its verified header's roots."""
+
+    number: int
+    hash: str
+    logs: list[dict]
     receipts_root: bool
-    seal: str
-    problems: list[Mismatch]
+    problems: list[Mismatch] = field(default_factory=list)
 
 
-class _Verifier:
-    """Checks payments against the chain, fetching each block once."""
+class BlockVerifier:
+    """Reads blocks' receipts and transactions and checks them against the verified headers."""
 
-    def __init__(self, w3: Web3, authorities: list[str]) -> None:
-        self.w3 = w3
-        self.authorities = authorities
-        self.allowed = {a.lower() for a in authorities}
-        self.blocks: dict[str, _BlockCheck] = {}
+    def __init__(self, rpc: RawRpc, chain: VerifiedChain) -> None:
+        self.rpc = rpc
+        self.chain = chain
+        self.blocks: dict[int, VerifiedBlock] = {}
 
-    def block(self, block_hash: str) -> _BlockCheck:
-        if block_hash not in self.blocks:
-            self.blocks[block_hash] = self._check_block(block_hash)
-        return self.blocks[block_hash]
+    def verify(self, numbers: Iterable[int]) -> list[VerifiedBlock]:
+        wanted = sorted(set(numbers))
+        missing = [n for n in wanted if n not in self.blocks]
+        calls = [c for n in missing for c in (("eth_getBlockReceipts", [hex(n)]), ("eth_getBlockByNumber", [hex(n), True]))]
+        answers = self.rpc.batch(calls)
+        for i, number in enumerate(missing):
+            self.blocks[number] = self._check(number, answers[2 * i] or [], answers[2 * i + 1])
+        return [self.blocks[n] for n in wanted]
 
-    def _check_block(self, block_hash: str) -> _BlockCheck:
-        block = _rpc(self.w3, "eth_getBlockByHash", [block_hash, False])
-        problems = []
-        try:
-            checked_header(block)
-        except SealError as error:
-            problems.append(Mismatch(HEADER_HASH_MISMATCH, str(error)))
-        root = receipts_root(_block_receipts(self.w3, block))
-        root_ok = "0x" + root.hex() == block["receiptsRoot"].lower()
-        if not root_ok:
+    def _check(self, number: int, receipts: list[dict], block: dict | None) -> VerifiedBlock:
+        header = self.chain.headers[number]
+        problems = served_differs(self.chain, header, block) if block else []
+        transactions = (block or {}).get("transactions", [])
+        rebuilt = receipts_root(receipts)
+        receipts_ok = rebuilt == header.receipts_root
+        if not receipts_ok:
             problems.append(Mismatch(
-                RECEIPTS_ROOT_MISMATCH,
-                f"block {int(block['number'], 16)}: rebuilt 0x{root.hex()}, header {block['receiptsRoot']}",
+                RECEIPTS_ROOT_MISMATCH, f"block {number}: rebuilt 0x{rebuilt.hex()}, header 0x{header.receipts_root.hex()}"
             ))
-        seal, sealed_by_authority = self._seal(block)
-        if not sealed_by_authority:
-            problems.append(Mismatch(SEAL_NOT_BY_AUTHORITY, f"block {int(block['number'], 16)}: {seal}"))
-        return _BlockCheck(root_ok, seal, problems)
-
-    def _seal(self, block: Mapping[str, Any]) -> tuple[str, bool]:
-        """What the seal says, and whether that is acceptable (an unsealed chain is)."""
-        if not self.authorities:
-            return UNSEALED_CHAIN, True
         try:
-            sealer = recover_sealer(block)
-        except SealError as error:
-            return f"no valid seal: {error}", False
-        if sealer.lower() not in self.allowed:
-            return f"sealed by {sealer}, who is not an authority", False
-        return f"sealed by {sealer}", True
+            transactions_ok = transactions_root(transactions) == header.transactions_root
+            detail = "the transactions served do not rebuild to the header's transactionsRoot"
+        except ProofInvalid as error:
+            transactions_ok, detail = False, str(error)
+        if not transactions_ok or len(transactions) != len(receipts):
+            problems.append(Mismatch(TRANSACTIONS_ROOT_MISMATCH, f"block {number}: {detail}"))
+        logs = _logs_of(number, header.hex_hash, receipts, transactions)
+        return VerifiedBlock(number, header.hex_hash, logs, receipts_ok, problems)
 
-    def log_in_receipt(self, payment: Payment, address: str) -> bool:
-        receipt = _rpc(self.w3, "eth_getTransactionReceipt", [payment.transaction_hash])
-        if receipt is None or receipt["blockHash"].lower() != payment.block_hash.lower():
-            return False
+
+def _logs_of(number: int, block_hash: str, receipts: list[dict], transactions: list[dict]) -> list[dict]:
+    """Every log of the block as JSON-RPC shows logs, named by the proved transactions' hashes."""
+    hashes = {_int(tx["transactionIndex"]): tx["hash"] for tx in transactions if isinstance(tx, dict)}
+    logs, log_index = [], 0
+    for receipt in sorted(receipts, key=lambda r: _int(r["transactionIndex"])):
+        position = _int(receipt["transactionIndex"])
         for log in receipt["logs"]:
-            if int(log["logIndex"], 16) == payment.log_index:
-                return log["address"].lower() == address.lower()
-        return False
+            logs.append({
+                "address": log["address"], "topics": log["topics"], "data": log["data"],
+                "blockNumber": hex(number), "blockHash": block_hash, "transactionIndex": hex(position),
+                "transactionHash": hashes.get(position, receipt.get("transactionHash", "")), "logIndex": hex(log_index),
+                "removed": False,
+            })
+            log_index += 1
+    return logs
+
+
+def _matching(chain: VerifiedChain, first: int, head: int, items: list[bytes]) -> list[int]:
+    """The blocks first..head whose verified bloom may hold every one of ``items``."""
+    return [
+        n for n in range(first, head + 1)
+        if n in chain.headers and all(bloom_may_contain(chain.headers[n].bloom, item) for item in items)
+    ]
+
+
+def _is_about(log: Mapping[str, Any], escrow: str, topics: set[str]) -> bool:
+    return log["address"].lower() == escrow.lower() and any(t.lower() in topics for t in log["topics"][1:])
+
+
+# ---------------------------------------------------------------- the audit
+
+
+@dataclass
+class _Evidence:
+    """The verified escrow logs of an account, and the blocks they came from."""
+
+    logs: list[dict]
+    blocks: dict[int, VerifiedBlock]
+    scanned: int
+    matched: int
+
+
+def _account_evidence(verifier: BlockVerifier, deployment: Deployment, account: str, head: int) -> _Evidence:
+    chain, escrow = verifier.chain, deployment.escrow
+    escrow_bytes, mine = hex_bytes(escrow), _topic(account)
+    matched = _matching(chain, deployment.block, head, [escrow_bytes, hex_bytes(mine)])
+    blocks = {b.number: b for b in verifier.verify(matched)}
+    logs = [log for b in blocks.values() for log in b.logs if _is_about(log, escrow, {mine})]
+    events = [_decoded(log) for log in logs]
+    created = {e.gig_id for e in events if isinstance(e, GigCreated)}
+    unknown = sorted({e.gig_id for e in events if e is not None and hasattr(e, "gig_id")} - created)
+    if unknown:  # gigs the account joined after they were created: find each GigCreated the same way
+        created_topic = event_topics()["GigCreated"].lower()
+        for gig_id in unknown:
+            gig_topic = _topic_of_int(gig_id)
+            for block in verifier.verify(_matching(chain, deployment.block, head, [escrow_bytes, hex_bytes(gig_topic)])):
+                blocks[block.number] = block
+                logs.extend(
+                    log for log in block.logs
+                    if _is_about(log, escrow, {gig_topic}) and log["topics"][0].lower() == created_topic
+                    and log["topics"][1].lower() == gig_topic
+                )
+    unique = {(log["transactionHash"].lower(), _int(log["logIndex"])): log for log in logs}
+    ordered = sorted(unique.values(), key=lambda log: (_int(log["blockNumber"]), _int(log["logIndex"])))
+    return _Evidence(ordered, blocks, head - deployment.block + 1, len(matched))
+
+
+def _payments(logs: list[dict], account: str) -> tuple[list[Payment], list[Mismatch]]:
+    """The account's payments in verified logs, and a mismatch for each whose gig has no verified GigCreated."""
+    events = [e for e in map(_decoded, logs) if e is not None]
+    tokens = {e.gig_id: e.token for e in events if isinstance(e, GigCreated)}
+    payments: list[Payment] = []
+    problems: list[Mismatch] = []
+    for event in events:
+        try:
+            payments.extend(p for p in payments_given_tokens(event, tokens) if p.account == account)
+        except ValueError as error:
+            problems.append(Mismatch(GIG_NOT_ON_CHAIN, str(error), event.transaction_hash, event.log_index))
+    return payments, problems
+
+
+def _endpoint_lies(rpc: RawRpc, deployment: Deployment, account: str, head: int, verified: list[dict]) -> list[Mismatch]:
+    """What the endpoint's eth_getLogs hides or alters, against the verified logs of the same account."""
+    mine = _topic(account)
+    truth = {(log["transactionHash"].lower(), _int(log["logIndex"])): log for log in verified if _is_about(log, deployment.escrow, {mine})}
+    served = {(log["transactionHash"].lower(), _int(log["logIndex"])): log for log in endpoint_logs(rpc, deployment, account, head)}
+    lies = []
+    for key, log in served.items():
+        real = truth.get(key)
+        if real is None or _content(real) != _content(log):
+            lies.append(Mismatch(
+                LOG_FORGED, f"log {key[1]} of {key[0]}: served {_content(log)}, verified {_content(real) if real else 'no such log'}",
+                key[0], key[1],
+            ))
+    lies.extend(
+        Mismatch(LOG_HIDDEN, f"eth_getLogs left out log {key[1]} of {key[0]} in block {_int(log['blockNumber'])}", key[0], key[1])
+        for key, log in truth.items() if key not in served
+    )
+    return lies
+
+
+def _content(log: Mapping[str, Any]) -> tuple[str, tuple[str, ...], str]:
+    return log["address"].lower(), tuple(t.lower() for t in log["topics"]), log["data"].lower()
 
 
 def _claim_differences(chain: Payment, claimed: Payment) -> list[str]:
@@ -428,89 +291,231 @@ def _claim_differences(chain: Payment, claimed: Payment) -> list[str]:
     ]
 
 
-def _escrow_balance(w3: Web3, escrow: str, token: str) -> int:
-    if int(token, 16) == 0:
-        return int(_rpc(w3, "eth_getBalance", [escrow, "latest"]), 16)
-    data = "0x70a08231" + escrow.lower()[2:].rjust(64, "0")  # balanceOf(address)
-    return int(_rpc(w3, "eth_call", [{"to": token, "data": data}, "latest"]), 16)
+def _chain_balances(
+    rpc: RawRpc,
+    chain: VerifiedChain,
+    escrow: str,
+    head: int,
+    tokens: Iterable[str],
+    token_layouts: Mapping[str, Mapping[str, Any]],
+) -> tuple[dict[str, tuple[int, bool]], list[Mismatch]]:
+    """The escrow's balance of each token at the head, and whether it is proved against the
+    head's stateRoot: ETH always, an ERC-20 when its storage layout is known, else read unproven."""
+    balances: dict[str, tuple[int, bool]] = {}
+    problems: list[Mismatch] = []
+    layouts = {token.lower(): layout for token, layout in token_layouts.items()}
+    for token in tokens:
+        if int(token, 16) == 0:
+            amount, proven, problem = _proven_ether(rpc, chain, escrow, head)
+        elif token.lower() in layouts:
+            amount, proven, problem = _proven_token(rpc, chain, escrow, head, token, layouts[token.lower()])
+        else:
+            data = _BALANCE_OF + escrow.lower()[2:].rjust(64, "0")
+            amount, proven, problem = _int(rpc.call("eth_call", [{"to": token, "data": data}, hex(head)])), False, []
+        balances[token] = (amount, proven)
+        problems.extend(problem)
+    return balances, problems
 
 
-def chain_authorities(w3: Web3) -> list[str]:
-    """The authorities the genesis header lists; empty on a chain without a PoA seal."""
-    return authorities_from_genesis(_rpc(w3, "eth_getBlockByNumber", ["0x0", False]))
+def _proven_token(
+    rpc: RawRpc, chain: VerifiedChain, escrow: str, head: int, token: str, layout: Mapping[str, Any]
+) -> tuple[int, bool, list[Mismatch]]:
+    slot = erc20_balance_slot(layout, escrow)
+    answer = rpc.call("eth_getProof", [token, [hex(slot)], hex(head)])
+    try:
+        return verify_account_proof(chain.headers[head].state_root, answer).storage[slot], True, []
+    except (ProofInvalid, KeyError) as error:
+        claimed = next((_int(e["value"]) for e in answer.get("storageProof", [])), 0)
+        return claimed, False, [Mismatch(STATE_PROOF_INVALID, f"escrow balance of {token} at block {head}: {error}")]
+
+
+def _proven_ether(rpc: RawRpc, chain: VerifiedChain, escrow: str, head: int) -> tuple[int, bool, list[Mismatch]]:
+    try:
+        answer = rpc.call("eth_getProof", [escrow, [], hex(head)])
+    except RpcFailed:  # an endpoint without eth_getProof: the balance is read, and marked unproven
+        return _int(rpc.call("eth_getBalance", [escrow, hex(head)])), False, []
+    try:
+        return verify_account_proof(chain.headers[head].state_root, answer).balance, True, []
+    except (ProofInvalid, KeyError) as error:
+        return _int(answer.get("balance", "0x0")), False, [Mismatch(STATE_PROOF_INVALID, f"escrow balance at block {head}: {error}")]
+
+
+@dataclass(frozen=True)
+class VerifiedPayment:
+    """A payment taken from the verified chain, with what its block's checks found."""
+
+    payment: Payment
+    receipts_root: bool
+    seal: str
+    problems: tuple[str, ...]
+    timestamp: int  # of its verified header
+
+
+@dataclass(frozen=True)
+class ChainAudit:
+    """What the chain, verified from the anchor to one head, says about an account.
+
+    It depends only on (account, head, tokens), so it can be kept and reconciled
+    afresh with an index's rows each time they are read."""
+
+    account: str
+    chain_id: int
+    escrow: str
+    authorities: list[str]
+    payments: list[VerifiedPayment]
+    balances: dict[str, tuple[int, bool]]  # token -> (amount at the head, proved)
+    mismatches: list[Mismatch]
+    coverage: Coverage | None
+
+
+def verify_account(
+    w3: Web3 | RawRpc,
+    deployment: Deployment,
+    account: str,
+    *,
+    anchor: TrustAnchor | None = None,
+    require_seals: bool = True,
+    head: int | None = None,
+    tokens: Iterable[str] = (),
+    token_layouts: Mapping[str, Mapping[str, Any]] | None = None,
+    cache_dir: Path | None = None,
+) -> ChainAudit:
+    """The chain's side of an audit: headers from ``anchor`` to ``head``, every payment of
+    ``account`` from verified receipts, the endpoint's logs checked, and the escrow's
+    balance of each of ``tokens`` at the head (an ERC-20's proved when ``token_layouts``
+    holds its compiler storage layout)."""
+    account = to_checksum_address(account)
+    rpc = w3 if isinstance(w3, RawRpc) else RawRpc(w3)
+    anchor = anchor or TrustAnchor.pinned(deployment.genesis_hash)
+    head = _int(rpc.call("eth_blockNumber", [])) if head is None else head
+    cache = HeaderCache.for_chain(cache_dir, anchor.genesis_hash)
+    try:
+        chain = verify_chain(
+            HeaderSource(rpc), anchor, first=deployment.block, head=head, cache=cache, require_seals=require_seals
+        )
+    finally:
+        cache.close()
+    mismatches = list(chain.problems)
+    if chain.genesis is None or head not in chain.headers:
+        return ChainAudit(account, deployment.chain_id, deployment.escrow, chain.authorities, [], {}, mismatches, None)
+    evidence = _account_evidence(BlockVerifier(rpc, chain), deployment, account, head)
+    mismatches.extend(m for b in evidence.blocks.values() for m in b.problems)
+    mismatches.extend(_endpoint_lies(rpc, deployment, account, head, evidence.logs))
+    found, unfounded = _payments(evidence.logs, account)
+    mismatches.extend(unfounded)
+    payments = []
+    for payment in found:
+        block = evidence.blocks[payment.block_number]
+        names = tuple(m.name for m in block.problems)
+        timestamp = chain.headers[block.number].timestamp
+        payments.append(VerifiedPayment(payment, block.receipts_root, chain.seal_of(block.number), names, timestamp))
+    balances, unproven = _chain_balances(rpc, chain, deployment.escrow, head, tokens, token_layouts or {})
+    mismatches.extend(unproven)
+    anchor_text = f"checkpoint {anchor.checkpoint.number}" if anchor.checkpoint else f"genesis {anchor.genesis_hash}"
+    coverage = Coverage(
+        anchor_text, min(anchor.number, deployment.block), head, chain.headers[head].hex_hash,
+        evidence.scanned, evidence.matched,
+    )
+    return ChainAudit(account, deployment.chain_id, deployment.escrow, chain.authorities, payments, balances, mismatches, coverage)
+
+
+def reconcile(
+    verified: ChainAudit, *, held: Mapping[str, int] | None = None, claimed: Iterable[Payment] | None = None
+) -> AuditReport:
+    """The report: the verified chain's payments and balances against an index's
+    ``claimed`` rows and ``held`` amounts per token (each optional). A chain that
+    could not be verified up to its head (no coverage) is compared with nothing:
+    its mismatches are the report."""
+    mismatches = list(verified.mismatches)
+    if verified.coverage is None:
+        claimed, held = None, None
+    claims = None if claimed is None else {p.key: p for p in claimed}
+    rows = [_row(v, claims, mismatches) for v in verified.payments]
+    for fake in (claims or {}).values():
+        mismatches.append(Mismatch(
+            NOT_ON_CHAIN, f"{fake.kind} of {fake.amount} in gig {fake.gig_id}", fake.transaction_hash, fake.log_index
+        ))
+    balances = []
+    for token, indexed in (held or {}).items():
+        on_chain, proven = verified.balances.get(token, (0, False))
+        balances.append(BalanceCheck(token, on_chain, indexed, proven))
+    mismatches.extend(
+        Mismatch(ESCROW_BALANCE_MISMATCH, f"token {b.token}: on chain {b.on_chain}, index {b.indexed}")
+        for b in balances
+        if not b.ok
+    )
+    return AuditReport(
+        verified.account, verified.chain_id, verified.escrow, verified.authorities, rows, balances, mismatches,
+        verified.coverage,
+    )
+
+
+def audit_account(
+    w3: Web3 | RawRpc,
+    deployment: Deployment,
+    account: str,
+    *,
+    anchor: TrustAnchor | None = None,
+    require_seals: bool = True,
+    head: int | None = None,
+    held: Mapping[str, int] | None = None,
+    claimed: Iterable[Payment] | None = None,
+    token_layouts: Mapping[str, Mapping[str, Any]] | None = None,
+    cache_dir: Path | None = None,
+) -> AuditReport:
+    """Verify every escrow payment of ``account`` against a chain trusted only through ``anchor``.
+
+    ``anchor``: the pinned genesis hash (and checkpoint); default the one the
+    manifest records. ``require_seals``: a genesis without authorities fails the
+    audit (pass False for Anvil or Hardhat). ``head``: the block the audit is
+    pinned to (default the endpoint's head; an index's checkpoint when checking
+    an index). ``held``: per token, what an index implies the escrow holds.
+    ``claimed``: an index's payment rows for the account. ``token_layouts``: per
+    ERC-20, its compiler storage layout, to prove its balance. ``cache_dir``: where
+    verified headers are kept between audits (None: not kept).
+    """
+    verified = verify_account(
+        w3, deployment, account, anchor=anchor, require_seals=require_seals, head=head,
+        tokens=list(held or {}), token_layouts=token_layouts, cache_dir=cache_dir,
+    )
+    return reconcile(verified, held=held, claimed=claimed)
+
+
+def _row(verified: VerifiedPayment, claims: dict | None, mismatches: list[Mismatch]) -> AuditRow:
+    """The payment's row; its index problems are added to ``mismatches``."""
+    payment, problems = verified.payment, list(verified.problems)
+    in_index = None
+    if claims is not None:
+        claim = claims.pop(payment.key, None)
+        in_index = claim is not None
+        found = []
+        if claim is None:
+            found.append(Mismatch(MISSING_FROM_INDEX, f"{payment.kind} of {payment.amount} in gig {payment.gig_id}"))
+        elif differences := _claim_differences(payment, claim):
+            found.append(Mismatch(DIFFERS_FROM_CHAIN, "; ".join(differences)))
+        mismatches.extend(Mismatch(m.name, m.detail, payment.transaction_hash, payment.log_index) for m in found)
+        problems.extend(m.name for m in found)
+    return AuditRow(payment, not verified.problems, verified.receipts_root, verified.seal, in_index, tuple(problems))
+
+
+def api_checkpoint(api_url: str, *, timeout: float = 30.0) -> int | None:
+    """The block a GigLedger query API's index has reached (its /status checkpoint): where to pin an audit."""
+    response = httpx.get(f"{api_url.rstrip('/')}/status", timeout=timeout)
+    response.raise_for_status()
+    return response.json()["checkpoint_block"]
 
 
 def claims_from_api(api_url: str, account: str, *, timeout: float = 30.0) -> tuple[list[Payment], dict[str, int]]:
     """What a GigLedger query API claims: the account's payment rows (every page)
     and what the escrow holds per token. Pass them to `audit_account` as
     ``claimed`` and ``held`` to check the index behind that API against the chain."""
-    import httpx
+    with httpx.Client(base_url=api_url.rstrip("/"), timeout=timeout) as client:
 
-    from gigledger.payments import payment_from_api  # it builds on this module
+        def get(path: str, params: dict[str, Any]) -> Any:
+            response = client.get(path, params=params)
+            response.raise_for_status()
+            return response.json()
 
-    base = api_url.rstrip("/")
-    claimed: list[Payment] = []
-    with httpx.Client(base_url=base, timeout=timeout) as client:
-        offset: int | None = 0
-        while offset is not None:
-            page = client.get(f"/accounts/{account}/payments", params={"offset": offset, "limit": 1000})
-            page.raise_for_status()
-            body = page.json()
-            claimed.extend(payment_from_api(row) for row in body["items"])
-            offset = body["next_offset"]
-        holdings = client.get("/escrow/holdings")
-        holdings.raise_for_status()
-    return claimed, {token: int(amount) for token, amount in holdings.json()["holdings"].items()}
-
-
-def audit_account(
-    w3: Web3,
-    deployment: Deployment,
-    account: str,
-    *,
-    authorities: list[str] | None,
-    held: Mapping[str, int] | None = None,
-    claimed: Iterable[Payment] | None = None,
-) -> AuditReport:
-    """Verify every escrow payment of ``account`` against the chain.
-
-    ``authorities``: who may seal blocks; None reads them from the genesis header.
-    ``held``: per token, what an index says the escrow still holds; each is
-    compared with the escrow's balance on chain. ``claimed``: an index's payment
-    rows for the account; each must match a payment on chain, and vice versa.
-    """
-    account = to_checksum_address(account)
-    authorities = chain_authorities(w3) if authorities is None else list(authorities)
-    verifier = _Verifier(w3, authorities)
-    claims = None if claimed is None else {p.key: p for p in claimed}
-    mismatches: list[Mismatch] = []
-    rows = []
-    for payment in chain_payments(w3, deployment, account):
-        problems = list(verifier.block(payment.block_hash).problems)
-        in_receipt = verifier.log_in_receipt(payment, deployment.escrow)
-        if not in_receipt:
-            problems.append(Mismatch(LOG_NOT_IN_RECEIPT, f"log {payment.log_index} of {payment.transaction_hash}"))
-        in_index = None
-        if claims is not None:
-            claim = claims.pop(payment.key, None)
-            in_index = claim is not None
-            if claim is None:
-                problems.append(Mismatch(MISSING_FROM_INDEX, f"{payment.kind} of {payment.amount} in gig {payment.gig_id}"))
-            elif differences := _claim_differences(payment, claim):
-                problems.append(Mismatch(DIFFERS_FROM_CHAIN, "; ".join(differences)))
-        located = [Mismatch(m.name, m.detail, payment.transaction_hash, payment.log_index) for m in problems]
-        mismatches.extend(located)
-        block = verifier.block(payment.block_hash)
-        rows.append(AuditRow(payment, in_receipt, block.receipts_root, block.seal, in_index, tuple(m.name for m in located)))
-    for fake in (claims or {}).values():
-        mismatches.append(Mismatch(
-            NOT_ON_CHAIN, f"{fake.kind} of {fake.amount} in gig {fake.gig_id}", fake.transaction_hash, fake.log_index
-        ))
-    balances = [BalanceCheck(token, _escrow_balance(w3, deployment.escrow, token), amount) for token, amount in (held or {}).items()]
-    mismatches.extend(
-        Mismatch(ESCROW_BALANCE_MISMATCH, f"token {b.token}: on chain {b.on_chain}, index {b.indexed}")
-        for b in balances
-        if not b.ok
-    )
-    return AuditReport(account, deployment.chain_id, deployment.escrow, authorities, rows, balances, mismatches)
-
+        claimed = api_payments(get, account)
+        holdings = get("/escrow/holdings", {})
+    return claimed, {token: int(amount) for token, amount in holdings["holdings"].items()}

@@ -31,6 +31,7 @@ from web3 import Web3
 
 from gigledger.accounts import PASSWORD_ENV, load_account
 from gigledger.amounts import TokenUnits, UnitsBook
+from gigledger.anchor import GENESIS_HASH_ENV
 from gigledger.client import API_ENV, DEFAULT_RPC, DEPLOYMENT_ENV, RPC_ENV, GigLedger, NoAccount, web3_for
 from gigledger.deployment import Deployment, deploy_with
 from gigledger.errors import ConfigurationError, GigLedgerError
@@ -525,26 +526,72 @@ def history(
 def audit(
     ctx: typer.Context,
     address: AddressArg,
-    authority: Annotated[
-        Optional[list[str]], typer.Option(parser=_address, help="A block-sealing authority; default: the genesis list.")
+    genesis_hash: Annotated[
+        Optional[str],
+        typer.Option(envvar=GENESIS_HASH_ENV, help="The genesis hash to trust; default: the one the manifest records."),
+    ] = None,
+    checkpoint: Annotated[
+        Optional[str], typer.Option(help="A block you trust, NUMBER:HASH: headers are verified from it.")
+    ] = None,
+    unsealed: Annotated[
+        bool, typer.Option("--unsealed", help="Accept a chain whose genesis names no authorities (Anvil, Hardhat).")
+    ] = False,
+    bundle: Annotated[
+        Optional[Path], typer.Option(help="Also write a proof bundle here, to check offline with `gigledger verify`.")
     ] = None,
     csv_output: Annotated[bool, typer.Option("--csv", help="Print CSV.")] = False,
 ) -> None:
-    """Verify every escrow payment of an account against the chain (receipts root, seal),
-    and with --api, the index behind that query API against the chain."""
-    from gigledger.audit import audit_account, claims_from_api
+    """Verify every escrow payment of an account against the chain, trusting only a pinned
+    genesis hash (headers, seals, receipts, completeness by bloom, the escrow's balance by
+    proof), and with --api, the index behind that query API against it, at its checkpoint."""
+    from gigledger.anchor import TrustAnchor
+    from gigledger.audit import api_checkpoint, audit_account, claims_from_api, reconcile
+    from gigledger.bundle import write_bundle
+    from gigledger.headers import default_cache_dir
 
     settings = _settings(ctx)
 
     def action():
         ledger = _ledger(settings, signing=False)
+        anchor = TrustAnchor.pinned(genesis_hash or ledger.deployment.genesis_hash, checkpoint)
         with err.status("auditing…"):
+            head = api_checkpoint(settings.api) if settings.api else None
             claimed, held = claims_from_api(settings.api, address) if settings.api else (None, None)
+            if bundle is not None:
+                verified = write_bundle(
+                    bundle, ledger.w3, ledger.deployment, address, anchor=anchor, require_seals=not unsealed, head=head
+                )
+                return reconcile(verified, held=held, claimed=claimed)
             return audit_account(
-                ledger.w3, ledger.deployment, address, authorities=authority or None, held=held, claimed=claimed
+                ledger.w3, ledger.deployment, address, anchor=anchor, require_seals=not unsealed, head=head,
+                held=held, claimed=claimed, cache_dir=default_cache_dir(),
             )
 
-    report = _run(settings, action)
+    _print_audit(settings, _run(settings, action), csv_output)
+
+
+@app.command("verify")
+def verify(
+    ctx: typer.Context,
+    bundle: Annotated[Path, typer.Argument(help="A proof bundle written by `gigledger audit --bundle`.")],
+    genesis_hash: Annotated[
+        str, typer.Option(envvar=GENESIS_HASH_ENV, help="The genesis hash you trust (not the bundle's word for it).")
+    ],
+    checkpoint: Annotated[
+        Optional[str], typer.Option(help="A block you trust, NUMBER:HASH: headers are verified from it.")
+    ] = None,
+    csv_output: Annotated[bool, typer.Option("--csv", help="Print CSV.")] = False,
+) -> None:
+    """Check a proof bundle offline, with no network: every header, seal, receipt and the
+    escrow's balance must hash up to the genesis hash you pin."""
+    from gigledger.bundle import verify_bundle
+
+    settings = _settings(ctx)
+    _print_audit(settings, _run(settings, lambda: verify_bundle(bundle, genesis_hash, checkpoint=checkpoint)), csv_output)
+
+
+def _print_audit(settings: Settings, report: Any, csv_output: bool) -> None:
+    """An audit report as CSV, JSON or a table; exits AUDIT_FAILED if it found mismatches."""
     if csv_output:
         out.file.write(report.to_csv())
     elif settings.json:

@@ -35,7 +35,7 @@ from gigledger.gigs import ZERO_ADDRESS, Gig, GigHistoryError, State
 from gigledger.hashes import as_bytes32
 from gigledger.logs import LogReader
 from gigledger.market import MarketCalls
-from gigledger.payments import Payment, account_payments, payment_from_api
+from gigledger.payments import Payment, account_payments, api_payments
 from gigledger.query_api import QueryApiError, QueryApiUnreachable, query_api_get  # noqa: F401 - re-exported
 from gigledger.talent import SkillSummary, TalentPage, fetch_skills, fetch_talent
 from gigledger.amounts import UnitsBook, read_token_metadata
@@ -50,9 +50,6 @@ API_ENV = "GIGLEDGER_API"
 DEFAULT_RPC = "http://127.0.0.1:8545"
 #: Review period when the client names none: three days.
 DEFAULT_REVIEW_PERIOD = 3 * 86_400
-#: Payments per query API request (the API's largest page is larger).
-API_PAGE_SIZE = 100
-
 ERC20_ABI = [
     {
         "name": "allowance",
@@ -492,15 +489,8 @@ class GigLedger(MarketCalls):
         )
 
     def _api_payments(self, address: str) -> list[Payment]:
-        """Every page of GET {api}/accounts/{address}/payments (JSON pages: items, next_offset)."""
-        url = f"{self.api_url}/accounts/{address}/payments"
-        payments: list[Payment] = []
-        offset: int | None = 0
-        while offset is not None:
-            page = self._api_get(url, {"offset": offset, "limit": API_PAGE_SIZE})
-            payments.extend(payment_from_api(row) for row in page["items"])
-            offset = page.get("next_offset")
-        return payments
+        """Every page of GET {api}/accounts/{address}/payments."""
+        return api_payments(lambda path, params: self._api_get(f"{self.api_url}{path}", params), address)
 
     def _api_base(self, what: str) -> str:
         if not self.api_url:

@@ -1,7 +1,8 @@
 """Deployment manifests: where GigLedger's contracts live on a chain, and deploying them.
 
 A manifest is a small JSON file (chain id, contract addresses, the block to index
-from, the source digest of each artifact). `verify` refuses a manifest whose chain
+from, the source digest of each artifact) and the chain's trust anchor: its
+genesis hash and the authority set that genesis lists (what an auditor pins). `verify` refuses a manifest whose chain
 id or deployed code does not match the chain it is used with.
 """
 
@@ -18,6 +19,7 @@ from web3 import Web3
 from gigledger.contracts import SHIPPED, load_artifact
 from gigledger.errors import DeploymentMismatch, WrongChain
 from gigledger.gigs import ZERO_ADDRESS
+from gigledger.seal import authorities_from_genesis
 from gigledger.transactions import TransactionSender
 
 
@@ -31,6 +33,8 @@ class Deployment:
     block: int  # the first block to index: the registry's deployment block
     artifacts: dict[str, str] = field(default_factory=dict)  # contract name -> sourceDigest
     market: str | None = None  # the TalentMarket; None in manifests from before the market
+    genesis_hash: str | None = None  # the chain's block 0, as the deployer's node served it
+    authorities: list[str] = field(default_factory=list)  # who may seal, as that genesis lists them
 
     @classmethod
     def load(cls, path: str | Path) -> Deployment:
@@ -43,6 +47,8 @@ class Deployment:
             block=int(data["block"]),
             artifacts=dict(data.get("artifacts", {})),
             market=Web3.to_checksum_address(data["market"]) if data.get("market") else None,
+            genesis_hash=data.get("genesis_hash"),
+            authorities=[Web3.to_checksum_address(a) for a in data.get("authorities", [])],
         )
 
     def save(self, path: str | Path) -> None:
@@ -84,6 +90,18 @@ def _selector(signature: str) -> str:
     return "0x" + Web3.keccak(text=signature)[:4].hex()
 
 
+def _genesis(w3: Web3) -> dict:
+    """Block 0 as the deployer's own node serves it: what the manifest pins for auditors, who
+    check every header against it (the deployer trusts the node it deploys through)."""
+    block = dict(w3.eth.get_block("earliest"))
+    # web3's proof-of-authority middleware moves a long extraData aside; GigLedger nodes serve it whole beside.
+    for name in ("sealedExtraData", "proofOfAuthorityData", "extraData"):
+        if name in block:
+            block["extraData"] = block[name]
+            break
+    return block
+
+
 def deploy(
     w3: Web3,
     account: LocalAccount,
@@ -107,6 +125,7 @@ def deploy_with(sender: TransactionSender, *, treasury: str | None = None, fee_b
     announce = _selector("announce_writer(address)") + eth_abi.encode(["address"], [escrow]).hex()
     sender.send({"to": registry, "data": announce, "value": 0})
     market = sender.deploy(load_artifact("TalentMarket")["bytecode"], eth_abi.encode(["address"], [escrow]))
+    genesis = _genesis(sender.w3)
     return Deployment(
         chain_id=sender.chain_id,
         escrow=escrow,
@@ -114,4 +133,6 @@ def deploy_with(sender: TransactionSender, *, treasury: str | None = None, fee_b
         block=registry_receipt.block_number,
         artifacts={name: load_artifact(name)["sourceDigest"] for name in SHIPPED},
         market=market.contract_address,
+        genesis_hash="0x" + bytes(genesis["hash"]).hex(),
+        authorities=authorities_from_genesis(genesis),
     )

@@ -1,7 +1,7 @@
-"""Who sealed a block: pure checks of a JSON-RPC block header.
+"""Who sealed a block: pure checks of a JSON-RPC block header (the one seal check).
 
-The node seals Clique-style (see the node's `chain/sealing.py`, which this
-matches): a sealed header's extraData is 32 bytes of vanity then a 65-byte
+The node seals Clique-style (the node's `chain/sealing.py` signs; checking is
+only here, and the node's tests use it too): a sealed header's extraData is 32 bytes of vanity then a 65-byte
 secp256k1 signature (r || s || v, v in {0, 1}) by an authority over
 keccak(rlp(header with the signature removed from extraData)). The genesis
 header lists the authorities instead: vanity || 20-byte addresses || 65 zeros.
@@ -15,7 +15,7 @@ and the whole sealed value as `sealedExtraData`; the header holds the latter.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import rlp
@@ -110,12 +110,26 @@ _EXTRA_DATA = 12
 
 def seal_hash(values: list[int | bytes]) -> bytes:
     """What the authority signed: the header with the signature cut from extraData."""
-    extra = values[_EXTRA_DATA]
+    extra = _bytes(values[_EXTRA_DATA])
     if len(extra) < VANITY_LENGTH + SIGNATURE_LENGTH:
         raise UnsealedHeader(f"extraData is {len(extra)} bytes, too short for a seal")
     unsealed = list(values)
     unsealed[_EXTRA_DATA] = extra[:-SIGNATURE_LENGTH]
     return keccak(rlp.encode(unsealed))
+
+
+def sealer_of(values: list[int | bytes]) -> str:
+    """The checksummed address whose key signed the header with these RLP fields.
+
+    Raises UnsealedHeader if extraData carries no recoverable seal.
+    """
+    digest = seal_hash(values)
+    try:
+        signature = keys.Signature(_bytes(values[_EXTRA_DATA])[-SIGNATURE_LENGTH:])
+        public_key = signature.recover_public_key_from_msg_hash(digest)
+    except (BadSignature, ValidationError) as error:
+        raise UnsealedHeader(f"block {_int_field(values[8])}: {error}") from error
+    return public_key.to_checksum_address()
 
 
 def recover_sealer(block: Mapping[str, Any]) -> str:
@@ -124,19 +138,29 @@ def recover_sealer(block: Mapping[str, Any]) -> str:
     Raises HeaderHashMismatch if the fields served are not the block's, and
     UnsealedHeader if it carries no recoverable seal.
     """
-    values = checked_header(block)
-    digest = seal_hash(values)
+    return sealer_of(checked_header(block))
+
+
+def is_sealed_by(block: Mapping[str, Any], authorities: Iterable[str]) -> bool:
+    """True when ``block`` hashes to its hash and one of ``authorities`` sealed it."""
     try:
-        signature = keys.Signature(values[_EXTRA_DATA][-SIGNATURE_LENGTH:])
-        public_key = signature.recover_public_key_from_msg_hash(digest)
-    except (BadSignature, ValidationError) as error:
-        raise UnsealedHeader(f"block {_int(block['number'])}: {error}") from error
-    return public_key.to_checksum_address()
+        sealer = recover_sealer(block)
+    except SealError:
+        return False
+    return sealer.lower() in {a.lower() for a in authorities}
+
+
+def _int_field(value: int | bytes) -> int:
+    return value if isinstance(value, int) else int.from_bytes(value, "big")
 
 
 def authorities_from_genesis(genesis: Mapping[str, Any]) -> list[str]:
     """The authority list in a Clique-style genesis extraData; empty for an unsealed chain."""
-    extra = extra_data(genesis)
+    return authorities_in_extra_data(extra_data(genesis))
+
+
+def authorities_in_extra_data(extra: bytes) -> list[str]:
+    """The authorities a genesis extraData lists (vanity || addresses || 65 zeros); empty if none."""
     body = extra[VANITY_LENGTH:-SIGNATURE_LENGTH] if len(extra) >= VANITY_LENGTH + SIGNATURE_LENGTH else b""
     if len(body) % ADDRESS_LENGTH:
         return []

@@ -11,7 +11,7 @@ import socket
 import subprocess
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
@@ -22,11 +22,13 @@ from gigledger_node.index.db import open_index
 from gigledger_node.index.endpoint import Endpoint
 from gigledger_node.index.indexer import Indexer
 from gigledger_node.index.market_queries import MarketQueries
-from gigledger_node.index.queries import Queries
+from gigledger_node.index.queries import GigDetail, Queries, UnknownGig
 
 from .market_story import tell_market
 from .seeding import ANVIL_FLAGS, Seeder
-from .story import Story, deploy_contracts, tell
+from gigledger.deployment import Deployment
+
+from .story import ETHER, WEEK, Story, deploy_contracts, ledgers, tell, web3_of
 from .synthetic import SyntheticChain
 
 ANVIL = Path(__file__).resolve().parents[2] / ".tools" / "node_modules" / ".bin" / "anvil"
@@ -201,6 +203,8 @@ def dev_node(tmp_path_factory) -> Iterator[tuple[str, Path]]:
 def synthetic(engine: Engine) -> SyntheticChain:
     """A pretend chain whose gigs are indexed into the test's database as they are mined."""
     return SyntheticChain(engine)
+
+
 @pytest.fixture(scope="module")
 def market_story():
     """The market story played on a module-wide Anvil chain that nobody changes afterwards."""
@@ -216,3 +220,38 @@ def market_queries(engine: Engine, market_story) -> MarketQueries:
     """Market queries over the market story, indexed up to the chain head."""
     Indexer(engine, Endpoint(market_story.url), market_story.deployment).sync()
     return MarketQueries(engine)
+
+
+@pytest.fixture(scope="module")
+def sealed_payments(dev_node, tmp_path_factory):
+    """One approved gig on the dev node, then one more block, indexed into SQLite:
+    (url, deployment, queries, freelancer)."""
+    url, manifest = dev_node
+    deployment = Deployment.load(manifest)
+    people = ledgers(url, deployment)
+    alice, bob, carol = people["alice"], people["bob"], people["carol"]
+    gig = alice.create_gig(ETHER, freelancer=bob.address, arbiter=carol.address, deadline=WEEK).gig_id
+    bob.accept(gig)
+    bob.deliver(gig)
+    alice.approve(gig)
+    web3_of(url).provider.make_request("evm_mine", [])
+    engine = open_index(f"sqlite:///{tmp_path_factory.mktemp('sealed') / 'index.sqlite'}")
+    Indexer(engine, Endpoint(url), deployment).sync()
+    yield url, deployment, Queries(engine), bob.address
+    engine.dispose()
+
+
+@pytest.fixture
+def wait_for_gig() -> Callable[[Queries, int], GigDetail]:
+    """Polls the index until a gig reaches it (up to 30 s); returns the gig."""
+
+    def wait(queries: Queries, gig_id: int, timeout: float = 30.0) -> GigDetail:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                return queries.gig(gig_id)
+            except UnknownGig:
+                assert time.monotonic() < deadline, f"gig {gig_id} never reached the index"
+                time.sleep(0.05)
+
+    return wait

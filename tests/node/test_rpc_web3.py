@@ -3,7 +3,8 @@
 import pytest
 from web3.exceptions import ContractLogicError
 
-from gigledger_node.chain.sealing import header_from_rpc, verify_seal
+from gigledger.seal import is_sealed_by
+
 from gigledger_node.cli import DEV_AUTHORITY_KEY, DEV_CHAIN_ID
 
 RECIPIENT = "0x" + "42" * 20
@@ -44,7 +45,7 @@ def test_blocks_carry_a_seal_that_verifies_against_the_authority(w3, pinger):
     block = w3.eth.get_block("latest")
     raw = w3.provider.make_request("eth_getBlockByNumber", [hex(block.number), False])["result"]
     authority = DEV_AUTHORITY_KEY.public_key.to_checksum_address()
-    assert verify_seal(header_from_rpc(raw), [authority])
+    assert is_sealed_by(raw, [authority])
 
 
 def test_full_transactions_in_a_block_match_by_hash(w3, dev_accounts):

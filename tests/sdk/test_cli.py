@@ -72,10 +72,30 @@ def test_history_csv_lists_the_payments(cli, accounts, anvil_delivered_gig):
     assert ",deposit,in," in deposit
 
 
-def test_audit_reports_on_the_account(cli, accounts, anvil_delivered_gig):
-    result = cli("--json", "audit", accounts[1].address)
-    assert result.returncode in (0, 9), result.stderr
-    assert accounts[1].address in result.stdout
+def test_audit_of_an_honest_unsealed_chain_passes_with_unsealed(cli, accounts, anvil_delivered_gig, tmp_path):
+    result = cli("--json", "audit", accounts[1].address, "--unsealed", env={"GIGLEDGER_CACHE": str(tmp_path)})
+    assert result.returncode == 0, result.stdout + result.stderr
+    report = json.loads(result.stdout)
+    assert report["account"] == accounts[1].address and report["payments"]
+
+
+def test_audit_requires_seals_unless_told_the_chain_has_none(cli, accounts, anvil_delivered_gig, tmp_path):
+    result = cli("--json", "audit", accounts[1].address, env={"GIGLEDGER_CACHE": str(tmp_path)})
+    assert result.returncode == 9
+    assert "genesis lists no authorities" in result.stdout
+
+
+def test_audit_against_another_genesis_hash_exits_9(cli, accounts, anvil_delivered_gig, tmp_path):
+    env = {"GIGLEDGER_CACHE": str(tmp_path), "GIGLEDGER_GENESIS_HASH": "0x" + "12" * 32}
+    result = cli("--json", "audit", accounts[1].address, "--unsealed", env=env)
+    assert result.returncode == 9
+    assert "genesis does not match the pinned hash" in result.stdout
+
+
+def test_audit_with_a_malformed_genesis_hash_exits_2_and_says_the_form(cli, accounts):
+    result = cli("audit", accounts[1].address, "--genesis-hash", "0x1234")
+    assert result.returncode == 2
+    assert "0x + 64 hex digits" in result.stderr
 
 
 # ---------------------------------------------------------------- errors and exit codes
@@ -180,3 +200,30 @@ def test_a_malformed_hash_is_a_usage_error(cli, accounts, anvil_delivered_gig):
     result = cli("gig", "deliver", str(anvil_delivered_gig.gig_id), "--deliverable-hash", "0x1234", account=accounts[2])
     assert result.returncode == 2
     assert "expected 32 bytes" in result.stderr
+
+
+def test_a_bundle_written_by_audit_verifies_offline_with_no_node(cli, accounts, anvil_delivered_gig, anvil_deployment, tmp_path):
+    bundle = tmp_path / "proof.json"
+    written = cli("audit", accounts[1].address, "--unsealed", "--bundle", str(bundle), env={"GIGLEDGER_CACHE": str(tmp_path)})
+    assert written.returncode == 0, written.stdout + written.stderr
+
+    offline = {"GIGLEDGER_RPC": f"http://127.0.0.1:{free_port()}"}
+    result = cli("--json", "verify", str(bundle), "--genesis-hash", anvil_deployment.genesis_hash, env=offline)
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert json.loads(result.stdout)["payments"]
+
+
+def test_a_tampered_bundle_fails_verify_with_exit_9(cli, accounts, anvil_delivered_gig, anvil_deployment, tmp_path):
+    bundle = tmp_path / "proof.json"
+    cli("audit", accounts[1].address, "--unsealed", "--bundle", str(bundle), env={"GIGLEDGER_CACHE": str(tmp_path)})
+    document = json.loads(bundle.read_text())
+    for method, _params, answer in document["answers"]:
+        if method == "eth_getBlockReceipts" and answer:
+            answer[0]["status"] = "0x0"
+    bundle.write_text(json.dumps(document))
+
+    result = cli("--json", "verify", str(bundle), "--genesis-hash", anvil_deployment.genesis_hash)
+
+    assert result.returncode == 9
+    assert "receipts root mismatch" in result.stdout

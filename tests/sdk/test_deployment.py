@@ -47,3 +47,9 @@ def test_a_manifest_from_before_the_market_still_loads(deployment, tmp_path):
     path = tmp_path / "old.json"
     path.write_text(json.dumps({k: v for k, v in dataclasses.asdict(deployment).items() if k != "market"}))
     assert Deployment.load(path).market is None
+
+
+def test_deploy_records_the_genesis_hash_and_its_authorities(chain, deployment):
+    genesis = chain.w3.eth.get_block("earliest")
+    assert deployment.genesis_hash == "0x" + bytes(genesis["hash"]).hex()
+    assert deployment.authorities == []  # test chains name no sealing authorities

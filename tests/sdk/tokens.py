@@ -25,6 +25,14 @@ def mock_token_artifact() -> tuple[list, str]:
     return out["abi"], out["bytecode"]
 
 
+@cache
+def mock_token_layout() -> dict:
+    """MockERC20's storage layout, as the compiler reports it (where balanceOf lives)."""
+    bundle = FilesystemInputBundle([CONTRACTS])
+    source = bundle.load_file(CONTRACTS / "test" / "MockERC20.vy")
+    return dict(compile_from_file_input(source, input_bundle=bundle, output_formats=["layout"])["layout"])
+
+
 def deploy_mock_token(w3: Web3, owner: LocalAccount, *, holders: list[str], transfer_fee_bps: int = 0) -> str:
     """Deploys a MockERC20 and mints `MINTED` to each holder; returns its address."""
     abi, bytecode = mock_token_artifact()

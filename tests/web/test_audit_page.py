@@ -3,28 +3,24 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 
-import httpx
 import pytest
 from playwright.sync_api import Page, expect
 from sqlalchemy import select, update
 
-from gigledger.audit import DIFFERS_FROM_CHAIN
+from gigledger.report import DIFFERS_FROM_CHAIN
 from gigledger_node.index import db
 from gigledger_node.index.queries import Queries
 
 
-@pytest.fixture
-def tampered_payout(queries: Queries, parties, explorer: str) -> Iterator[str]:
-    """Bob's first payout inflated by one wei in the index; yields its transaction hash.
-
-    Afterwards the row is put back and bob re-audited, so the explorer's remembered
-    report is clean again for the tests that follow.
-    """
+@contextmanager
+def payout_inflated(queries: Queries, account: str) -> Iterator[str]:
+    """The account's first payout inflated by one wei in the index while inside; yields its transaction hash."""
     payments = db.payments
     with queries.engine.begin() as conn:
         row = conn.execute(
-            select(payments).where(payments.c.account == parties["bob"]).order_by(payments.c.id).limit(1)
+            select(payments).where(payments.c.account == account).order_by(payments.c.id).limit(1)
         ).one()
         conn.execute(update(payments).where(payments.c.id == row.id).values(amount=row.amount + 1))
     try:
@@ -32,7 +28,13 @@ def tampered_payout(queries: Queries, parties, explorer: str) -> Iterator[str]:
     finally:
         with queries.engine.begin() as conn:
             conn.execute(update(payments).where(payments.c.id == row.id).values(amount=row.amount))
-        httpx.get(f"{explorer}/account/{parties['bob']}/audit", timeout=60).raise_for_status()
+
+
+@pytest.fixture
+def tampered_payout(queries: Queries, parties, explorer: str) -> Iterator[str]:
+    """Bob's first payout inflated by one wei in the index; yields its transaction hash."""
+    with payout_inflated(queries, parties["bob"]) as transaction_hash:
+        yield transaction_hash
 
 
 def test_audit_page_verifies_every_payment_of_the_account(page: Page, explorer: str, parties, screenshot):
@@ -75,3 +77,36 @@ def test_audit_page_prints_without_the_site_chrome(page: Page, explorer: str, pa
 
 def test_audit_of_a_malformed_address_gets_status_400(page: Page, explorer: str):
     assert page.goto(f"{explorer}/account/not-an-address/audit").status == 400
+
+
+def test_account_page_turns_a_payment_red_as_soon_as_its_row_is_tampered(page: Page, explorer: str, parties, queries):
+    bob = parties["bob"]
+    page.goto(f"{explorer}/account/{bob}")
+    expect(page.locator("table.payments [data-verified=no]")).to_have_count(0)
+
+    with payout_inflated(queries, bob) as transaction_hash:
+        page.goto(f"{explorer}/account/{bob}")
+        wrong = page.locator("table.payments tbody tr").filter(has=page.locator("[data-verified=no]"))
+        expect(wrong).to_have_count(1)
+        expect(wrong.locator("a.hash")).to_have_attribute("title", transaction_hash)
+
+    page.goto(f"{explorer}/account/{bob}")
+    expect(page.locator("table.payments [data-verified=no]")).to_have_count(0)
+
+
+def test_account_and_audit_pages_offer_a_proof_bundle_that_verifies_offline(page: Page, explorer: str, parties, w3, tmp_path):
+    from gigledger.bundle import verify_bundle
+
+    bob = parties["bob"]
+    page.goto(f"{explorer}/account/{bob}/audit")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Proof bundle (offline check)").click()
+    path = tmp_path / "bundle.json"
+    download.value.save_as(path)
+    page.goto(f"{explorer}/account/{bob}")
+    expect(page.get_by_role("link", name="Proof bundle (offline check)")).to_be_visible()
+
+    genesis = w3.provider.make_request("eth_getBlockByNumber", ["0x0", False])["result"]["hash"]
+    report = verify_bundle(path, genesis)
+    assert report.ok, report.mismatches
+    assert report.authorities and report.rows

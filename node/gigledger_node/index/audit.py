@@ -1,16 +1,30 @@
 """Auditing an account: the index's claims, checked by the SDK's auditor against the chain.
 
 The index says which payments an account made and received and what the escrow
-still holds; `gigledger.audit.audit_account` verifies each payment on chain and
-names every way the two disagree.
+still holds; `gigledger.audit.audit_account` verifies the chain from the pinned
+anchor to the index's checkpoint (one head, so indexer lag is never a mismatch)
+and names every way the two disagree. What the escrow holds is what the index's
+payment rows imply (all accounts'), so a deleted or altered row also shows as a
+balance the chain does not have; the index's own holdings table must agree
+with those rows too.
 """
 
 from __future__ import annotations
 
-from gigledger.audit import AuditReport, Payment, audit_account
+from collections import Counter
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from gigledger.anchor import TrustAnchor
+from gigledger.audit import ChainAudit, reconcile, verify_account
 from gigledger.deployment import Deployment
+from gigledger.payments import OUT, Payment
+from gigledger.report import DIFFERS_FROM_CHAIN, HOLDINGS_DIFFER_FROM_ROWS, AuditReport, Mismatch
+from sqlalchemy import select
 from web3 import Web3
 
+from gigledger_node.index import db
 from gigledger_node.index.queries import PaymentRecord, Queries, checked_address
 
 
@@ -31,24 +45,70 @@ def claimed_payment(record: PaymentRecord) -> Payment:
     )
 
 
+def held_by_rows(queries: Queries) -> dict[str, int]:
+    """Per token, what the index's payment rows say the escrow holds (money in and kept, less money out)."""
+    query = select(db.payments.c.token, db.payments.c.direction, db.payments.c.amount)  # uint256 as text: summed here
+    held: Counter[str] = Counter()
+    with queries.engine.connect() as conn:
+        for token, direction, amount in conn.execute(query):
+            held[token] += -int(amount) if direction == OUT else int(amount)
+    return {token: held.get(token, 0) for token in sorted({*held, *queries.held_by_escrow()})}
+
+
+def _timestamp_differences(queries: Queries, verified: ChainAudit) -> list[Mismatch]:
+    """Index payment rows whose timestamp is not their verified block's."""
+    chain = {v.payment.key: v.timestamp for v in verified.payments}
+    return [
+        Mismatch(
+            DIFFERS_FROM_CHAIN, f"timestamp: index {row.timestamp}, chain {chain[payment.key]}",
+            row.transaction_hash, row.log_index,
+        )
+        for row in queries.all_payments(verified.account)
+        if (payment := claimed_payment(row)).key in chain and chain[payment.key] != row.timestamp
+    ]
+
+
 def audit_from_index(
     queries: Queries,
     w3: Web3,
     deployment: Deployment,
     account: str,
     *,
-    authorities: list[str] | None = None,
+    anchor: TrustAnchor | None = None,
+    require_seals: bool | None = None,
+    token_layouts: Mapping[str, Mapping[str, Any]] | None = None,
+    cache_dir: Path | None = None,
 ) -> AuditReport:
-    """Audit ``account``'s payment history as the index holds it.
+    """Audit ``account``'s payment history as the index holds it, at the index's checkpoint.
 
-    ``authorities`` None reads the sealing authorities from the genesis header.
+    ``anchor`` defaults to the manifest's genesis hash; ``require_seals`` to
+    whether the manifest records authorities (its operator's statement that the
+    chain is sealed). ``token_layouts``: per ERC-20, its storage layout, to prove its balance.
     """
     account = checked_address(account)
-    return audit_account(
+    verified = verify_account(
         w3,
         deployment,
         account,
-        authorities=authorities,
-        held=queries.held_by_escrow(),
-        claimed=[claimed_payment(r) for r in queries.all_payments(account)],
+        anchor=anchor,
+        require_seals=bool(deployment.authorities) if require_seals is None else require_seals,
+        head=queries.status().checkpoint_block,
+        tokens=held_by_rows(queries),
+        token_layouts=token_layouts,
+        cache_dir=cache_dir,
     )
+    return reconcile_index(queries, verified)
+
+
+def reconcile_index(queries: Queries, verified: ChainAudit) -> AuditReport:
+    """The index's rows, read now, against a chain audit (which may have been kept)."""
+    held = held_by_rows(queries)
+    report = reconcile(verified, held=held, claimed=[claimed_payment(r) for r in queries.all_payments(verified.account)])
+    report.mismatches.extend(_timestamp_differences(queries, verified))
+    tables = queries.held_by_escrow()
+    report.mismatches.extend(
+        Mismatch(HOLDINGS_DIFFER_FROM_ROWS, f"token {token}: holdings table {tables.get(token, 0)}, payment rows {amount}")
+        for token, amount in held.items()
+        if tables.get(token, 0) != amount
+    )
+    return report

@@ -6,6 +6,7 @@ so the node can also run the indexer in a thread next to its JSON-RPC server.
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from pathlib import Path
@@ -15,11 +16,19 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
 from gigledger_node.index.db import default_url, open_index
-from gigledger_node.index.endpoint import Endpoint, EndpointUnreachable
-from gigledger_node.index.indexer import Indexer, RangeSizer, StepResult
+from gigledger_node.index.endpoint import Endpoint, TransientError
+from gigledger_node.index.indexer import FollowerHealth, Indexer, RangeSizer, StepResult
 
 #: Where the index lives when no --db is given.
 DEFAULT_DATA_DIR = Path(".gigledger")
+#: Seconds the background indexer waits before starting again after an unexpected failure.
+RESTART_PAUSE = 5.0
+
+log = logging.getLogger(__name__)
+
+
+class IndexerStopped(RuntimeError):
+    """A one-off backfill (no --follow) could not finish: the endpoint kept failing."""
 
 
 class BackfillProgress:
@@ -82,17 +91,26 @@ def run_indexer(
     """Backfill with a progress bar, then (with ``follow``) keep up with new blocks until interrupted."""
     console = console or Console(stderr=True)
     engine = open_index(index_url(db_url, data_dir))
-    indexer = Indexer(
-        engine,
-        Endpoint(rpc_url),
-        Deployment.load(deployment_path),
-        confirmations=confirmations,
-        sizer=RangeSizer.up_to(max_range),
-    )
-    start = indexer.checkpoint()[0] + 1
-    head = indexer.endpoint.head()
-    with BackfillProgress(start, head, console) as progress:
-        indexer.sync(progress.update)
+    delay = poll_interval
+    while True:
+        try:
+            indexer = Indexer(
+                engine,
+                Endpoint(rpc_url),
+                Deployment.load(deployment_path),
+                confirmations=confirmations,
+                sizer=RangeSizer.up_to(max_range),
+            )
+            start = indexer.checkpoint()[0] + 1
+            with BackfillProgress(start, indexer.endpoint.head(), console) as progress:
+                indexer.sync(progress.update)
+            break
+        except TransientError as error:
+            if not follow:
+                raise IndexerStopped(f"the endpoint {rpc_url} kept failing: {error}") from None
+            delay = min(delay * 2, RESTART_PAUSE * 6)
+            console.print(f"the endpoint is failing ({error}); trying again in {delay:.0f}s")
+            time.sleep(delay)
     console.print(f"indexed up to block {indexer.checkpoint()[0]} into {engine.url.render_as_string()}")
     if follow:
         stop = threading.Event()
@@ -102,22 +120,31 @@ def run_indexer(
             stop.set()
 
 
-
 def follow_in_background(
-    rpc_url: str, deployment: Deployment, db_url: str, *, poll_interval: float = 1.0
+    rpc_url: str,
+    deployment: Deployment,
+    db_url: str,
+    *,
+    poll_interval: float = 1.0,
+    health: FollowerHealth | None = None,
 ) -> tuple[threading.Thread, threading.Event]:
     """Index and follow the chain in a daemon thread, as `gigledger-node start` does;
-    set the returned event to stop it. Waits for the endpoint while it does not answer."""
+    set the returned event to stop it. Transient endpoint failures are waited out by
+    the follower; anything else is logged, recorded in ``health`` and retried after
+    a pause, so the thread never dies while the node runs."""
     stop = threading.Event()
+    health = health or FollowerHealth()
 
     def follow() -> None:
         engine = open_index(db_url)
         try:
             while not stop.is_set():
                 try:
-                    Indexer(engine, Endpoint(rpc_url), deployment).follow(stop, poll_interval=poll_interval)
-                except EndpointUnreachable:
-                    stop.wait(poll_interval)
+                    Indexer(engine, Endpoint(rpc_url), deployment).follow(stop, poll_interval=poll_interval, health=health)
+                except Exception as error:  # noqa: BLE001 (the thread must outlive any one failure)
+                    log.exception("indexer stopped by %s; restarting", error)
+                    health.failed(error)
+                    stop.wait(max(poll_interval, RESTART_PAUSE))
         finally:
             engine.dispose()
 

@@ -3,22 +3,37 @@
 Kept to the few calls the indexer needs, raw (hex strings in and out) and
 batched where that saves round trips. Endpoints cap eth_getLogs in different
 ways (Besu and Geth by result count, hosted ones by block range or response
-size, some just time out); every such refusal becomes `RangeTooLarge`, so the
-caller can halve its range and carry on.
+size); every such refusal becomes `RangeTooLarge`, so the caller can halve its
+range and carry on. Transient failures (HTTP 5xx, timeouts, dropped
+connections, JSON-RPC -32000 server errors) are retried here with capped
+exponential backoff and logged; if they persist they surface as a
+`TransientError`, which the follower waits out. A timeout is transient, never
+"range too large": a slow node is not a small one.
 """
 
 from __future__ import annotations
 
 import itertools
+import logging
 import re
-from collections.abc import Sequence
-from typing import Any
+import time
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
 import httpx
 
-_TOO_LARGE = re.compile(
-    r"too many|more than|limit|exceed|range|too large|timeout|timed out|response size|query returned", re.I
-)
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+#: Attempts at one request before a transient failure is raised.
+ATTEMPTS = 4
+#: The first retry waits this long, each next one twice as long, at most MAX_BACKOFF.
+FIRST_BACKOFF = 0.2
+MAX_BACKOFF = 5.0
+#: JSON-RPC's generic server error (geth, Besu: "header not found", "busy", ...): worth retrying.
+SERVER_ERROR = -32000
+
+_TOO_LARGE = re.compile(r"too many|more than|limit|exceed|range|too large|response size|query returned", re.I)
 
 
 class RpcError(RuntimeError):
@@ -32,11 +47,42 @@ class RpcError(RuntimeError):
 
 
 class RangeTooLarge(RpcError):
-    """The endpoint refused or timed out on a log query: ask for fewer blocks."""
+    """The endpoint refused a log query as too large: ask for fewer blocks."""
 
 
-class EndpointUnreachable(RuntimeError):
-    """No HTTP answer from the endpoint at all."""
+class TransientError(RuntimeError):
+    """A failure that may pass: retried, then raised for the caller to wait out."""
+
+
+class EndpointUnreachable(TransientError):
+    """No HTTP answer from the endpoint at all (refused or dropped connection)."""
+
+
+class EndpointTimeout(TransientError):
+    """The endpoint did not answer in time."""
+
+
+class ServerError(TransientError):
+    """The endpoint (or a proxy before it) answered with HTTP 5xx."""
+
+
+class ServerRpcError(RpcError, TransientError):
+    """A JSON-RPC -32000 server error."""
+
+
+def with_retries(what: str, attempt: Callable[[], T]) -> T:
+    """``attempt()``, retried with capped exponential backoff while it fails transiently."""
+    delay = FIRST_BACKOFF
+    for remaining in range(ATTEMPTS - 1, -1, -1):
+        try:
+            return attempt()
+        except TransientError as error:
+            if not remaining:
+                raise
+            log.warning("%s failed (%s); retrying in %.1fs", what, error, delay)
+            time.sleep(delay)
+            delay = min(delay * 2, MAX_BACKOFF)
+    raise AssertionError("unreachable")
 
 
 class Endpoint:
@@ -54,32 +100,46 @@ class Endpoint:
         try:
             response = self._client.post(self.url, json=payload)
         except httpx.TimeoutException as error:
-            raise RangeTooLarge(method, None, f"timed out: {error}") from error
+            raise EndpointTimeout(f"{method} at {self.url} timed out: {error}") from error
         except httpx.TransportError as error:
             raise EndpointUnreachable(f"{self.url}: {error}") from error
-        if response.status_code in (413, 504):
+        if response.status_code == 413:
             raise RangeTooLarge(method, response.status_code, response.reason_phrase)
+        if response.status_code >= 500:
+            raise ServerError(f"{method} at {self.url}: HTTP {response.status_code} {response.reason_phrase}")
         response.raise_for_status()
-        return response.json()
+        try:
+            return response.json()
+        except ValueError as error:  # a truncated or non-JSON body: a proxy that dropped the answer
+            raise ServerError(f"{method} at {self.url}: the answer is not JSON ({error})") from error
 
     @staticmethod
     def _result(method: str, answer: dict) -> Any:
         error = answer.get("error")
         if error:
             message = str(error.get("message", error))
-            kind = RangeTooLarge if method == "eth_getLogs" and _TOO_LARGE.search(message) else RpcError
+            if method == "eth_getLogs" and _TOO_LARGE.search(message):
+                raise RangeTooLarge(method, error.get("code"), message)
+            kind = ServerRpcError if error.get("code") == SERVER_ERROR else RpcError
             raise kind(method, error.get("code"), message)
         return answer["result"]
 
     def call(self, method: str, params: list | None = None) -> Any:
-        """One call; raises RpcError (or RangeTooLarge for refused log queries)."""
-        answer = self._post({"jsonrpc": "2.0", "id": next(self._ids), "method": method, "params": params or []}, method)
+        """One call; raises RpcError (or RangeTooLarge for refused log queries), and
+        TransientError once transient failures outlast the retries."""
+        return with_retries(f"{method} at {self.url}", lambda: self._call_once(method, params or []))
+
+    def _call_once(self, method: str, params: list) -> Any:
+        answer = self._post({"jsonrpc": "2.0", "id": next(self._ids), "method": method, "params": params}, method)
         return self._result(method, answer)
 
     def batch(self, calls: Sequence[tuple[str, list]]) -> list[Any]:
-        """Several calls in one HTTP request; results in the order of ``calls``."""
+        """Several calls in one HTTP request; results in the order of ``calls``; retried as `call` is."""
         if not calls:
             return []
+        return with_retries(f"a batch of {len(calls)} {calls[0][0]} at {self.url}", lambda: self._batch_once(calls))
+
+    def _batch_once(self, calls: Sequence[tuple[str, list]]) -> list[Any]:
         requests = [
             {"jsonrpc": "2.0", "id": i, "method": method, "params": params} for i, (method, params) in enumerate(calls)
         ]

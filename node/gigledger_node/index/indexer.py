@@ -8,12 +8,16 @@ the range's rows or the new one with all of them, so a restart resumes with no
 gap, and the unique (transaction_hash, log_index) constraint rules out duplicates.
 
 The range adapts to the endpoint: halved when it refuses a log query (too many
-results, too wide, timed out), doubled after a success.
+results, too wide), doubled after a success. Following, a transient endpoint
+failure (see `endpoint.TransientError`) is logged, recorded in `FollowerHealth`
+for /status, and waited out with capped exponential backoff: it never stops the
+follower.
 """
 
 from __future__ import annotations
 
 import contextlib
+import logging
 import queue
 import threading
 import time
@@ -26,7 +30,7 @@ from sqlalchemy import Engine, delete, select, update
 from sqlalchemy.engine import Connection
 
 from gigledger_node.index import db
-from gigledger_node.index.endpoint import Endpoint, RangeTooLarge
+from gigledger_node.index.endpoint import Endpoint, RangeTooLarge, TransientError
 from gigledger_node.index.projection import apply_events, roll_back
 from gigledger_node.index.skills import apply_gig_skills, roll_back_gig_skills
 from gigledger_node.index.tokens import read_new_tokens, store_tokens
@@ -35,6 +39,25 @@ from gigledger_node.index.tokens import read_new_tokens, store_tokens
 RECENT_BLOCKS = 256
 #: Ranges fetched ahead of the one being written during a backfill.
 PREFETCH_DEPTH = 2
+#: Longest wait between polls while the endpoint keeps failing.
+MAX_FOLLOW_BACKOFF = 30.0
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class FollowerHealth:
+    """How a follower is doing, for /status: its last error and its last successful poll."""
+
+    last_error: str | None = None
+    last_error_at: float | None = None
+    last_success_at: float | None = None
+
+    def failed(self, error: BaseException) -> None:
+        self.last_error, self.last_error_at = f"{type(error).__name__}: {error}", time.time()
+
+    def succeeded(self) -> None:
+        self.last_success_at = time.time()
 
 
 class WrongIndex(RuntimeError):
@@ -374,11 +397,22 @@ class Indexer:
         *,
         poll_interval: float = 1.0,
         on_step: Callable[[StepResult], None] | None = None,
+        health: FollowerHealth | None = None,
     ) -> None:
-        """Keep indexing new blocks until ``stop`` is set."""
+        """Keep indexing new blocks until ``stop`` is set, waiting out transient endpoint failures."""
+        health = health or FollowerHealth()
+        delay = poll_interval
         while not stop.is_set():
-            self.sync(on_step)
-            stop.wait(poll_interval)
+            try:
+                self.sync(on_step)
+            except TransientError as error:
+                health.failed(error)
+                delay = min(max(delay * 2, poll_interval), MAX_FOLLOW_BACKOFF)
+                log.warning("indexer: %s; polling again in %.1fs", error, delay)
+            else:
+                health.succeeded()
+                delay = poll_interval
+            stop.wait(delay)
 
     def lag(self) -> int:
         """Blocks between the checkpoint and the chain's head."""

@@ -19,7 +19,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from gigledger.audit import payments_of
+from gigledger.payments import payments_of
 from gigledger.events import (
     AttestationRevoked,
     Attested,

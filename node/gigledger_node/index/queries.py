@@ -10,6 +10,8 @@ under that key).
 
 from __future__ import annotations
 
+import time
+
 import re
 from dataclasses import dataclass, field, fields
 from typing import Annotated, Any, Generic, TypeVar
@@ -267,6 +269,11 @@ class IndexingStatus:
     lag: int | None
     events: int
     updated_at: int | None
+    #: Seconds since the indexer last wrote (a stopped or stuck indexer shows here).
+    seconds_since_update: int | None = None
+    #: The follower's last error, when it runs in this process (`gigledger-node start`).
+    last_error: str | None = None
+    last_error_at: int | None = None
 
 
 @dataclass(frozen=True)
@@ -446,6 +453,7 @@ class Queries:
             lag=lag,
             events=row.event_count,
             updated_at=row.updated_at,
+            seconds_since_update=None if row.updated_at is None else max(int(time.time()) - row.updated_at, 0),
         )
 
     def recent_blocks(self, limit: int = 20) -> list[BlockSummary]:

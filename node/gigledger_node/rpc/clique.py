@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from gigledger_node.chain.sealing import authorities_from_genesis
+from gigledger.seal import authorities_in_extra_data
+
 from gigledger_node.rpc.context import RpcContext
 from gigledger_node.rpc.errors import ServerError
 
@@ -18,6 +19,6 @@ def methods(ctx: RpcContext) -> dict[str, Any]:
         """geth's clique_getSigners: the authorities at ``block`` (a number or tag)."""
         if ctx.header(block) is None:
             raise ServerError("unknown block")
-        return list(authorities_from_genesis(ctx.state_header("earliest")))
+        return authorities_in_extra_data(ctx.state_header("earliest").extra_data)
 
     return {"clique_getSigners": get_signers}

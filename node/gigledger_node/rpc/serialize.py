@@ -6,7 +6,7 @@ which web3.py refuses (it allows 32 bytes) unless every client adds
 should. So ``extraData`` is served as the 32-byte vanity, and the whole sealed
 value as ``sealedExtraData``: web3.py, Ape and ethers read blocks unchanged,
 and ``hash`` is still the keccak of the header rebuilt with ``sealedExtraData``
-(which is what :func:`gigledger_node.chain.sealing.header_from_rpc` does).
+(which is what :func:`gigledger.seal.checked_header` does).
 """
 
 from __future__ import annotations

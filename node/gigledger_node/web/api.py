@@ -13,16 +13,14 @@ import csv
 import io
 import threading
 from collections.abc import Sequence
-from dataclasses import fields
+from dataclasses import fields, replace
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, FastAPI, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
-from gigledger.audit import RpcFailed
 from gigledger.deployment import Deployment
-from requests import RequestException
 
 from gigledger_node.index.talent import Talent
 from gigledger_node.index.trust import Trust, operator_trusted
@@ -45,17 +43,11 @@ from gigledger_node.index.queries import (
     checked_address,
 )
 from gigledger_node.web.market_api import market_router
+from gigledger_node.index.indexer import FollowerHealth
+from gigledger_node.web.auditing import Auditor, AuditUnavailable, ChainUnreachable
 
 Offset = Annotated[int, Query(ge=0, description="How many items to skip.")]
 Format = Literal["json", "csv"]
-
-
-class AuditUnavailable(QueryError):
-    """The API was started without a chain endpoint or deployment, so it cannot audit."""
-
-
-class ChainUnreachable(QueryError):
-    """The chain endpoint an audit needs did not answer."""
 
 
 Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description=f"Items per page, 1 to {MAX_LIMIT}.")]
@@ -80,17 +72,23 @@ def api_router(
     *,
     rpc_url: str | None = None,
     deployment: Deployment | None = None,
-    authorities: list[str] | None = None,
+    health: FollowerHealth | None = None,
     trusted: Sequence[str] = (),
 ) -> APIRouter:
     """The query API's routes over ``queries``; audits need ``rpc_url`` and ``deployment``;
-    ``trusted`` are the accounts the operator trusts (the trust score's default seed)."""
+    ``health`` is the in-process indexer's, when there is one; ``trusted`` are the accounts
+    the operator trusts (the trust score's default seed)."""
     router = APIRouter()
+    auditor = Auditor.configured(queries, rpc_url, deployment)
 
     @router.get("/status", tags=["index"])
     def status() -> IndexingStatus:
-        """How far the index has got: checkpoint, chain head, lag in blocks."""
-        return queries.status()
+        """How far the index has got: checkpoint, chain head, lag in blocks, seconds since the
+        indexer last wrote, and (with an indexer in this process) its last error."""
+        current = queries.status()
+        if health is None or health.last_error_at is None:
+            return current
+        return replace(current, last_error=health.last_error, last_error_at=int(health.last_error_at))
 
     @router.get("/gigs", tags=["gigs"])
     def gigs(
@@ -148,16 +146,9 @@ def api_router(
         """Every payment of the account verified against the chain, and the escrow's balances
         reconciled with the index; mismatches are named."""
         account = checked_address(address)
-        if rpc_url is None or deployment is None:
+        if auditor is None:
             raise AuditUnavailable("this API was started without --rpc and --deployment, so it cannot audit")
-        from gigledger_node.index.audit import audit_from_index
-        from web3 import HTTPProvider, Web3
-
-        w3 = Web3(HTTPProvider(rpc_url))
-        try:
-            report = await run_in_threadpool(audit_from_index, queries, w3, deployment, account, authorities=authorities)
-        except (OSError, RequestException, RpcFailed) as error:
-            raise ChainUnreachable(f"the chain endpoint {rpc_url} failed during the audit: {error}") from error
+        report = await run_in_threadpool(auditor.report, account)
         if format == "csv":
             return PlainTextResponse(report.to_csv(), media_type="text/csv")
         return Response(report.to_json(), media_type="application/json")
@@ -183,7 +174,7 @@ def create_app(
     *,
     rpc_url: str | None = None,
     deployment: Deployment | None = None,
-    authorities: list[str] | None = None,
+    health: FollowerHealth | None = None,
     trusted: Sequence[str] = (),
 ) -> FastAPI:
     """The node's web app: the query API (and the explorer's pages when installed)."""
@@ -193,7 +184,7 @@ def create_app(
         description="Gigs, reputation and payment history from the GigLedger index; audits against the chain.",
     )
     app.include_router(
-        api_router(queries, rpc_url=rpc_url, deployment=deployment, authorities=authorities, trusted=trusted)
+        api_router(queries, rpc_url=rpc_url, deployment=deployment, health=health, trusted=trusted)
     )
     app.include_router(market_router(MarketQueries(queries.engine, queries)))
 
@@ -221,14 +212,20 @@ def create_app(
     return app
 
 
-def web_app(db_url: str, *, rpc_url: str | None = None, deployment: Deployment | None = None) -> FastAPI:
+def web_app(
+    db_url: str,
+    *,
+    rpc_url: str | None = None,
+    deployment: Deployment | None = None,
+    health: FollowerHealth | None = None,
+) -> FastAPI:
     """The query API with the explorer's pages, over the index at ``db_url``."""
     from gigledger_node.index.db import open_index
     from gigledger_node.web.explorer import install_explorer
 
     queries = Queries(open_index(db_url))
     trusted = operator_trusted()
-    app = create_app(queries, rpc_url=rpc_url, deployment=deployment, trusted=trusted)
+    app = create_app(queries, rpc_url=rpc_url, deployment=deployment, health=health, trusted=trusted)
     install_explorer(app, queries, rpc_url=rpc_url, deployment=deployment, trusted=trusted)
     return app
 
@@ -254,11 +251,12 @@ def serve_in_background(
     port: int,
     rpc_url: str | None = None,
     deployment: Deployment | None = None,
+    health: FollowerHealth | None = None,
 ) -> threading.Thread:
     """Serve the web app from a daemon thread, as `gigledger-node start` does beside JSON-RPC."""
     import uvicorn
 
-    app = web_app(db_url, rpc_url=rpc_url, deployment=deployment)
+    app = web_app(db_url, rpc_url=rpc_url, deployment=deployment, health=health)
     server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, name="web", daemon=True)
     thread.start()

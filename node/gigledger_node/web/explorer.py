@@ -11,8 +11,6 @@ neither is ever a 500.
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from decimal import Decimal
@@ -24,16 +22,12 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.exception_handlers import http_exception_handler
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
-from gigledger.audit import AuditReport, RpcFailed
 from gigledger.deployment import Deployment
 from gigledger.hashes import ZERO_HASH
 from gigledger.skills import skill_name
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import NoMatchFound
-from web3 import HTTPProvider, Web3
-from web3.exceptions import Web3Exception
 
-from gigledger_node.index.audit import audit_from_index
 from gigledger_node.web import display
 from gigledger_node.index.market_queries import MarketQueries
 from gigledger_node.index.queries import (
@@ -51,6 +45,7 @@ from gigledger_node.index.queries import (
     block_events,
     checked_address,
 )
+from gigledger_node.web.auditing import Auditor, AuditUnavailable
 
 HERE = Path(__file__).parent
 STATIC = HERE / "static"
@@ -61,10 +56,6 @@ RECENT = 10
 ACCOUNT_ROWS = 200
 #: Token amounts are shown in whole units of 18 decimals (ETH and most ERC-20s).
 DECIMALS = 18
-#: How many audits (account and checkpoint) the account pages keep, to mark payments verified.
-CACHED_AUDITS = 64
-#: What a chain that cannot be reached raises through web3 and the auditor.
-CHAIN_UNREACHABLE = (RpcFailed, OSError, Web3Exception)
 
 EVENT_TITLES = {
     "GigCreated": "Created and funded",
@@ -97,10 +88,6 @@ PAYMENT_TITLES = {
 
 class BadInput(QueryError, ValueError):
     """The text in the address bar or the search box names nothing that could exist."""
-
-
-class AuditUnavailable(QueryError):
-    """The explorer has no chain endpoint and deployment, or cannot reach the chain."""
 
 
 # ---------------------------------------------------------------- formatting
@@ -280,48 +267,6 @@ def parse_number(text: str, what: str) -> int:
 # ---------------------------------------------------------------- auditing
 
 
-class Auditor:
-    """Runs the indexer's audit glue against the chain, remembering recent reports.
-
-    The audit page always checks afresh. The account page marks each payment from
-    the latest report of that account, reused while the index's checkpoint stays
-    where it was, so a busy profile does not re-verify the chain on every view.
-    """
-
-    def __init__(self, queries: Queries, rpc_url: str, deployment: Deployment, authorities: list[str] | None) -> None:
-        self._queries = queries
-        self._w3 = Web3(HTTPProvider(rpc_url))
-        self._rpc_url = rpc_url
-        self._deployment = deployment
-        self._authorities = authorities
-        self._reports: OrderedDict[str, tuple[int | None, AuditReport]] = OrderedDict()
-        self._lock = threading.Lock()  # pages render in a thread pool
-
-    def fresh(self, account: str) -> AuditReport:
-        """The audit of `account` against the chain, now."""
-        checkpoint = self._queries.status().checkpoint_block
-        try:
-            report = audit_from_index(
-                self._queries, self._w3, self._deployment, account, authorities=self._authorities
-            )
-        except CHAIN_UNREACHABLE as error:
-            raise AuditUnavailable(f"the chain at {self._rpc_url} could not be reached to audit: {error}") from error
-        with self._lock:
-            self._reports[account] = (checkpoint, report)
-            self._reports.move_to_end(account)
-            while len(self._reports) > CACHED_AUDITS:
-                self._reports.popitem(last=False)
-        return report
-
-    def recent(self, account: str) -> AuditReport:
-        """The latest audit of `account` if the index has not moved since, else a fresh one."""
-        with self._lock:
-            checkpoint, report = self._reports.get(account, (None, None))
-        if report is None or checkpoint != self._queries.status().checkpoint_block:
-            return self.fresh(account)
-        return report
-
-
 def verification(auditor: Auditor | None, account: str) -> dict[tuple[str, int], bool] | None:
     """Per payment (transaction hash, log index): whether the chain bears it out.
 
@@ -331,7 +276,7 @@ def verification(auditor: Auditor | None, account: str) -> dict[tuple[str, int],
     if auditor is None:
         return None
     try:
-        report = auditor.recent(account)
+        report = auditor.report(account)
     except AuditUnavailable:
         return None
     return {(row.payment.transaction_hash.lower(), row.payment.log_index): row.ok for row in report.rows}
@@ -371,19 +316,18 @@ def explorer_router(
     *,
     rpc_url: str | None = None,
     deployment: Deployment | None = None,
-    authorities: list[str] | None = None,
 ) -> APIRouter:
     """The explorer's pages over `queries`, to include in the node's web app.
 
     With `rpc_url` and `deployment` the audit page and the payments' verified
-    marks check the chain (`authorities` None reads them from the genesis header).
+    marks check the chain (from the genesis hash the manifest pins).
     The account page links to the query API's CSV route, named "payments", when
     the app has it.
     """
     from gigledger_node.web.explorer_talent import skill_search
 
     router = APIRouter(include_in_schema=False)
-    auditor = Auditor(queries, rpc_url, deployment, authorities) if rpc_url and deployment else None
+    auditor = Auditor.configured(queries, rpc_url, deployment)
 
     @router.get("/", response_class=HTMLResponse, name="explorer-home")
     def home(request: Request) -> Response:
@@ -465,9 +409,23 @@ def explorer_router(
             checked = checked_address(address)
             if auditor is None:
                 raise AuditUnavailable("this explorer was started without a chain endpoint and deployment")
-            return {"address": checked, "report": auditor.fresh(checked), "checked_at": datetime.now(timezone.utc)}
+            return {"address": checked, "report": auditor.report(checked), "checked_at": datetime.now(timezone.utc)}
 
         return render(request, "audit.html", build)
+
+    @router.get("/account/{address}/bundle", name="explorer-bundle")
+    def bundle(request: Request, address: str) -> Response:
+        try:
+            checked = checked_address(address)
+            if auditor is None:
+                raise AuditUnavailable("this explorer was started without a chain endpoint and deployment")
+            document = auditor.bundle(checked)
+        except AuditUnavailable as error:
+            return error_page(request, 503, "Cannot make a proof bundle right now", str(error))
+        except QueryError as error:
+            return error_page(request, 400, "That does not look right", str(error))
+        disposition = f'attachment; filename="gigledger-proof-{checked}.json"'
+        return Response(document, media_type="application/json", headers={"Content-Disposition": disposition})
 
     @router.get("/static/{name}", name="explorer-static")
     def static(name: str) -> Response:
@@ -524,7 +482,6 @@ def install_explorer(
     *,
     rpc_url: str | None = None,
     deployment: Deployment | None = None,
-    authorities: list[str] | None = None,
     trusted: Sequence[str] = (),
 ) -> None:
     """Adds the explorer's pages to the node's web app (see `explorer_router`), and
@@ -536,7 +493,7 @@ def install_explorer(
 
     app.state.token_shelf = display.TokenShelf(queries.engine)
     app.state.trust = Trust(queries.engine, trusted)
-    app.include_router(explorer_router(queries, rpc_url=rpc_url, deployment=deployment, authorities=authorities))
+    app.include_router(explorer_router(queries, rpc_url=rpc_url, deployment=deployment))
     app.include_router(talent_pages(queries, Talent(queries.engine, app.state.trust)))
     app.include_router(market_pages_router(MarketQueries(queries.engine, queries)))
 
