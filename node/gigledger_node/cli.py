@@ -18,8 +18,9 @@ import uvicorn
 from eth_account import Account
 from eth_account.signers.local import LocalAccount
 from eth_keys import keys
-from eth_utils import keccak, to_canonical_address, to_wei
+from eth_utils import to_canonical_address
 
+from gigledger.devchain import DEPLOYMENT_FILE, DEV_AUTHORITY_KEY, DEV_BALANCE, DEV_CHAIN_ID, dev_accounts
 from gigledger_node.chain.datadir import (
     AUTHORITY_KEY_FILE,
     DataDirError,
@@ -35,13 +36,6 @@ from gigledger_node.rpc.server import RpcServer
 
 app = typer.Typer(help="The GigLedger permissioned node.", no_args_is_help=True)
 
-DEV_MNEMONIC = "test test test test test test test test test test test junk"
-DEV_ACCOUNT_COUNT = 10
-DEV_BALANCE = to_wei(10_000, "ether")
-DEV_CHAIN_ID = 1337
-# Fixed so dev chains are reproducible; never use it for a real chain.
-DEV_AUTHORITY_KEY = keys.PrivateKey(keccak(b"gigledger dev authority"))
-DEPLOYMENT_FILE = "deployment.json"
 
 
 @app.command()
@@ -112,12 +106,8 @@ def _require_loopback(host: str) -> None:
 
 
 def _dev_accounts() -> list[LocalAccount]:
-    """The 10 standard accounts of the "test test ... junk" mnemonic."""
-    Account.enable_unaudited_hdwallet_features()
-    return [
-        Account.from_mnemonic(DEV_MNEMONIC, account_path=f"m/44'/60'/0'/0/{i}")
-        for i in range(DEV_ACCOUNT_COUNT)
-    ]
+    """The dev chain's prefunded accounts (gigledger.devchain owns them)."""
+    return dev_accounts()
 
 
 def _create_dev_data_dir(data_dir: Path | None) -> Path:
@@ -140,8 +130,9 @@ def _deploy_contracts(url: str, data_dir: Path, deployer: LocalAccount) -> None:
     Runs in a worker thread once the server is serving, talking to the node over
     its own HTTP endpoint like any client would.
     """
-    from gigledger.deployment import deploy
     from web3 import HTTPProvider, Web3
+
+    from gigledger.deployment import deploy
 
     w3 = Web3(HTTPProvider(url))
     manifest = data_dir / DEPLOYMENT_FILE
@@ -165,7 +156,6 @@ def _serve_index(url: str, data_dir: Path, web: WebSettings) -> None:
     nothing to index, and the node says so instead of failing.
     """
     from gigledger.deployment import Deployment
-
     from gigledger_node.index.commands import follow_in_background
     from gigledger_node.index.db import default_url
     from gigledger_node.web.api import serve_in_background
@@ -214,7 +204,6 @@ def api(
 ) -> None:
     """Serve the query API (OpenAPI at /openapi.json) and the explorer over an index."""
     from gigledger.deployment import Deployment
-
     from gigledger_node.index.commands import index_url
     from gigledger_node.web.api import serve
 

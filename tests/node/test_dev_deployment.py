@@ -6,7 +6,7 @@ import time
 
 import httpx
 
-from .conftest import free_port
+from gigledger.testing import free_port
 
 
 def test_dev_node_deploys_the_contracts_and_writes_the_manifest(start_node, tmp_path):
@@ -32,7 +32,7 @@ def test_dev_node_indexes_its_contracts_and_serves_the_query_api_and_explorer(st
             status = httpx.get(f"{web}/status").json()
             if status["checkpoint_block"] >= status["start_block"]:
                 break
-        except httpx.HTTPError:
+        except (httpx.HTTPError, KeyError):  # not serving yet, or no checkpoint yet
             pass
         time.sleep(0.3)
     manifest = json.loads((data_dir / "deployment.json").read_text())

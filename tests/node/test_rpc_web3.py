@@ -3,8 +3,8 @@
 import pytest
 from web3.exceptions import ContractLogicError
 
+from gigledger.devchain import DEV_AUTHORITY_KEY, DEV_CHAIN_ID
 from gigledger_node.chain.sealing import header_from_rpc, verify_seal
-from gigledger_node.cli import DEV_AUTHORITY_KEY, DEV_CHAIN_ID
 
 RECIPIENT = "0x" + "42" * 20
 

@@ -2,13 +2,13 @@
 
 from eth_keys import keys
 
+from gigledger.devchain import DEV_AUTHORITY_KEY
 from gigledger_node.chain.sealing import (
     authorities_from_genesis,
     header_from_rpc,
     recover_sealer,
     verify_seal,
 )
-from gigledger_node.cli import DEV_AUTHORITY_KEY
 from gigledger_node.rpc.serialize import header_json
 
 AUTHORITY = DEV_AUTHORITY_KEY.public_key.to_checksum_address()

@@ -9,8 +9,8 @@ import pytest
 
 from gigledger import Deployment
 from gigledger.accounts import write_keystore
+from gigledger.testing import free_port
 
-from .chains import free_port
 from .rpc_proxy import PermissioningProxy
 
 

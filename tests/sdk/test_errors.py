@@ -26,8 +26,9 @@ from gigledger import (
     TransactionTimeout,
     WrongChain,
 )
+from gigledger.devchain import dev_account
+from gigledger.testing import free_port
 
-from .chains import dev_account, free_port
 from .rpc_proxy import PermissioningProxy
 
 
