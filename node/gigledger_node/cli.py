@@ -113,7 +113,7 @@ def _dev_accounts() -> list[LocalAccount]:
 def _create_dev_data_dir(data_dir: Path | None) -> Path:
     """A fresh dev data directory (a temporary one unless a path is given)."""
     target = data_dir or Path(tempfile.mkdtemp(prefix="gigledger-dev-"))
-    accounts = [a.address for a in _dev_accounts()]
+    accounts: list[str] = [a.address for a in _dev_accounts()]
     config = GenesisConfig(
         chain_id=DEV_CHAIN_ID,
         authorities=[DEV_AUTHORITY_KEY.public_key.to_checksum_address()],

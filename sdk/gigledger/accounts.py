@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
+from typing import Literal
 
 from eth_account import Account
 from eth_account.signers.local import LocalAccount
@@ -65,7 +66,7 @@ def account_from_keystore(path: Path, password: str | None = None) -> LocalAccou
 
 
 def write_keystore(
-    account: LocalAccount, path: str | Path, password: str, *, kdf: str = "scrypt", iterations: int | None = None
+    account: LocalAccount, path: str | Path, password: str, *, kdf: Literal["pbkdf2", "scrypt"] = "scrypt", iterations: int | None = None
 ) -> Path:
     """Encrypts `account` into a V3 keystore file at `path` (readable only by its owner).
 
