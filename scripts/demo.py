@@ -116,7 +116,7 @@ def show_explorer(node: DevNode, gig_id: int, parties: list[str]) -> None:
     wait_for_index(node.api_url, node.url)
     console.print(f"\nExplorer: {node.api_url}/")
     console.print(f"  gig {gig_id}: {node.api_url}/gig/{gig_id}")
-    for role, address in zip(("client", "freelancer"), parties):
+    for role, address in zip(("client", "freelancer"), parties, strict=True):
         console.print(f"  {role}: {node.api_url}/account/{address}")
 
 

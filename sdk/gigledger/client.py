@@ -31,7 +31,7 @@ from gigledger.attestations import (
 from gigledger.contracts import abi
 from gigledger.deployment import Deployment
 from gigledger.errors import ConfigurationError, GigLedgerError, InvalidArgument, NodeUnreachable
-from gigledger.events import Attested, AttestationRevoked, GigCreated
+from gigledger.events import AttestationRevoked, Attested, GigCreated
 from gigledger.gigs import ZERO_ADDRESS, Gig, GigHistoryError, State
 from gigledger.hashes import as_bytes32
 from gigledger.logs import LogReader
@@ -541,7 +541,7 @@ def web3_for(rpc_url: str | Web3 | None) -> tuple[Web3, str]:
     # extraData longer than web3's 32-byte check allows; the middleware keeps it readable.
     w3.middleware_onion.inject(ExtraDataToPOAMiddleware, layer=0)
     try:
-        w3.eth.chain_id
+        _ = w3.eth.chain_id  # the cheapest call that proves the node answers
     except Exception as error:
         raise NodeUnreachable(url, _first_line(error)) from None
     return w3, url

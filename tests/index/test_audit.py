@@ -8,10 +8,10 @@ import json
 
 import pytest
 from eth_account import Account
-from gigledger import audit
-from gigledger.deployment import Deployment
 from sqlalchemy import delete, select, update
 
+from gigledger import audit
+from gigledger.deployment import Deployment
 from gigledger_node.index import db
 from gigledger_node.index.audit import audit_from_index
 from gigledger_node.index.db import open_index

@@ -52,7 +52,7 @@ class LogIndex:
         """Index a block's logs (buffered: lands with the block's commit)."""
         number = _number_key(block.number)
         rows = []
-        for tx_index, (tx, receipt) in enumerate(zip(block.transactions, receipts)):
+        for tx_index, (tx, receipt) in enumerate(zip(block.transactions, receipts, strict=False)):
             for log in receipt.logs:
                 topics = [_topic_bytes(t) for t in log.topics]
                 rows.append([tx.hash, tx_index, log.address, topics, log.data])

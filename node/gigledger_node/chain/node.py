@@ -78,7 +78,7 @@ class ChainNode:
     _head: _HeadView | None = field(default=None, init=False, repr=False)
 
     @classmethod
-    def open(cls, data_dir: Path, authority_key: keys.PrivateKey) -> "ChainNode":
+    def open(cls, data_dir: Path, authority_key: keys.PrivateKey) -> ChainNode:
         ledger = Ledger.open(data_dir)
         return cls(
             ledger=ledger,

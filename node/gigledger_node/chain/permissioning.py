@@ -39,7 +39,7 @@ class Allowlist:
         self.reload()
 
     @classmethod
-    def create(cls, path: Path, accounts: Iterable[str]) -> "Allowlist":
+    def create(cls, path: Path, accounts: Iterable[str]) -> Allowlist:
         """Write a new permissions file holding ``accounts``."""
         _write_toml(path, {ACCOUNTS_KEY: [_normalise(a) for a in accounts]})
         return cls(path)

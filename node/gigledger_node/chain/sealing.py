@@ -18,7 +18,8 @@ from typing import Any
 import rlp
 from eth.abc import BlockHeaderAPI
 from eth_keys import keys
-from eth_keys.exceptions import BadSignature, ValidationError as KeyValidationError
+from eth_keys.exceptions import BadSignature
+from eth_keys.exceptions import ValidationError as KeyValidationError
 from eth_typing import ChecksumAddress
 from eth_utils import keccak, to_bytes, to_canonical_address, to_checksum_address, to_int
 

@@ -7,10 +7,10 @@ names every way the two disagree.
 
 from __future__ import annotations
 
-from gigledger.audit import AuditReport, Payment, audit_account
-from gigledger.deployment import Deployment
 from web3 import Web3
 
+from gigledger.audit import AuditReport, Payment, audit_account
+from gigledger.deployment import Deployment
 from gigledger_node.index.queries import PaymentRecord, Queries, checked_address
 
 

@@ -10,10 +10,10 @@ import threading
 import time
 from pathlib import Path
 
-from gigledger.deployment import Deployment
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
+from gigledger.deployment import Deployment
 from gigledger_node.index.db import default_url, open_index
 from gigledger_node.index.endpoint import Endpoint, EndpointUnreachable
 from gigledger_node.index.indexer import Indexer, RangeSizer, StepResult

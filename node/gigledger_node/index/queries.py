@@ -15,12 +15,12 @@ from dataclasses import dataclass, fields
 from typing import Annotated, Any, Generic, TypeVar
 
 from eth_utils import is_address, is_checksum_address, is_checksum_formatted_address, to_checksum_address
-from gigledger.events import decode_log
-from gigledger.gigs import State
 from pydantic import PlainSerializer
 from sqlalchemy import BigInteger, Engine, String, and_, bindparam, cast, func, literal, null, or_, select, union_all
 from sqlalchemy.engine import Connection, Row
 
+from gigledger.events import decode_log
+from gigledger.gigs import State
 from gigledger_node.index import db
 
 T = TypeVar("T")
@@ -592,7 +592,7 @@ class Queries:
         for row in rows:
             numbers = row[4:]
             if row.kind == "record":
-                counts = dict(zip(_RECORD_COLUMNS, numbers))
+                counts = dict(zip(_RECORD_COLUMNS, numbers, strict=False))
             elif row.kind == "skill":
                 skills.append(_skill(row.key, *numbers[:3]))
             elif row.kind == "month":

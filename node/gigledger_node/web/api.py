@@ -18,10 +18,10 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, FastAPI, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
-from gigledger.audit import RpcFailed
-from gigledger.deployment import Deployment
 from requests import RequestException
 
+from gigledger.audit import RpcFailed
+from gigledger.deployment import Deployment
 from gigledger_node.index.queries import (
     MAX_LIMIT,
     AttestationRecord,
@@ -138,8 +138,9 @@ def api_router(
         account = checked_address(address)
         if rpc_url is None or deployment is None:
             raise AuditUnavailable("this API was started without --rpc and --deployment, so it cannot audit")
-        from gigledger_node.index.audit import audit_from_index
         from web3 import HTTPProvider, Web3
+
+        from gigledger_node.index.audit import audit_from_index
 
         w3 = Web3(HTTPProvider(rpc_url))
         try:

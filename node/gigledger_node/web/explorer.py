@@ -14,7 +14,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Callable
@@ -23,15 +23,15 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.exception_handlers import http_exception_handler
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
-from gigledger.audit import AuditReport, RpcFailed
-from gigledger.deployment import Deployment
-from gigledger.hashes import ZERO_HASH
-from gigledger.skills import skill_name
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import NoMatchFound
 from web3 import HTTPProvider, Web3
 from web3.exceptions import Web3Exception
 
+from gigledger.audit import AuditReport, RpcFailed
+from gigledger.deployment import Deployment
+from gigledger.hashes import ZERO_HASH
+from gigledger.skills import skill_name
 from gigledger_node.index.audit import audit_from_index
 from gigledger_node.index.queries import (
     MAX_LIMIT,
@@ -125,7 +125,7 @@ def when(timestamp: int | str | None) -> str:
     """A unix time as a UTC date and time."""
     if not timestamp:
         return "never"
-    return datetime.fromtimestamp(int(timestamp), timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    return datetime.fromtimestamp(int(timestamp), UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
 def duration(seconds: int | str) -> str:
@@ -455,7 +455,7 @@ def explorer_router(
             checked = checked_address(address)
             if auditor is None:
                 raise AuditUnavailable("this explorer was started without a chain endpoint and deployment")
-            return {"address": checked, "report": auditor.fresh(checked), "checked_at": datetime.now(timezone.utc)}
+            return {"address": checked, "report": auditor.fresh(checked), "checked_at": datetime.now(UTC)}
 
         return render(request, "audit.html", build)
 

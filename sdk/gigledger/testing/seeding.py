@@ -144,7 +144,7 @@ class Seeder:
             self._tx(g[1], DELIVER + eth_abi.encode(["uint256", GIG_TYPE, "bytes32"], [ids[i], g, b"\x02" * 32]))
             for i, g in enumerate(gigs)
         ]))
-        for gig, (_, delivered_at) in zip(gigs, delivered):
+        for gig, (_, delivered_at) in zip(gigs, delivered, strict=True):
             gig[11], gig[12] = DELIVERED, delivered_at
         self._mine(self._send_all([
             self._tx(g[0], APPROVE + eth_abi.encode(["uint256", GIG_TYPE], [ids[i], g])) for i, g in enumerate(gigs)
