@@ -8,10 +8,19 @@ from __future__ import annotations
 
 import ipaddress
 import logging
+import os
+import shutil
+import signal
+import socket
+import sys
 import tempfile
+import threading
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
+from importlib.metadata import version as package_version
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, Optional, TypeVar
 
 import typer
 import uvicorn
@@ -21,6 +30,7 @@ from eth_keys import keys
 from eth_utils import to_canonical_address
 
 from gigledger.devchain import DEPLOYMENT_FILE, DEV_AUTHORITY_KEY, DEV_BALANCE, DEV_CHAIN_ID, dev_accounts
+from gigledger_node.admin import TOKEN_ENV, AdminClient, AdminError, checked_account
 from gigledger_node.chain.datadir import (
     AUTHORITY_KEY_FILE,
     DataDirError,
@@ -31,10 +41,13 @@ from gigledger_node.chain.datadir import (
     read_authority_key,
 )
 from gigledger_node.chain.node import ChainNode
+from gigledger_node.metrics import Metrics
+from gigledger_node.node_metrics import node_metrics
 from gigledger_node.rpc.context import RpcContext
 from gigledger_node.rpc.server import RpcServer
 
 app = typer.Typer(help="The GigLedger permissioned node.", no_args_is_help=True)
+T = TypeVar("T")
 
 
 
@@ -54,6 +67,24 @@ def init(
     typer.echo(f"admin token written to {data_dir / 'admin.token'}")
 
 
+LOG_LEVELS = ("debug", "info", "warning", "error")
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"gigledger-node {package_version('gigledger')}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
+    ] = False,
+) -> None:
+    """The GigLedger permissioned node."""
+
+
 @app.command()
 def start(
     data_dir: Annotated[Optional[Path], typer.Argument(help="Initialised data directory (omit with --dev).")] = None,
@@ -65,11 +96,14 @@ def start(
     index: Annotated[bool, typer.Option(help="Index deployment.json's contracts and serve the query API and explorer.")] = True,
     api_port: Annotated[Optional[int], typer.Option(help="Port of the query API and explorer; default: the RPC port + 1.")] = None,
     db: Annotated[Optional[str], typer.Option(help="SQLAlchemy URL of the index; default SQLite in the data directory.")] = None,
+    cors_origin: Annotated[Optional[list[str]], typer.Option(help="A browser origin the query API admits (CORS); repeat for several.")] = None,
+    log_level: Annotated[str, typer.Option(help=f"One of {', '.join(LOG_LEVELS)}.")] = "info",
 ) -> None:
     """Serve a data directory over JSON-RPC (HTTP and WebSocket on one port)."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    for chatty in ("alembic", "httpx"):
-        logging.getLogger(chatty).setLevel(logging.WARNING)
+    _configure_logging(log_level)
+    web = WebSettings(host=host, port=api_port or port + 1, db_url=db, cors_origins=tuple(cors_origin or ())) if index else None
+    _require_free_ports(host, [port] + ([web.port] if web else []))
+    temporary = dev and data_dir is None
     if dev:
         _require_loopback(host)
         data_dir, local_accounts = _create_dev_data_dir(data_dir), _dev_accounts()
@@ -77,23 +111,74 @@ def start(
         raise typer.BadParameter("give a data directory, or --dev")
     else:
         local_accounts = []
+    try:
+        _serve(data_dir, host, port, block_time, dev and deploy, web, local_accounts)
+    finally:
+        if temporary:
+            shutil.rmtree(data_dir, ignore_errors=True)
+
+
+def _serve(data_dir: Path, host: str, port: int, block_time: float | None, deploy: bool,
+           web: WebSettings | None, local_accounts: list[LocalAccount]) -> None:
+    """Serves the node until it is stopped; `local_accounts` non-empty means a dev chain."""
+    dev = bool(local_accounts)
     node = ChainNode.open(data_dir, read_authority_key(data_dir / AUTHORITY_KEY_FILE))
+    metrics = node_metrics(node)
     ctx = RpcContext(node=node, dev=dev, local_accounts={to_canonical_address(a.address): a for a in local_accounts})
     url = f"http://{host}:{port}"
-    web = WebSettings(host=host, port=api_port or port + 1, db_url=db) if index else None
 
     def on_serving() -> None:
-        if dev and deploy:
+        if deploy:
             _deploy_contracts(url, data_dir, local_accounts[0])
+        if dev:
+            _print_dev_environment(url, data_dir / DEPLOYMENT_FILE if deploy else None)
         if web is not None:
-            _serve_index(url, data_dir, web)
+            _serve_index(url, data_dir, web, metrics)
 
     server = RpcServer(ctx, read_admin_token(data_dir), block_time, on_serving)
     typer.echo(f"serving chain {node.ledger.chain_id} from {data_dir} at {url} (head #{node.head().block_number})")
+    if dev:
+        _print_dev_accounts(local_accounts)
+    # uvicorn re-raises the SIGTERM it stopped on; exit through Python so the
+    # `finally` blocks run (close the ledger, remove a temporary data directory).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
         uvicorn.run(server.app, host=host, port=port, log_level="warning", ws="websockets-sansio")
     finally:
         node.ledger.close()
+
+
+def _configure_logging(level: str) -> None:
+    if level.lower() not in LOG_LEVELS:
+        raise typer.BadParameter(f"--log-level {level!r}: expected one of {', '.join(LOG_LEVELS)}")
+    logging.basicConfig(level=level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    for chatty in ("alembic", "httpx"):
+        logging.getLogger(chatty).setLevel(max(logging.WARNING, logging.getLogger().level))
+
+
+def _require_free_ports(host: str, ports: list[int]) -> None:
+    """Exit at once, touching nothing, if another process already listens on a port the node needs."""
+    for port in ports:
+        with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                probe.bind((host, port))
+            except OSError as error:
+                typer.echo(f"error: cannot listen on {host}:{port}: {error.strerror} (is another node running? "
+                           "choose --port / --api-port)", err=True)
+                raise typer.Exit(code=1) from None
+
+
+def _print_dev_accounts(accounts: list[LocalAccount]) -> None:
+    typer.echo(f"dev accounts ({DEV_BALANCE // 10**18:,} ETH each; public test keys, never use them on a real chain):")
+    for number, account in enumerate(accounts):
+        typer.echo(f"  ({number}) {account.address}  key {account.key.hex()}")
+
+
+def _print_dev_environment(url: str, manifest: Path | None) -> None:
+    """The line that points `gigledger` and the SDK at this dev node."""
+    deployment = f" GIGLEDGER_DEPLOYMENT={manifest}" if manifest is not None else ""
+    typer.echo(f"export GIGLEDGER_RPC={url}{deployment}")
 
 
 def _require_loopback(host: str) -> None:
@@ -147,28 +232,48 @@ class WebSettings:
     host: str
     port: int
     db_url: str | None
+    cors_origins: tuple[str, ...] = ()
 
 
-def _serve_index(url: str, data_dir: Path, web: WebSettings) -> None:
+#: How often a node without a deployment manifest looks for one.
+MANIFEST_POLL_SECONDS = 1.0
+
+
+def _serve_index(url: str, data_dir: Path, web: WebSettings, metrics: Metrics) -> None:
     """Follow the chain into the index and serve the query API and explorer beside JSON-RPC.
 
-    Needs the contracts' manifest in the data directory: without one there is
-    nothing to index, and the node says so instead of failing.
+    Needs the contracts' manifest in the data directory. Without one the node
+    waits for it, so `gigledger deploy --out DATA_DIR/deployment.json` against
+    the running node is all it takes to start the index.
     """
+    manifest = data_dir / DEPLOYMENT_FILE
+    if manifest.exists():
+        _start_index(url, manifest, data_dir, web, metrics)
+        return
+    typer.echo(f"no {manifest} yet: the indexer, query API and explorer start once it is written "
+               f"(gigledger deploy --rpc {url} --out {manifest})")
+
+    def wait_for_manifest() -> None:
+        while not manifest.exists():
+            time.sleep(MANIFEST_POLL_SECONDS)
+        time.sleep(MANIFEST_POLL_SECONDS)  # let the writer finish the file
+        _start_index(url, manifest, data_dir, web, metrics)
+
+    threading.Thread(target=wait_for_manifest, name="manifest-watch", daemon=True).start()
+
+
+def _start_index(url: str, manifest: Path, data_dir: Path, web: WebSettings, metrics: Metrics) -> None:
     from gigledger.deployment import Deployment
     from gigledger_node.index.commands import follow_in_background
     from gigledger_node.index.db import default_url
     from gigledger_node.web.api import serve_in_background
 
-    manifest = data_dir / DEPLOYMENT_FILE
-    if not manifest.exists():
-        typer.echo(f"no {manifest}: indexer, query API and explorer not started (deploy, then restart)")
-        return
     deployment = Deployment.load(manifest)
     db_url = web.db_url or default_url(data_dir)
     # The web app migrates the index before the indexer thread opens it: Alembic's
     # migration context is process-global, so two threads must not migrate at once.
-    serve_in_background(db_url, host=web.host, port=web.port, rpc_url=url, deployment=deployment)
+    serve_in_background(db_url, host=web.host, port=web.port, rpc_url=url, deployment=deployment,
+                        metrics=metrics, cors_origins=web.cors_origins)
     follow_in_background(url, deployment, db_url)
     typer.echo(f"query API and explorer at http://{web.host}:{web.port}/ (index {db_url})")
 
@@ -201,14 +306,80 @@ def api(
     port: int = 8000,
     rpc: Annotated[Optional[str], typer.Option(help="JSON-RPC endpoint, for audits.")] = None,
     deployment: Annotated[Optional[Path], typer.Option(help="Deployment manifest, for audits.")] = None,
+    cors_origin: Annotated[Optional[list[str]], typer.Option(help="A browser origin the API admits (CORS); repeat for several.")] = None,
 ) -> None:
-    """Serve the query API (OpenAPI at /openapi.json) and the explorer over an index."""
+    """Serve the query API (OpenAPI at /openapi.json, docs at /docs) and the explorer over an index."""
     from gigledger.deployment import Deployment
     from gigledger_node.index.commands import index_url
     from gigledger_node.web.api import serve
 
     manifest = Deployment.load(deployment) if deployment else None
-    serve(index_url(db, data_dir), host=host, port=port, rpc_url=rpc, deployment=manifest)
+    serve(index_url(db, data_dir), host=host, port=port, rpc_url=rpc, deployment=manifest, cors_origins=cors_origin or ())
+
+
+# ---------------------------------------------------------------- the allowlist, over the admin API
+
+AdminRpc = Annotated[str, typer.Option(help="JSON-RPC URL of the running node.")]
+AdminDataDir = Annotated[Optional[Path], typer.Option(help=f"The node's data directory, for its admin.token (else ${TOKEN_ENV}).")]
+
+
+def _admin(rpc: str, data_dir: Path | None) -> AdminClient:
+    if data_dir is not None:
+        try:
+            return AdminClient(rpc, read_admin_token(data_dir))
+        except (OSError, DataDirError) as error:
+            raise typer.BadParameter(f"no admin token in {data_dir}: {error}", param_hint="--data-dir") from None
+    token = os.environ.get(TOKEN_ENV)
+    if not token:
+        raise typer.BadParameter(f"give --data-dir (for its admin.token) or set ${TOKEN_ENV}", param_hint="--data-dir")
+    return AdminClient(rpc, token)
+
+
+def _accounts(addresses: list[str]) -> list[str]:
+    try:
+        return [checked_account(a) for a in addresses]
+    except AdminError as error:
+        raise typer.BadParameter(str(error), param_hint="ADDRESS") from None
+
+
+def _admin_call(action: Callable[[], T]) -> T:
+    try:
+        return action()
+    except AdminError as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(code=1) from None
+
+
+@app.command()
+def allow(
+    addresses: Annotated[list[str], typer.Argument(help="Accounts that may send transactions.", metavar="ADDRESS...")],
+    rpc: AdminRpc = "http://127.0.0.1:8545",
+    data_dir: AdminDataDir = None,
+) -> None:
+    """Add accounts to the running node's allowlist."""
+    accounts, admin = _accounts(addresses), _admin(rpc, data_dir)
+    _admin_call(lambda: admin.allow(accounts))
+    typer.echo(f"allowed {', '.join(accounts)}")
+
+
+@app.command()
+def disallow(
+    addresses: Annotated[list[str], typer.Argument(help="Accounts to refuse from now on.", metavar="ADDRESS...")],
+    rpc: AdminRpc = "http://127.0.0.1:8545",
+    data_dir: AdminDataDir = None,
+) -> None:
+    """Remove accounts from the running node's allowlist."""
+    accounts, admin = _accounts(addresses), _admin(rpc, data_dir)
+    _admin_call(lambda: admin.disallow(accounts))
+    typer.echo(f"disallowed {', '.join(accounts)}")
+
+
+@app.command()
+def allowlist(rpc: AdminRpc = "http://127.0.0.1:8545", data_dir: AdminDataDir = None) -> None:
+    """Print the accounts the running node lets send transactions, one a line."""
+    admin = _admin(rpc, data_dir)
+    for account in _admin_call(admin.allowlist):
+        typer.echo(account)
 
 
 if __name__ == "__main__":

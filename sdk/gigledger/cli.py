@@ -22,6 +22,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, fields, is_dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
+from importlib.metadata import version as package_version
 from pathlib import Path
 from typing import Annotated, Any, Callable, Iterator, NoReturn, Optional
 
@@ -73,6 +74,12 @@ class Settings:
     timeout: float
 
 
+def _print_version(value: bool) -> None:
+    if value:
+        out.print(f"gigledger {package_version('gigledger')}")
+        raise typer.Exit()
+
+
 @app.callback()
 def main(
     ctx: typer.Context,
@@ -93,6 +100,9 @@ def main(
     ] = None,
     json_output: Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")] = False,
     timeout: Annotated[float, typer.Option(help="Seconds to wait for a transaction.")] = 60.0,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_print_version, is_eager=True, help="Print the version and exit.")
+    ] = False,
 ) -> None:
     """Settle gigs on an EVM chain and read verifiable reputation."""
     ctx.obj = Settings(rpc, deployment, keystore, api, json_output, timeout)

@@ -32,7 +32,7 @@ def test_dev_node_indexes_its_contracts_and_serves_the_query_api_and_explorer(st
             status = httpx.get(f"{web}/status").json()
             if status["checkpoint_block"] >= status["start_block"]:
                 break
-        except (httpx.HTTPError, KeyError):  # not serving yet, or no checkpoint yet
+        except (httpx.HTTPError, KeyError, TypeError):  # not serving yet, or no checkpoint yet
             pass
         time.sleep(0.3)
     manifest = json.loads((data_dir / "deployment.json").read_text())

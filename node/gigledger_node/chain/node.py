@@ -8,6 +8,7 @@ reads never race.
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -19,9 +20,11 @@ from eth_keys import keys
 from gigledger_node.chain.chain import Ledger
 from gigledger_node.chain.permissioning import PERMISSIONS_FILE, Allowlist, SenderNotAllowed
 from gigledger_node.chain.producer import BlockProducer, ProducedBlock
-from gigledger_node.chain.txpool import AccountView, PooledTx, TxPool, decode_transaction
+from gigledger_node.chain.txpool import AccountView, PooledTx, TxPool, TxRejected, decode_transaction
 
 BlockListener = Callable[[ProducedBlock], None]
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -95,9 +98,13 @@ class ChainNode:
         pending nonce does not move, and TxRejected for geth's pool rules.
         """
         pooled = decode_transaction(raw, self.ledger.chain_id)
-        if not self.allowlist.allows("0x" + pooled.sender.hex()):
-            raise SenderNotAllowed(SenderNotAllowed.message)
-        self.pool.add(pooled, self.account_view(pooled.sender))
+        try:
+            if not self.allowlist.allows("0x" + pooled.sender.hex()):
+                raise SenderNotAllowed(SenderNotAllowed.message)
+            self.pool.add(pooled, self.account_view(pooled.sender))
+        except (SenderNotAllowed, TxRejected) as error:
+            logger.warning("refused transaction 0x%s from 0x%s: %s", pooled.tx.hash.hex(), pooled.sender.hex(), error)
+            raise
         return pooled.tx.hash
 
     def account_view(self, sender: bytes) -> AccountView:

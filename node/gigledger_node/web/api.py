@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import threading
+from collections.abc import Sequence
 from dataclasses import fields
 from typing import Annotated, Literal
 
@@ -38,6 +39,8 @@ from gigledger_node.index.queries import (
     TimelineEntry,
     checked_address,
 )
+from gigledger_node.metrics import Metrics
+from gigledger_node.web.ops import install_docs, install_operations
 
 Offset = Annotated[int, Query(ge=0, description="How many items to skip.")]
 Format = Literal["json", "csv"]
@@ -177,7 +180,10 @@ def create_app(
         title="GigLedger query API",
         version="1",
         description="Gigs, reputation and payment history from the GigLedger index; audits against the chain.",
+        docs_url=None,
+        redoc_url=None,
     )
+    install_docs(app)
     app.include_router(api_router(queries, rpc_url=rpc_url, deployment=deployment, authorities=authorities))
 
     @app.exception_handler(NotFound)
@@ -199,14 +205,22 @@ def create_app(
     return app
 
 
-def web_app(db_url: str, *, rpc_url: str | None = None, deployment: Deployment | None = None) -> FastAPI:
-    """The query API with the explorer's pages, over the index at ``db_url``."""
+def web_app(
+    db_url: str,
+    *,
+    rpc_url: str | None = None,
+    deployment: Deployment | None = None,
+    metrics: Metrics | None = None,
+    cors_origins: Sequence[str] = (),
+) -> FastAPI:
+    """The query API with the explorer's pages and the operator's endpoints, over the index at ``db_url``."""
     from gigledger_node.index.db import open_index
     from gigledger_node.web.explorer import install_explorer
 
     queries = Queries(open_index(db_url))
     app = create_app(queries, rpc_url=rpc_url, deployment=deployment)
     install_explorer(app, queries, rpc_url=rpc_url, deployment=deployment)
+    install_operations(app, queries, metrics, cors_origins)
     return app
 
 
@@ -217,11 +231,13 @@ def serve(
     port: int = 8000,
     rpc_url: str | None = None,
     deployment: Deployment | None = None,
+    cors_origins: Sequence[str] = (),
 ) -> None:
     """Serve the node's web app (query API and explorer) over the index at ``db_url``."""
     import uvicorn
 
-    uvicorn.run(web_app(db_url, rpc_url=rpc_url, deployment=deployment), host=host, port=port, log_level="warning")
+    app = web_app(db_url, rpc_url=rpc_url, deployment=deployment, cors_origins=cors_origins)
+    uvicorn.run(app, host=host, port=port, log_level="warning")
 
 
 def serve_in_background(
@@ -231,11 +247,13 @@ def serve_in_background(
     port: int,
     rpc_url: str | None = None,
     deployment: Deployment | None = None,
+    metrics: Metrics | None = None,
+    cors_origins: Sequence[str] = (),
 ) -> threading.Thread:
     """Serve the web app from a daemon thread, as `gigledger-node start` does beside JSON-RPC."""
     import uvicorn
 
-    app = web_app(db_url, rpc_url=rpc_url, deployment=deployment)
+    app = web_app(db_url, rpc_url=rpc_url, deployment=deployment, metrics=metrics, cors_origins=cors_origins)
     server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, name="web", daemon=True)
     thread.start()
