@@ -177,3 +177,28 @@ def test_dev_node_serves_its_figures_on_the_api_port(start_node, tmp_path, dev_a
     head = int(node.rpc("eth_blockNumber")["result"], 16)
     assert f"gigledger_head_block {head}" in text and "gigledger_txpool_transactions 0" in text
     assert re.search(r"gigledger_blocks_sealed_total [1-9]", text) and "gigledger_sealing_seconds_sum" in text
+
+
+# ---------------------------------------------------------------- deploying to a permissioned chain
+
+
+def test_one_deploy_command_starts_a_running_nodes_index(operator_dir, start_node, dev_accounts):
+    import httpx
+
+    from gigledger.testing import free_port, wait_until
+
+    api_port = free_port()
+    node = start_node(str(operator_dir), "--api-port", str(api_port))
+    wait_for_output(node, "start once it is written")
+    environment = {**os.environ, "GIGLEDGER_PRIVATE_KEY": dev_accounts[0].key.hex(), "GIGLEDGER_RPC": node.url}
+    deployed = subprocess.run([str(Path(sys.executable).with_name("gigledger")), "deploy", "--out", str(operator_dir / "deployment.json")],
+                              capture_output=True, text=True, env=environment, timeout=120)
+    assert deployed.returncode == 0, deployed.stderr
+
+    def indexed() -> bool:
+        try:
+            return httpx.get(f"http://127.0.0.1:{api_port}/status").json().get("checkpoint_block") is not None
+        except httpx.HTTPError:
+            return False
+
+    wait_until(indexed, "the index of the deployed contracts", timeout=60)
