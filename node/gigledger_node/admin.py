@@ -9,7 +9,9 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
-from eth_utils import is_address, is_checksum_address, to_checksum_address
+from eth_utils import to_checksum_address
+
+from gigledger.addresses import InvalidAddress, checked_address
 
 #: Where the token comes from when no data directory is given.
 TOKEN_ENV = "GIGLEDGER_ADMIN_TOKEN"
@@ -21,12 +23,10 @@ class AdminError(Exception):
 
 def checked_account(text: str) -> str:
     """A checksummed address; refuses non-addresses and mixed case with a wrong checksum."""
-    if not is_address(text.lower() if text.startswith("0x") else text):
-        raise AdminError(f"{text!r} is not an address (0x followed by 40 hex digits)")
-    mixed_case = text[2:] != text[2:].lower() and text[2:] != text[2:].upper()
-    if mixed_case and not is_checksum_address(text):
-        raise AdminError(f"{text} has a wrong checksum (mistyped?); give it all lower case to skip the check")
-    return to_checksum_address(text)
+    try:
+        return checked_address(text)
+    except InvalidAddress as error:
+        raise AdminError(str(error)) from None
 
 
 class AdminClient:

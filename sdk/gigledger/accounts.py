@@ -62,6 +62,8 @@ def account_from_keystore(path: Path, password: str | None = None) -> LocalAccou
     try:
         return Account.from_key(Account.decrypt(keystore, password))
     except ValueError as error:
+        if "MAC mismatch" in str(error):
+            raise ConfigurationError(f"wrong password for keystore {path}") from None
         raise ConfigurationError(f"cannot decrypt keystore {path}: {error}") from None
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -30,7 +30,15 @@ from gigledger.attestations import (
 )
 from gigledger.contracts import abi
 from gigledger.deployment import Deployment
-from gigledger.errors import ConfigurationError, GigLedgerError, InvalidArgument, NodeUnreachable
+from gigledger.errors import (
+    ConfigurationError,
+    DeadlineNotPassed,
+    GigAlreadySettled,
+    GigLedgerError,
+    GigOutOfDate,
+    InvalidArgument,
+    NodeUnreachable,
+)
 from gigledger.events import AttestationRevoked, Attested, GigCreated
 from gigledger.gigs import ZERO_ADDRESS, Gig, GigHistoryError, State
 from gigledger.hashes import as_bytes32
@@ -428,7 +436,15 @@ class GigLedger:
 
     def _gig_call(self, function: str, gig: GigRef, *args: Any) -> GigResult:
         current = self._gig(gig)
-        receipt = self._transact(getattr(self.escrow.functions, function)(current.gig_id, current.as_tuple(), *args))
+        if current.state & _FINISHED:
+            raise _already_finished(current, function)
+        try:
+            receipt = self._transact(getattr(self.escrow.functions, function)(current.gig_id, current.as_tuple(), *args))
+        except GigOutOfDate as error:
+            fresh = self.gig(current.gig_id)
+            raise (_already_finished(fresh, function) if fresh.state & _FINISHED else error) from error
+        except DeadlineNotPassed as error:
+            raise _with_deadline(error, current, function) from error
         return GigResult(self._after(current, receipt), receipt)
 
     def _after(self, gig: Gig, receipt: Receipt) -> Gig:
@@ -564,3 +580,18 @@ def _deployment_for(deployment: Deployment | str | Path | None) -> Deployment:
 
 def _first_line(error: Exception) -> str:
     return str(error).splitlines()[0][:200] if str(error) else type(error).__name__
+
+
+#: States in which no gig call is left to make.
+_FINISHED = State.RELEASED | State.REFUNDED | State.RESOLVED | State.CANCELLED
+def _already_finished(gig: Gig, function: str) -> GigAlreadySettled:
+    return GigAlreadySettled(gig.gig_id, (gig.state.name or str(gig.state)).lower(), function)
+
+
+def _with_deadline(error: DeadlineNotPassed, gig: Gig, function: str) -> DeadlineNotPassed:
+    """The contract's "too early", with the time it becomes possible (UTC)."""
+    opens = {"refund": gig.deadline, "claim": gig.delivered_at + gig.review_period}.get(function)
+    if not opens:
+        return error
+    when = datetime.fromtimestamp(opens, tz=UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+    return DeadlineNotPassed(f"{error.reason}: {function} is possible from {when}", error.transaction_hash)

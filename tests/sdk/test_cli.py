@@ -179,4 +179,4 @@ def test_withdraw_with_nothing_credited_exits_3(cli, accounts):
 def test_a_malformed_hash_is_a_usage_error(cli, accounts, anvil_delivered_gig):
     result = cli("gig", "deliver", str(anvil_delivered_gig.gig_id), "--deliverable-hash", "0x1234", account=accounts[2])
     assert result.returncode == 2
-    assert "expected 32 bytes" in result.stderr
+    assert "--deliverable-hash" in result.stderr and "0x followed by 64 hex digits" in result.stderr
