@@ -55,12 +55,18 @@ T = TypeVar("T")
 def init(
     data_dir: Annotated[Path, typer.Argument(help="Directory to create.")],
     config: Annotated[Path, typer.Option(help="Genesis config JSON: chainId, authorities, alloc, allowlist.")],
-    authority_key: Annotated[Optional[Path], typer.Option(help="Hex key file of the sealing authority; generated if omitted.")] = None,
+    authority_key: Annotated[
+        Optional[Path],
+        typer.Option(help="Hex key file of one of the config's authorities (required if it lists any); else one is generated."),
+    ] = None,
 ) -> None:
     """Create a data directory from a genesis config."""
-    key = read_authority_key(authority_key) if authority_key else keys.PrivateKey(Account.create().key)
     try:
-        initialise(data_dir, load_genesis_config(config), key)
+        genesis = load_genesis_config(config)
+        if genesis.authorities and authority_key is None:
+            raise typer.BadParameter("the config lists authorities: give the key file of one of them", param_hint="--authority-key")
+        key = read_authority_key(authority_key) if authority_key else keys.PrivateKey(Account.create().key)
+        initialise(data_dir, genesis, key)
     except DataDirError as error:
         raise typer.BadParameter(str(error)) from error
     typer.echo(f"initialised {data_dir}; sealing authority {key.public_key.to_checksum_address()}")
