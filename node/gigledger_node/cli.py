@@ -296,12 +296,18 @@ def index(
     max_range: Annotated[int, typer.Option(help="Most blocks per log query (the range adapts below it).")] = 100_000,
 ) -> None:
     """Index the escrow's and registry's events into SQL, following the chain."""
-    from gigledger_node.index.commands import run_indexer
+    from rich.console import Console
 
-    run_indexer(
-        rpc, deployment, db, data_dir=data_dir, follow=follow, poll_interval=poll_interval,
-        confirmations=confirmations, max_range=max_range,
-    )
+    from gigledger_node.backfill_progress import BackfillProgress
+    from gigledger_node.index.commands import follow_until_interrupted, open_indexer
+
+    console = Console(stderr=True)
+    indexer = open_indexer(rpc, deployment, db, data_dir=data_dir, confirmations=confirmations, max_range=max_range)
+    with BackfillProgress(indexer.checkpoint()[0] + 1, indexer.endpoint.head(), console) as progress:
+        indexer.sync(progress.update)
+    console.print(f"indexed up to block {indexer.checkpoint()[0]} into {indexer.engine.url.render_as_string()}")
+    if follow:
+        follow_until_interrupted(indexer, poll_interval)
 
 
 @app.command()
