@@ -332,6 +332,7 @@ def api(
 # ---------------------------------------------------------------- the allowlist, over the admin API
 
 AdminRpc = Annotated[str, typer.Option(help="JSON-RPC URL of the running node.")]
+AdminRpcDefault = "http://127.0.0.1:8545"
 AdminDataDir = Annotated[Optional[Path], typer.Option(help=f"The node's data directory, for its admin.token (else ${TOKEN_ENV}).")]
 
 
@@ -362,32 +363,35 @@ def _admin_call(action: Callable[[], T]) -> T:
         raise typer.Exit(code=1) from None
 
 
+def _change_allowlist(addresses: list[str], rpc: str, data_dir: Path | None, change: str) -> None:
+    """`change` ("allow" or "disallow") the accounts on the running node, and say so."""
+    accounts, admin = _accounts(addresses), _admin(rpc, data_dir)
+    _admin_call(lambda: getattr(admin, change)(accounts))
+    typer.echo(f"{change}ed {', '.join(accounts)}")
+
+
 @app.command()
 def allow(
     addresses: Annotated[list[str], typer.Argument(help="Accounts that may send transactions.", metavar="ADDRESS...")],
-    rpc: AdminRpc = "http://127.0.0.1:8545",
+    rpc: AdminRpc = AdminRpcDefault,
     data_dir: AdminDataDir = None,
 ) -> None:
     """Add accounts to the running node's allowlist."""
-    accounts, admin = _accounts(addresses), _admin(rpc, data_dir)
-    _admin_call(lambda: admin.allow(accounts))
-    typer.echo(f"allowed {', '.join(accounts)}")
+    _change_allowlist(addresses, rpc, data_dir, "allow")
 
 
 @app.command()
 def disallow(
     addresses: Annotated[list[str], typer.Argument(help="Accounts to refuse from now on.", metavar="ADDRESS...")],
-    rpc: AdminRpc = "http://127.0.0.1:8545",
+    rpc: AdminRpc = AdminRpcDefault,
     data_dir: AdminDataDir = None,
 ) -> None:
     """Remove accounts from the running node's allowlist."""
-    accounts, admin = _accounts(addresses), _admin(rpc, data_dir)
-    _admin_call(lambda: admin.disallow(accounts))
-    typer.echo(f"disallowed {', '.join(accounts)}")
+    _change_allowlist(addresses, rpc, data_dir, "disallow")
 
 
 @app.command()
-def allowlist(rpc: AdminRpc = "http://127.0.0.1:8545", data_dir: AdminDataDir = None) -> None:
+def allowlist(rpc: AdminRpc = AdminRpcDefault, data_dir: AdminDataDir = None) -> None:
     """Print the accounts the running node lets send transactions, one a line."""
     admin = _admin(rpc, data_dir)
     for account in _admin_call(admin.allowlist):

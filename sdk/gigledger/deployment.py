@@ -13,12 +13,13 @@ from pathlib import Path
 
 import eth_abi
 from eth_account.signers.local import LocalAccount
+from eth_typing import HexStr
 from web3 import Web3
 
 from gigledger.contracts import SHIPPED, load_artifact
-from gigledger.errors import DeploymentMismatch, WrongChain
+from gigledger.errors import DeploymentMismatch, NodeError, WrongChain
 from gigledger.gigs import ZERO_ADDRESS
-from gigledger.transactions import TransactionSender
+from gigledger.transactions import Receipt, TransactionSender
 
 
 @dataclass(frozen=True)
@@ -60,14 +61,14 @@ class Deployment:
             raise WrongChain(self.chain_id, actual)
         for contract in SHIPPED:
             address = self.address_of(contract)
-            code = bytes(w3.eth.get_code(address))
+            code = bytes(w3.eth.get_code(Web3.to_checksum_address(address)))
             expected = bytes.fromhex(load_artifact(contract)["deployedBytecode"].removeprefix("0x"))
             if not code:
                 raise DeploymentMismatch(contract, address, actual, "has no code")
             # Vyper appends immutables (the escrow's registry) after the runtime code.
             if not code.startswith(expected):
                 raise DeploymentMismatch(contract, address, actual, "holds different code than this SDK ships")
-        registry_of_escrow = w3.eth.call({"to": self.escrow, "data": _selector("REGISTRY()")})
+        registry_of_escrow = w3.eth.call({"to": Web3.to_checksum_address(self.escrow), "data": HexStr(_selector("REGISTRY()"))})
         if eth_abi.decode(["address"], registry_of_escrow)[0].lower() != self.registry.lower():
             raise DeploymentMismatch("GigEscrow", self.escrow, actual, "reports to another registry")
 
@@ -92,9 +93,9 @@ def deploy(
 def deploy_with(sender: TransactionSender, *, treasury: str | None = None, fee_bps: int = 0) -> Deployment:
     """`deploy` through an existing sender (sharing its nonces)."""
     registry_receipt = sender.deploy(load_artifact("ReputationRegistry")["bytecode"])
-    registry = registry_receipt.contract_address
+    registry = _created(registry_receipt, "ReputationRegistry")
     constructor = eth_abi.encode(["address", "address", "uint256"], [registry, treasury or ZERO_ADDRESS, fee_bps])
-    escrow = sender.deploy(load_artifact("GigEscrow")["bytecode"], constructor).contract_address
+    escrow = _created(sender.deploy(load_artifact("GigEscrow")["bytecode"], constructor), "GigEscrow")
     authorise = _selector("set_escrow(address,bool)") + eth_abi.encode(["address", "bool"], [escrow, True]).hex()
     sender.send({"to": registry, "data": authorise, "value": 0})
     return Deployment(
@@ -104,3 +105,10 @@ def deploy_with(sender: TransactionSender, *, treasury: str | None = None, fee_b
         block=registry_receipt.block_number,
         artifacts={name: load_artifact(name)["sourceDigest"] for name in SHIPPED},
     )
+
+
+def _created(receipt: Receipt, contract: str) -> str:
+    """The address a deployment's receipt names; a receipt without one is the node's error."""
+    if receipt.contract_address is None:
+        raise NodeError(f"the receipt of the {contract} deployment ({receipt.transaction_hash}) names no contract address")
+    return receipt.contract_address
