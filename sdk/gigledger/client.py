@@ -442,7 +442,7 @@ class GigLedger:
             receipt = self._transact(getattr(self.escrow.functions, function)(current.gig_id, current.as_tuple(), *args))
         except GigOutOfDate as error:
             fresh = self.gig(current.gig_id)
-            raise (_already_finished(fresh, function) if fresh.state & _FINISHED else error) from error
+            raise (_already_finished(fresh, function, error.transaction_hash) if fresh.state & _FINISHED else error) from error
         except DeadlineNotPassed as error:
             raise _with_deadline(error, current, function) from error
         return GigResult(self._after(current, receipt), receipt)
@@ -584,8 +584,8 @@ def _first_line(error: Exception) -> str:
 
 #: States in which no gig call is left to make.
 _FINISHED = State.RELEASED | State.REFUNDED | State.RESOLVED | State.CANCELLED
-def _already_finished(gig: Gig, function: str) -> GigAlreadySettled:
-    return GigAlreadySettled(gig.gig_id, (gig.state.name or str(gig.state)).lower(), function)
+def _already_finished(gig: Gig, function: str, transaction_hash: str | None = None) -> GigAlreadySettled:
+    return GigAlreadySettled(gig.gig_id, (gig.state.name or str(gig.state)).lower(), function, transaction_hash)
 
 
 def _with_deadline(error: DeadlineNotPassed, gig: Gig, function: str) -> DeadlineNotPassed:
