@@ -13,7 +13,7 @@ export PATH := $(CURDIR)/$(BIN):$(CURDIR)/.tools/node_modules/.bin:$(PATH)
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -c constraints.txt -e '.[test]'
+	$(BIN)/python -m pip install -q -c constraints.txt -e '.[node,dev,test]'
 	mkdir -p $(VVM_BINARY_PATH)
 	ln -sf $(CURDIR)/$(BIN)/vyper $(VVM_BINARY_PATH)/vyper-$$($(BIN)/vyper --version | cut -d+ -f1)
 	touch $(STAMP)
@@ -35,8 +35,11 @@ artifacts: install
 demo: install
 	$(BIN)/python scripts/demo.py $(if $(SERVE),--serve)
 
-# The contract suite runs twice: on Ape's own local chain, and against the node.
+# Lint and type-check first (configured in pyproject.toml), then the suites. The
+# contract suite runs twice: on Ape's own local chain, and against the node.
 test: tools
+	$(BIN)/ruff check .
+	$(BIN)/mypy
 	$(BIN)/python -m pytest -p no:ape_test -n 2 tests --ignore=tests/ape
 	$(BIN)/ape test tests/ape
 	$(BIN)/python scripts/on_dev_node.py $(BIN)/ape test tests/ape --network ethereum:local:node

@@ -21,11 +21,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
-from gigledger.audit import audit_account  # noqa: E402
-
 from index.conftest import start_anvil, stop  # noqa: E402
 from index.seeding import ANVIL_FLAGS, Seeder  # noqa: E402
 from index.story import deploy_contracts, web3_of  # noqa: E402
+
+from gigledger.audit import audit_account  # noqa: E402
 
 BLOCKS = 100_000
 PAYMENTS = 1_000

@@ -22,11 +22,12 @@ from typing import Any
 
 from eth_account import Account
 from eth_tester import EthereumTester, PyEVMBackend
+from web3 import EthereumTesterProvider, Web3
+
 from gigledger.attestations import ATTESTATION_TYPES, DOMAIN_NAME, DOMAIN_VERSION
 from gigledger.contracts import load_artifact
 from gigledger.events import GigCreated, decode_log
 from gigledger.gigs import Gig
-from web3 import EthereumTesterProvider, Web3
 
 ZERO_ADDRESS = "0x" + "00" * 20
 DAY = 86_400

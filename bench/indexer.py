@@ -31,21 +31,16 @@ from pathlib import Path
 import httpx
 from sqlalchemy import create_engine, text
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests"))
-
-from index.conftest import free_port  # noqa: E402
-from index.seeding import Seeder  # noqa: E402
-from index.story import deploy_contracts  # noqa: E402
-from node.conftest import NodeProcess  # noqa: E402
-
-from gigledger.contracts import abi  # noqa: E402
-from gigledger.events import decode_log  # noqa: E402
-from gigledger_node.index import db  # noqa: E402
-from gigledger_node.index.db import open_index  # noqa: E402
-from gigledger_node.index.endpoint import Endpoint  # noqa: E402
-from gigledger_node.index.indexer import Indexer  # noqa: E402
-from gigledger_node.index.queries import Queries  # noqa: E402
+from gigledger.contracts import abi
+from gigledger.deployment import Deployment, deploy
+from gigledger.devchain import DevNode, dev_account, free_port
+from gigledger.events import decode_log
+from gigledger.testing.seeding import Seeder
+from gigledger_node.index import db
+from gigledger_node.index.db import open_index
+from gigledger_node.index.endpoint import Endpoint
+from gigledger_node.index.indexer import Indexer
+from gigledger_node.index.queries import Queries
 
 POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 CHAIN_EVENTS = 100_000
@@ -121,12 +116,18 @@ def _events_per_second(count: int, action: Callable[[], object]) -> float:
 @contextmanager
 def dev_node() -> Iterator[str]:
     """`gigledger-node start --dev` without contracts or index, on a free loopback port; its URL."""
-    with tempfile.TemporaryDirectory() as directory:
-        node = NodeProcess(["--dev", "--no-deploy", "--no-index"], Path(directory) / "node.log")
-        try:
-            yield node.start().url
-        finally:
-            node.stop()
+    with DevNode(deploy=False, index=False) as node:
+        yield node.start().url
+
+
+def deploy_contracts(url: str) -> Deployment:
+    """The contracts on the dev node, with a 1% fee to dev account 5."""
+    from web3 import HTTPProvider, Web3
+    from web3.middleware import ExtraDataToPOAMiddleware
+
+    w3 = Web3(HTTPProvider(url))
+    w3.middleware_onion.inject(ExtraDataToPOAMiddleware, layer=0)
+    return deploy(w3, dev_account(0), treasury=dev_account(5).address, fee_bps=100)
 
 
 def backfill_rows(events: int) -> list[dict]:

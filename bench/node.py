@@ -143,7 +143,7 @@ class Workloads:
         return signer.sign(to=self.pinger, data=calldata("ping(uint256,uint256)", signer.nonce, signer.nonce + 1),
                            gas=PING_GAS)
 
-    def rate(self, make: Callable[["Workloads", Signer], str], shape: str) -> float:
+    def rate(self, make: Callable[[Workloads, Signer], str], shape: str) -> float:
         """Median transactions per second over ROUNDS rounds of PER_ROUND transactions."""
         rates = []
         for _ in range(ROUNDS):

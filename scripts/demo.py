@@ -13,83 +13,38 @@ and the demo prints both accounts' reputation as the chain records it.
 from __future__ import annotations
 
 import argparse
-import socket
-import subprocess
 import sys
-import tempfile
 import time
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 from typing import Iterator
 
 import httpx
-from eth_account import Account
-from eth_account.signers.local import LocalAccount
+from market_story import play_market, show_market_pages
 from rich.console import Console
 from web3 import Web3
 
 from gigledger import Deployment, GigLedger, deploy, hash_content
 from gigledger.cli import reputation_tables
-from market_story import play_market, show_market_pages
+from gigledger.devchain import DevNode, NodeExited, dev_accounts
 
-DEV_MNEMONIC = "test test test test test test test test test test test junk"
-NODE = Path(sys.executable).with_name("gigledger-node")
 console = Console(highlight=False, width=None if sys.stdout.isatty() else 160)
-
-
-def dev_accounts(count: int) -> list[LocalAccount]:
-    """The first accounts of the dev mnemonic, which dev chains prefund."""
-    Account.enable_unaudited_hdwallet_features()
-    return [Account.from_mnemonic(DEV_MNEMONIC, account_path=f"m/44'/60'/0'/0/{i}") for i in range(count)]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@dataclass(frozen=True)
-class DevNode:
-    """A running `gigledger-node start --dev`: JSON-RPC, its manifest, and its explorer."""
-
-    rpc_url: str
-    manifest: Path
-    explorer_url: str
 
 
 @contextmanager
 def dev_node() -> Iterator[DevNode]:
-    """`gigledger-node start --dev` in a temporary data directory."""
-    with tempfile.TemporaryDirectory(prefix="gigledger-demo-") as data:
-        port = free_port()
-        manifest = Path(data) / "node" / "deployment.json"
-        process = subprocess.Popen(
-            [str(NODE), "start", "--dev", str(manifest.parent), "--port", str(port)],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-        )
-        try:
-            with console.status("starting gigledger-node --dev and deploying the contracts…"):
-                _wait_for(manifest, process)
-            # The node serves its query API and explorer on the port after JSON-RPC's.
-            yield DevNode(f"http://127.0.0.1:{port}", manifest, f"http://127.0.0.1:{port + 1}")
-        finally:
-            process.terminate()
-            process.wait(timeout=10)
-            process.stderr.close()
-
-
-def _wait_for(path: Path, process: subprocess.Popen, timeout: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not path.exists():
-        if process.poll() is not None:
-            sys.exit(f"gigledger-node exited with {process.returncode}:\n{process.stderr.read().decode()[-2000:]}")
-        if time.monotonic() > deadline:
-            sys.exit(f"gigledger-node wrote no {path.name} within {timeout:g}s")
-        time.sleep(0.1)
+    """`gigledger-node start --dev` in a temporary data directory, contracts deployed."""
+    node = DevNode()
+    try:
+        with console.status("starting gigledger-node --dev and deploying the contracts…"):
+            node.start()
+    except (NodeExited, TimeoutError) as error:
+        sys.exit(str(error))
+    try:
+        yield node
+    finally:
+        node.stop()
 
 
 def in_process_chain() -> tuple[Web3, Deployment]:
@@ -160,16 +115,16 @@ def wait_for_index(explorer_url: str, rpc_url: str, timeout: float = 30.0) -> No
 
 def show_explorer(node: DevNode, gig_id: int, parties: list[str]) -> None:
     """Print where the story can be seen in the explorer."""
-    wait_for_index(node.explorer_url, node.rpc_url)
-    console.print(f"\nExplorer: {node.explorer_url}/")
-    console.print(f"  gig {gig_id}: {node.explorer_url}/gig/{gig_id}")
-    for role, address in zip(("client", "freelancer"), parties):
-        console.print(f"  {role}: {node.explorer_url}/account/{address}")
-    console.print("\n".join(show_market_pages(node.explorer_url, node.rpc_url, node.manifest)))
+    wait_for_index(node.api_url, node.url)
+    console.print(f"\nExplorer: {node.api_url}/")
+    console.print(f"  gig {gig_id}: {node.api_url}/gig/{gig_id}")
+    for role, address in zip(("client", "freelancer"), parties, strict=True):
+        console.print(f"  {role}: {node.api_url}/account/{address}")
+    console.print("\n".join(show_market_pages(node.api_url, node.url, node.manifest)))
 
 
 def serve_until_interrupted(node: DevNode) -> None:
-    console.print(f"\nServing JSON-RPC at {node.rpc_url} and the explorer at {node.explorer_url}/ "
+    console.print(f"\nServing JSON-RPC at {node.url} and the explorer at {node.api_url}/ "
                   f"(manifest {node.manifest}); Ctrl-C stops.")
     try:
         while True:
@@ -193,7 +148,7 @@ def main() -> None:
         story(*in_process_chain())
     else:
         with dev_node() as node:
-            gig_id, parties = story(node.rpc_url, node.manifest)
+            gig_id, parties = story(node.url, node.manifest)
             show_explorer(node, gig_id, parties)
             if args.serve:
                 serve_until_interrupted(node)

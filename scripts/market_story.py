@@ -12,15 +12,13 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
-from eth_account import Account
-from eth_account.signers.local import LocalAccount
 from rich.console import Console
 from web3 import Web3
 
 from gigledger import Deployment, GigLedger, hash_content
+from gigledger.devchain import dev_account
 from gigledger.profiles import Profile, Rate
 
-DEV_MNEMONIC = "test test test test test test test test test test test junk"
 ETHER = 10**18
 #: Dev-mnemonic account indices of the market's people (0 deploys; 1-3 are the gig story's).
 PEOPLE = {"alice": 1, "bob": 2, "carol": 3, "dave": 4, "erin": 5, "frank": 6, "bob-laptop": 7}
@@ -33,11 +31,6 @@ class MarketSummary:
     parties: dict[str, str] = field(default_factory=dict)
     offers: dict[str, int] = field(default_factory=dict)
     hired_gig: int = 0
-
-
-def dev_account(index: int) -> LocalAccount:
-    Account.enable_unaudited_hdwallet_features()
-    return Account.from_mnemonic(DEV_MNEMONIC, account_path=f"m/44'/60'/0'/0/{index}")
 
 
 def play_market(endpoint: str | Web3, deployment: Deployment | Path, console: Console) -> MarketSummary:

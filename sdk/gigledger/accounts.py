@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
+from typing import Literal
 
 from eth_account import Account
 from eth_account.signers.local import LocalAccount
@@ -61,11 +62,13 @@ def account_from_keystore(path: Path, password: str | None = None) -> LocalAccou
     try:
         return Account.from_key(Account.decrypt(keystore, password))
     except ValueError as error:
+        if "MAC mismatch" in str(error):
+            raise ConfigurationError(f"wrong password for keystore {path}") from None
         raise ConfigurationError(f"cannot decrypt keystore {path}: {error}") from None
 
 
 def write_keystore(
-    account: LocalAccount, path: str | Path, password: str, *, kdf: str = "scrypt", iterations: int | None = None
+    account: LocalAccount, path: str | Path, password: str, *, kdf: Literal["pbkdf2", "scrypt"] = "scrypt", iterations: int | None = None
 ) -> Path:
     """Encrypts `account` into a V3 keystore file at `path` (readable only by its owner).
 

@@ -40,7 +40,6 @@ from gigledger.headers import HeaderCache, HeaderSource, VerifiedChain, served_d
 from gigledger.jsonrpc import RawRpc, RpcFailed
 from gigledger.payments import Payment, api_payments, payments_given_tokens
 from gigledger.proofs import ProofInvalid, bloom_may_contain, hex_bytes, receipts_root, transactions_root, verify_account_proof
-from gigledger.storage import erc20_balance_slot
 from gigledger.report import (
     DIFFERS_FROM_CHAIN,
     ESCROW_BALANCE_MISMATCH,
@@ -58,6 +57,7 @@ from gigledger.report import (
     Coverage,
     Mismatch,
 )
+from gigledger.storage import erc20_balance_slot
 
 __all__ = ["ChainAudit", "RpcFailed", "api_checkpoint", "audit_account", "chain_payments", "claims_from_api", "reconcile", "verify_account"]
 

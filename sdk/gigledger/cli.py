@@ -21,21 +21,23 @@ import sys
 from contextlib import contextmanager
 from dataclasses import dataclass, fields, is_dataclass
 from datetime import datetime, timedelta
+from importlib.metadata import version as package_version
 from pathlib import Path
 from typing import Annotated, Any, Callable, Iterator, NoReturn, Optional
 
 import typer
 from rich.console import Console
 from rich.table import Table
-from web3 import Web3
 
 from gigledger.accounts import PASSWORD_ENV, load_account
+from gigledger.addresses import InvalidAddress, checked_address
 from gigledger.amounts import TokenUnits, UnitsBook
 from gigledger.anchor import GENESIS_HASH_ENV
 from gigledger.client import API_ENV, DEFAULT_RPC, DEPLOYMENT_ENV, RPC_ENV, GigLedger, NoAccount, web3_for
 from gigledger.deployment import Deployment, deploy_with
 from gigledger.errors import ConfigurationError, GigLedgerError
 from gigledger.gigs import ZERO_ADDRESS, Gig
+from gigledger.hashes import as_bytes32
 from gigledger.payments import payments_csv
 from gigledger.reputation import Reputation
 from gigledger.skills import skill_name
@@ -74,6 +76,12 @@ class Settings:
     timeout: float
 
 
+def _print_version(value: bool) -> None:
+    if value:
+        out.print(f"gigledger {package_version('gigledger')}")
+        raise typer.Exit()
+
+
 @app.callback()
 def main(
     ctx: typer.Context,
@@ -94,6 +102,9 @@ def main(
     ] = None,
     json_output: Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")] = False,
     timeout: Annotated[float, typer.Option(help="Seconds to wait for a transaction.")] = 60.0,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_print_version, is_eager=True, help="Print the version and exit.")
+    ] = False,
 ) -> None:
     """Settle gigs on an EVM chain and read verifiable reputation."""
     ctx.obj = Settings(rpc, deployment, keystore, api, json_output, timeout)
@@ -205,9 +216,19 @@ def parse_moment(text: str) -> timedelta | datetime:
 
 
 def _address(text: str) -> str:
-    if not Web3.is_address(text):
-        raise typer.BadParameter(f"{text!r} is not an address")
-    return Web3.to_checksum_address(text)
+    try:
+        return checked_address(text)
+    except InvalidAddress as error:
+        raise typer.BadParameter(str(error)) from None
+
+
+def _bytes32(text: str) -> str:
+    try:
+        return as_bytes32(text)
+    except ValueError:
+        raise typer.BadParameter(
+            f"{text!r} is not a bytes32 hash: expected 0x followed by 64 hex digits, such as the keccak256 of the document"
+        ) from None
 
 
 AddressArg = Annotated[str, typer.Argument(parser=_address, help="An account address.")]
@@ -318,7 +339,7 @@ def gig_create(
     milestone: Annotated[Optional[list[str]], typer.Option(help="A milestone amount; repeat, in order.")] = None,
     review_period: Annotated[str, typer.Option(help="Client's review window after delivery.")] = "3d",
     skill: Annotated[Optional[list[str]], typer.Option(help="A skill tag; repeat for several.")] = None,
-    terms_hash: Annotated[Optional[str], typer.Option(help="bytes32 hash of the agreed terms.")] = None,
+    terms_hash: Annotated[Optional[str], typer.Option(parser=_bytes32, help="bytes32 hash of the agreed terms.")] = None,
 ) -> None:
     """Create and fund a gig."""
     settings = _settings(ctx)
@@ -375,7 +396,7 @@ for _name, _verb, _help in [
 def gig_deliver(
     ctx: typer.Context,
     gig_id: GigId,
-    deliverable_hash: Annotated[Optional[str], typer.Option(help="bytes32 hash of the delivered work.")] = None,
+    deliverable_hash: Annotated[Optional[str], typer.Option(parser=_bytes32, help="bytes32 hash of the delivered work.")] = None,
 ) -> None:
     """Mark a gig delivered; the client's review period starts."""
     settings = _settings(ctx)
@@ -465,7 +486,7 @@ def attest(
     gig_id: GigId,
     score: Annotated[int, typer.Option(min=1, max=5, help="1 (poor) to 5 (excellent).")],
     skill: Annotated[str, typer.Option(help="The skill this is about.")] = "",
-    evidence_hash: Annotated[Optional[str], typer.Option(help="bytes32 hash of supporting evidence.")] = None,
+    evidence_hash: Annotated[Optional[str], typer.Option(parser=_bytes32, help="bytes32 hash of supporting evidence.")] = None,
 ) -> None:
     """Attest about the other party of a settled gig (once per gig)."""
     settings = _settings(ctx)
@@ -517,7 +538,7 @@ def history(
         table.add_column(column)
     units = ledger.units_book()
     for p in payments:
-        amount, fee = _run(settings, lambda: (units.show(p.amount, p.token), units.show(p.fee, p.token)))
+        amount, fee = _run(settings, lambda p=p: (units.show(p.amount, p.token), units.show(p.fee, p.token)))
         table.add_row(str(p.block_number), str(p.gig_id), p.kind, p.direction, _token(p.token), amount, fee, p.transaction_hash)
     out.print(table)
 
@@ -640,6 +661,7 @@ def deploy(
 
 
 import gigledger.cli_talent  # noqa: E402, F401 - registers `gigledger talent`
+
 # The market's commands live in their own module, which builds on the helpers above.
 from gigledger.cli_market import register as _register_market  # noqa: E402
 

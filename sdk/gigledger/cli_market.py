@@ -15,6 +15,7 @@ from typing import Annotated, Any, Optional
 import typer
 from rich.table import Table
 
+from gigledger.amounts import TokenUnits
 from gigledger.cli import (
     AddressArg,
     _address,
@@ -29,7 +30,6 @@ from gigledger.cli import (
     parse_duration,
     parse_moment,
 )
-from gigledger.amounts import TokenUnits
 from gigledger.links import SignedLink
 from gigledger.offers import Offer
 from gigledger.profiles import Profile, Rate

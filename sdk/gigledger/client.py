@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -21,6 +21,7 @@ from web3 import Web3
 from web3.middleware import ExtraDataToPOAMiddleware
 
 from gigledger.accounts import AccountSource, load_account
+from gigledger.amounts import UnitsBook, read_token_metadata
 from gigledger.attestations import (
     Attestation,
     SignedAttestation,
@@ -29,18 +30,25 @@ from gigledger.attestations import (
 )
 from gigledger.contracts import abi
 from gigledger.deployment import Deployment
-from gigledger.errors import ConfigurationError, GigLedgerError, InvalidArgument, NodeUnreachable
-from gigledger.events import Attested, AttestationRevoked, GigCreated
+from gigledger.errors import (
+    ConfigurationError,
+    DeadlineNotPassed,
+    GigAlreadySettled,
+    GigLedgerError,
+    GigOutOfDate,
+    InvalidArgument,
+    NodeUnreachable,
+)
+from gigledger.events import AttestationRevoked, Attested, GigCreated
 from gigledger.gigs import ZERO_ADDRESS, Gig, GigHistoryError, State
 from gigledger.hashes import as_bytes32
 from gigledger.logs import LogReader
 from gigledger.market import MarketCalls
 from gigledger.payments import Payment, account_payments, api_payments
 from gigledger.query_api import QueryApiError, QueryApiUnreachable, query_api_get  # noqa: F401 - re-exported
-from gigledger.talent import SkillSummary, TalentPage, fetch_skills, fetch_talent
-from gigledger.amounts import UnitsBook, read_token_metadata
 from gigledger.reputation import Reputation, Volume, build_reputation
 from gigledger.skills import skill_name, skill_tag
+from gigledger.talent import SkillSummary, TalentPage, fetch_skills, fetch_talent
 from gigledger.transactions import DEFAULT_TIMEOUT, Receipt, TransactionSender, translate_node_error
 
 #: Environment variables `connect` falls back to.
@@ -436,7 +444,15 @@ class GigLedger(MarketCalls):
 
     def _gig_call(self, function: str, gig: GigRef, *args: Any) -> GigResult:
         current = self._gig(gig)
-        receipt = self._transact(getattr(self.escrow.functions, function)(current.gig_id, current.as_tuple(), *args))
+        if current.state & _FINISHED:
+            raise _already_finished(current, function)
+        try:
+            receipt = self._transact(getattr(self.escrow.functions, function)(current.gig_id, current.as_tuple(), *args))
+        except GigOutOfDate as error:
+            fresh = self.gig(current.gig_id)
+            raise (_already_finished(fresh, function, error.transaction_hash) if fresh.state & _FINISHED else error) from error
+        except DeadlineNotPassed as error:
+            raise _with_deadline(error, current, function) from error
         return GigResult(self._after(current, receipt), receipt)
 
     def _after(self, gig: Gig, receipt: Receipt) -> Gig:
@@ -540,7 +556,7 @@ def web3_for(rpc_url: str | Web3 | None) -> tuple[Web3, str]:
     # extraData longer than web3's 32-byte check allows; the middleware keeps it readable.
     w3.middleware_onion.inject(ExtraDataToPOAMiddleware, layer=0)
     try:
-        w3.eth.chain_id
+        _ = w3.eth.chain_id  # the cheapest call that proves the node answers
     except Exception as error:
         raise NodeUnreachable(url, _first_line(error)) from None
     return w3, url
@@ -563,3 +579,18 @@ def _deployment_for(deployment: Deployment | str | Path | None) -> Deployment:
 
 def _first_line(error: Exception) -> str:
     return str(error).splitlines()[0][:200] if str(error) else type(error).__name__
+
+
+#: States in which no gig call is left to make.
+_FINISHED = State.RELEASED | State.REFUNDED | State.RESOLVED | State.CANCELLED
+def _already_finished(gig: Gig, function: str, transaction_hash: str | None = None) -> GigAlreadySettled:
+    return GigAlreadySettled(gig.gig_id, (gig.state.name or str(gig.state)).lower(), function, transaction_hash)
+
+
+def _with_deadline(error: DeadlineNotPassed, gig: Gig, function: str) -> DeadlineNotPassed:
+    """The contract's "too early", with the time it becomes possible (UTC)."""
+    opens = {"refund": gig.deadline, "claim": gig.delivered_at + gig.review_period}.get(function)
+    if not opens:
+        return error
+    when = datetime.fromtimestamp(opens, tz=UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+    return DeadlineNotPassed(f"{error.reason}: {function} is possible from {when}", error.transaction_hash)

@@ -14,13 +14,14 @@ from pathlib import Path
 
 import eth_abi
 from eth_account.signers.local import LocalAccount
+from eth_typing import HexStr
 from web3 import Web3
 
 from gigledger.contracts import SHIPPED, load_artifact
-from gigledger.errors import DeploymentMismatch, WrongChain
+from gigledger.errors import DeploymentMismatch, NodeError, WrongChain
 from gigledger.gigs import ZERO_ADDRESS
 from gigledger.seal import authorities_from_genesis
-from gigledger.transactions import TransactionSender
+from gigledger.transactions import Receipt, TransactionSender
 
 
 @dataclass(frozen=True)
@@ -70,14 +71,14 @@ class Deployment:
             address = self.address_of(contract)
             if address is None:
                 continue
-            code = bytes(w3.eth.get_code(address))
+            code = bytes(w3.eth.get_code(Web3.to_checksum_address(address)))
             expected = bytes.fromhex(load_artifact(contract)["deployedBytecode"].removeprefix("0x"))
             if not code:
                 raise DeploymentMismatch(contract, address, actual, "has no code")
             # Vyper appends immutables (the escrow's registry) after the runtime code.
             if not code.startswith(expected):
                 raise DeploymentMismatch(contract, address, actual, "holds different code than this SDK ships")
-        registry_of_escrow = w3.eth.call({"to": self.escrow, "data": _selector("REGISTRY()")})
+        registry_of_escrow = w3.eth.call({"to": Web3.to_checksum_address(self.escrow), "data": HexStr(_selector("REGISTRY()"))})
         if eth_abi.decode(["address"], registry_of_escrow)[0].lower() != self.registry.lower():
             raise DeploymentMismatch("GigEscrow", self.escrow, actual, "reports to another registry")
         if self.market is not None:
@@ -119,12 +120,12 @@ def deploy(
 def deploy_with(sender: TransactionSender, *, treasury: str | None = None, fee_bps: int = 0) -> Deployment:
     """`deploy` through an existing sender (sharing its nonces)."""
     registry_receipt = sender.deploy(load_artifact("ReputationRegistry")["bytecode"])
-    registry = registry_receipt.contract_address
+    registry = _created(registry_receipt, "ReputationRegistry")
     constructor = eth_abi.encode(["address", "address", "uint256"], [registry, treasury or ZERO_ADDRESS, fee_bps])
-    escrow = sender.deploy(load_artifact("GigEscrow")["bytecode"], constructor).contract_address
+    escrow = _created(sender.deploy(load_artifact("GigEscrow")["bytecode"], constructor), "GigEscrow")
     announce = _selector("announce_writer(address)") + eth_abi.encode(["address"], [escrow]).hex()
     sender.send({"to": registry, "data": announce, "value": 0})
-    market = sender.deploy(load_artifact("TalentMarket")["bytecode"], eth_abi.encode(["address"], [escrow]))
+    market = _created(sender.deploy(load_artifact("TalentMarket")["bytecode"], eth_abi.encode(["address"], [escrow])), "TalentMarket")
     genesis = _genesis(sender.w3)
     return Deployment(
         chain_id=sender.chain_id,
@@ -132,7 +133,14 @@ def deploy_with(sender: TransactionSender, *, treasury: str | None = None, fee_b
         registry=registry,
         block=registry_receipt.block_number,
         artifacts={name: load_artifact(name)["sourceDigest"] for name in SHIPPED},
-        market=market.contract_address,
+        market=market,
         genesis_hash="0x" + bytes(genesis["hash"]).hex(),
         authorities=authorities_from_genesis(genesis),
     )
+
+
+def _created(receipt: Receipt, contract: str) -> str:
+    """The address a deployment's receipt names; a receipt without one is the node's error."""
+    if receipt.contract_address is None:
+        raise NodeError(f"the receipt of the {contract} deployment ({receipt.transaction_hash}) names no contract address")
+    return receipt.contract_address

@@ -43,6 +43,22 @@ class GigOutOfDate(InvalidState):
     """The gig changed since it was read; read it again (`gig(id)`) and retry."""
 
 
+class GigAlreadySettled(GigOutOfDate):
+    """The gig is settled (released, refunded or resolved) or cancelled: nothing is left to do to it.
+
+    `transaction_hash` is set when a transaction was sent and reverted because of it.
+    """
+
+    def __init__(self, gig_id: int, state: str, action: str, transaction_hash: str | None = None) -> None:
+        self.gig_id = gig_id
+        self.state = state
+        if (action, state) == ("approve", "released"):
+            message = f"gig {gig_id} is already approved: its payment was released"
+        else:
+            message = f"gig {gig_id} is already {state}: nothing left to {action.replace('_', ' ')}"
+        super().__init__(message, transaction_hash)
+
+
 class DeadlinePassed(ContractError):
     """Too late: the deadline, review period or signature validity is over."""
 

@@ -582,11 +582,11 @@ def decode_log(log: Mapping[str, Any]) -> Event | None:
     plan = _PLANS.get(hex_topics[0])
     if plan is None or len(hex_topics) != len(plan.topic_converters) + 1:
         return None
-    indexed = [convert(topic) for convert, topic in zip(plan.topic_converters, hex_topics[1:])]
+    indexed = [convert(topic) for convert, topic in zip(plan.topic_converters, hex_topics[1:], strict=False)]
     # Non-strict: the escrow and registry emit well-formed data, and strict mode's
     # pointer and padding checks cost more than the rest of the decode.
     raw = eth_abi.decode(plan.data_types, _as_bytes(log["data"]), strict=False) if plan.data_types else ()
-    values = [convert(value) for convert, value in zip(plan.data_converters, raw)]
+    values = [convert(value) for convert, value in zip(plan.data_converters, raw, strict=False)]
     args = [indexed[i] if from_topic else values[i] for from_topic, i in plan.sources]
     return plan.model(
         *args,

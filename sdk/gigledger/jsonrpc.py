@@ -61,7 +61,7 @@ class RawRpc:
             chunk = list(calls[start : start + BATCH_SIZE])
             answers = with_retries(
                 f"a batch of {len(chunk)} {chunk[0][0]}",
-                lambda: self.provider.make_batch_request(chunk),  # type: ignore[attr-defined, arg-type]
+                lambda chunk=chunk: self.provider.make_batch_request(chunk),  # type: ignore[attr-defined, arg-type]
             )
             if isinstance(answers, dict):  # an endpoint without batches answers with one error
                 results.extend(self.call(method, params) for method, params in chunk)

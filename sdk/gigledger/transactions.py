@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
-from typing import Any, Callable, Mapping, NoReturn
+from typing import Any, Callable, Mapping, NoReturn, cast
 
 from eth_account.signers.local import LocalAccount
+from eth_typing import HexStr
 from web3 import Web3
 from web3.exceptions import ContractLogicError, TimeExhausted, Web3RPCError
+from web3.types import TxParams
 
 from gigledger.errors import (
     ContractError,
@@ -63,7 +65,7 @@ class NonceManager:
 
     def __init__(self, w3: Web3, address: str) -> None:
         self._w3 = w3
-        self._address = address
+        self._address = Web3.to_checksum_address(address)
         self._next: int | None = None
         self._lock = threading.Lock()
 
@@ -194,7 +196,7 @@ class TransactionSender:
         """Waits up to `timeout` seconds for a transaction's receipt; raises if it failed."""
         try:
             raw = self.w3.eth.wait_for_transaction_receipt(
-                transaction_hash, timeout=self.timeout, poll_latency=self.poll_interval
+                HexStr(transaction_hash), timeout=self.timeout, poll_latency=self.poll_interval
             )
         except TimeExhausted as error:
             raise TransactionTimeout(transaction_hash, self.timeout) from error
@@ -213,7 +215,7 @@ class TransactionSender:
         )
 
     def _estimate_gas(self, tx: dict[str, Any]) -> int:
-        estimate = self.w3.eth.estimate_gas(tx)
+        estimate = self.w3.eth.estimate_gas(cast(TxParams, tx))
         return estimate * (100 + GAS_MARGIN_PERCENT) // 100
 
     def _fees(self) -> dict[str, int]:
@@ -241,7 +243,7 @@ class TransactionSender:
         if tx is not None:
             call = {k: tx[k] for k in ("from", "to", "data", "value") if k in tx}
             try:
-                self.w3.eth.call(call, raw["blockNumber"])
+                self.w3.eth.call(cast(TxParams, call), raw["blockNumber"])
             except Exception as error:  # the reason is a courtesy; the failure stands without it
                 message = _message(error)
                 reason = revert_reason(message) if message.startswith(REVERT_PREFIX) else ""

@@ -38,7 +38,6 @@ from escrow_model import (
     fee_on,
 )
 from eth_account import Account
-from gigledger.attestations import ATTESTATION_TYPES, DOMAIN_NAME, DOMAIN_VERSION
 from hypothesis import HealthCheck, event, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
@@ -49,6 +48,8 @@ from hypothesis.stateful import (
     rule,
     run_state_machine_as_test,
 )
+
+from gigledger.attestations import ATTESTATION_TYPES, DOMAIN_NAME, DOMAIN_VERSION
 
 PROFILES = {
     "ci": settings(max_examples=200, stateful_step_count=30, deadline=None, suppress_health_check=list(HealthCheck)),

@@ -138,8 +138,8 @@ class MarketMachine(RuleBasedStateMachine):
         deadline = boa.env.evm.patch.timestamp + 3600
         chain = boa.env.evm.patch.chain_id + (1 if other_chain else 0)
         signatures = [b"" if sender == x else self._consent(x, y, deadline, chain) for x, y in ((a, b), (b, a))]
-        signed_by = [x for x, sig in zip((a, b), signatures) if sig]
-        consenting = all(sender == x or (sig and not other_chain) for x, sig in zip((a, b), signatures))
+        signed_by = [x for x, sig in zip((a, b), signatures, strict=True) if sig]
+        consenting = all(sender == x or (sig and not other_chain) for x, sig in zip((a, b), signatures, strict=True))
         with boa.env.prank(sender):
             if a == b or frozenset((a, b)) in self.links or not consenting:
                 with boa.reverts():

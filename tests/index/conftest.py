@@ -7,17 +7,18 @@ parallel runs never collide; schemas are dropped afterwards.
 
 from __future__ import annotations
 
-import socket
-import subprocess
 import time
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 from sqlalchemy import Engine, create_engine, select, text
 
+from gigledger.deployment import Deployment
+from gigledger.devchain import DevNode
+from gigledger.testing import AnvilProcess
+from gigledger.testing.seeding import ANVIL_FLAGS, Seeder
 from gigledger_node.index.db import open_index
 from gigledger_node.index.endpoint import Endpoint
 from gigledger_node.index.indexer import Indexer
@@ -25,82 +26,33 @@ from gigledger_node.index.market_queries import MarketQueries
 from gigledger_node.index.queries import GigDetail, Queries, UnknownGig
 
 from .market_story import tell_market
-from .seeding import ANVIL_FLAGS, Seeder
-from gigledger.deployment import Deployment
-
 from .story import ETHER, WEEK, Story, deploy_contracts, ledgers, tell, web3_of
 from .synthetic import SyntheticChain
 
-ANVIL = Path(__file__).resolve().parents[2] / ".tools" / "node_modules" / ".bin" / "anvil"
 POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 #: Full gig lifecycles on the seeded chain (four events each).
 SEEDED_GIGS = 200
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def rpc(url: str, method: str, params: list | None = None):
-    """One raw JSON-RPC call."""
-    answer = httpx.post(url, json={"jsonrpc": "2.0", "id": 1, "method": method, "params": params or []}).json()
-    if "error" in answer:
-        raise RuntimeError(f"{method}: {answer['error']}")
-    return answer["result"]
-
-
-def start_anvil(*extra: str) -> tuple[subprocess.Popen, str]:
-    """An Anvil process on a free loopback port, serving; returns it and its URL."""
-    port = free_port()
-    process = subprocess.Popen(
-        [str(ANVIL), "--port", str(port), "--host", "127.0.0.1", "--silent", *extra],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        try:
-            rpc(url, "eth_chainId")
-            return process, url
-        except httpx.HTTPError:
-            time.sleep(0.05)
-    process.kill()
-    raise TimeoutError("anvil did not start")
-
-
-def stop(process: subprocess.Popen) -> None:
-    process.terminate()
-    process.wait(timeout=10)
-
-
 @pytest.fixture
 def anvil() -> Iterator[str]:
     """The URL of a fresh Anvil chain, for tests that change the chain."""
-    process, url = start_anvil()
-    try:
-        yield url
-    finally:
-        stop(process)
+    with AnvilProcess() as process:
+        yield process.url
 
 
 @pytest.fixture(scope="module")
 def story() -> Iterator[Story]:
     """The gig story played on a module-wide Anvil chain that nobody changes afterwards."""
-    process, url = start_anvil()
-    try:
-        yield tell(url)
-    finally:
-        stop(process)
+    with AnvilProcess() as process:
+        yield tell(process.url)
 
 
 @pytest.fixture(scope="module")
 def seeded_chain(tmp_path_factory):
     """An Anvil chain with SEEDED_GIGS full gig lifecycles, five per block; its URL and deployment file."""
-    process, url = start_anvil(*ANVIL_FLAGS)
-    try:
+    with AnvilProcess(*ANVIL_FLAGS) as process:
+        url = process.url
         deployment = deploy_contracts(url)
         seeder = Seeder(url, deployment.escrow)
         seeder.seed(SEEDED_GIGS, per_block=5)
@@ -108,8 +60,6 @@ def seeded_chain(tmp_path_factory):
         path = tmp_path_factory.mktemp("seeded") / "deployment.json"
         deployment.save(path)
         yield url, deployment, path
-    finally:
-        stop(process)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -169,34 +119,16 @@ def index_contents(engine: Engine) -> dict[str, list[tuple]]:
             query = select(*columns)
             if table is db.blocks:
                 query = query.where(db.blocks.c.event_count > 0)
-            contents[table.name] = sorted((tuple(map(repr, row)) for row in conn.execute(query)))
+            contents[table.name] = sorted(tuple(map(repr, row)) for row in conn.execute(query))
     return contents
 
 
 @pytest.fixture(scope="module")
 def dev_node(tmp_path_factory) -> Iterator[tuple[str, Path]]:
     """`gigledger-node start --dev` on loopback: its URL and the deployment manifest it writes."""
-    import sys
-
-    data_dir = tmp_path_factory.mktemp("node") / "data"
-    port = free_port()
-    log = data_dir.parent / "node.log"
-    with log.open("wb") as output:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "gigledger_node.cli", "start", str(data_dir), "--dev", "--port", str(port)],
-            stdout=output,
-            stderr=subprocess.STDOUT,
-        )
-    manifest = data_dir / "deployment.json"
-    try:
-        deadline = time.monotonic() + 60
-        while not manifest.exists():
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"the dev node did not deploy the contracts: {log.read_text()[-2000:]}")
-            time.sleep(0.1)
-        yield f"http://127.0.0.1:{port}", manifest
-    finally:
-        stop(process)
+    root = tmp_path_factory.mktemp("node")
+    with DevNode(root / "data", log_path=root / "node.log").start() as node:
+        yield node.url, node.manifest
 
 
 @pytest.fixture
@@ -208,11 +140,8 @@ def synthetic(engine: Engine) -> SyntheticChain:
 @pytest.fixture(scope="module")
 def market_story():
     """The market story played on a module-wide Anvil chain that nobody changes afterwards."""
-    process, url = start_anvil()
-    try:
-        yield tell_market(url)
-    finally:
-        stop(process)
+    with AnvilProcess() as process:
+        yield tell_market(process.url)
 
 
 @pytest.fixture

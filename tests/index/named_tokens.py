@@ -7,10 +7,11 @@ from functools import cache
 from pathlib import Path
 
 from eth_account.signers.local import LocalAccount
-from gigledger.transactions import TransactionSender
 from vyper.compiler import compile_from_file_input
 from vyper.compiler.input_bundle import FilesystemInputBundle
 from web3 import Web3
+
+from gigledger.transactions import TransactionSender
 
 CONTRACTS = Path(__file__).resolve().parents[2] / "contracts"
 MINTED = 10**30

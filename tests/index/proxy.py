@@ -23,6 +23,7 @@ import rlp
 from eth_account import Account
 from eth_keys import keys
 from eth_utils import keccak
+
 from gigledger.seal import SIGNATURE_LENGTH, VANITY_LENGTH, header_fields, seal_hash
 
 #: Given one request, return a JSON-RPC answer to send instead, or None to forward it.

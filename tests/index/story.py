@@ -17,23 +17,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from eth_account import Account
-from eth_account.signers.local import LocalAccount
-from gigledger.client import GigLedger
-from gigledger.deployment import Deployment, deploy
 from web3 import HTTPProvider, Web3
 from web3.middleware import ExtraDataToPOAMiddleware
 
-MNEMONIC = "test test test test test test test test test test test junk"
+from gigledger.client import GigLedger
+from gigledger.deployment import Deployment, deploy
+from gigledger.devchain import dev_account
+
 ETHER = 10**18
 WEEK = timedelta(days=7)
 FEE_BPS = 100
-
-
-def dev_account(index: int) -> LocalAccount:
-    """Account ``index`` of the dev mnemonic (prefunded on Anvil and the dev node)."""
-    Account.enable_unaudited_hdwallet_features()
-    return Account.from_mnemonic(MNEMONIC, account_path=f"m/44'/60'/0'/0/{index}")
 
 
 @dataclass

@@ -15,6 +15,8 @@ from dataclasses import fields
 
 import eth_abi
 from eth_utils import keccak
+from sqlalchemy import Engine
+
 from gigledger.deployment import Deployment
 from gigledger.events import (
     Attested,
@@ -30,8 +32,6 @@ from gigledger.events import (
     _signature,
 )
 from gigledger.skills import skill_tag
-from sqlalchemy import Engine
-
 from gigledger_node.index.endpoint import RangeTooLarge, RpcError
 from gigledger_node.index.indexer import FetchedRange, Indexer
 

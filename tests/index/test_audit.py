@@ -12,13 +12,13 @@ import io
 import json
 
 import pytest
+from sqlalchemy import delete, select, update
+
 from gigledger import audit
 from gigledger import report as verdict
 from gigledger.anchor import TrustAnchor
 from gigledger.deployment import Deployment
 from gigledger.proofs import receipts_root
-from sqlalchemy import delete, select, update
-
 from gigledger_node.chain.sealing import genesis_extra_data
 from gigledger_node.cli import DEV_AUTHORITY_KEY
 from gigledger_node.index import db

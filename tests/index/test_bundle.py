@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+
 from gigledger import report as verdict
 from gigledger.anchor import TrustAnchor
 from gigledger.bundle import BUNDLE_INCOMPLETE, BundleError, verify_bundle, write_bundle

@@ -16,13 +16,13 @@ import time
 
 from sqlalchemy import func, select
 
+from gigledger.testing.seeding import EVENTS_PER_GIG
 from gigledger_node.index import db
 from gigledger_node.index.db import open_index
 from gigledger_node.index.endpoint import Endpoint
 from gigledger_node.index.indexer import Indexer
 
 from .conftest import SEEDED_GIGS, index_contents
-from .seeding import EVENTS_PER_GIG
 
 KILLS = 2
 

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from gigledger.audit import chain_payments
-from gigledger.contracts import abi
-from gigledger.deployment import Deployment
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from gigledger.audit import chain_payments
+from gigledger.contracts import abi
+from gigledger.deployment import Deployment
 from gigledger_node.index import db
 from gigledger_node.index.endpoint import Endpoint
 from gigledger_node.index.indexer import Indexer, WrongIndex

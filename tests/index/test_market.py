@@ -8,6 +8,7 @@ import sys
 import eth_abi
 import pytest
 from eth_utils import keccak
+
 from gigledger.profiles import Profile, content_hash
 from gigledger_node.index.audit import audit_from_index
 from gigledger_node.index.db import open_index

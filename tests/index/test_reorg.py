@@ -8,12 +8,13 @@ straddle the fork refolded from the events that survive.
 from __future__ import annotations
 
 from gigledger.client import GigLedger
+from gigledger.testing import rpc
 from gigledger_node.index.db import open_index
 from gigledger_node.index.endpoint import Endpoint
 from gigledger_node.index.indexer import Indexer
 from gigledger_node.index.queries import Queries
 
-from .conftest import index_contents, rpc
+from .conftest import index_contents
 from .story import ETHER, WEEK, deploy_contracts, ledgers
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from eth.vm.forks.prague.blocks import PragueBlockHeader
 from eth_keys import keys
-from gigledger.seal import HeaderHashMismatch, UnsealedHeader, authorities_from_genesis, recover_sealer
 
+from gigledger.seal import HeaderHashMismatch, UnsealedHeader, authorities_from_genesis, recover_sealer
 from gigledger_node.chain.sealing import genesis_extra_data, seal
 
 AUTHORITY = keys.PrivateKey(b"\x07" * 32)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from gigledger.client import GigLedger
 
+from gigledger.client import GigLedger
 from gigledger_node.index.endpoint import Endpoint
 from gigledger_node.index.indexer import Indexer
 from gigledger_node.index.queries import Queries

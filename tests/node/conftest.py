@@ -5,10 +5,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import signal
-import socket
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -24,57 +20,23 @@ from eth_keys import keys
 from web3 import HTTPProvider, Web3
 from websockets.sync.client import connect as ws_connect
 
+from gigledger import devchain
+from gigledger.devchain import DEV_AUTHORITY_KEY, DEV_CHAIN_ID, STARTUP_TIMEOUT, free_port
 from gigledger_node.chain.datadir import GenesisConfig, initialise
 from gigledger_node.chain.node import ChainNode
-from gigledger_node.cli import DEV_AUTHORITY_KEY, DEV_CHAIN_ID, _dev_accounts
 from gigledger_node.rpc.context import RpcContext
 from gigledger_node.rpc.dispatch import Dispatcher
 from gigledger_node.rpc.filters import FilterRegistry
 from gigledger_node.rpc.listener import ServerLimits, uvicorn_config
 from gigledger_node.rpc.server import RpcServer
 
-STARTUP_TIMEOUT = 30.0
 
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-class NodeProcess:
-    """A `gigledger-node start` subprocess on a free loopback port."""
+class NodeProcess(devchain.NodeProcess):
+    """The shared launcher, with an httpx client for the tests' raw JSON-RPC."""
 
     def __init__(self, args: list[str], log_path: Path) -> None:
-        self.args = args
-        self.log_path = log_path
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.process: subprocess.Popen | None = None
+        super().__init__(args, log_path)
         self.client = httpx.Client(timeout=30)  # one connection pool: a new client costs ~100 ms
-
-    def start(self) -> NodeProcess:
-        self.launch()._wait_until_serving()
-        return self
-
-    def launch(self) -> NodeProcess:
-        """Start the process without waiting for it to serve."""
-        command = [sys.executable, "-m", "gigledger_node.cli", "start", *self.args, "--port", str(self.port)]
-        log = self.log_path.open("ab")
-        self.process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
-        return self
-
-    def _wait_until_serving(self) -> None:
-        deadline = time.monotonic() + STARTUP_TIMEOUT
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"node exited: {self.log_path.read_text()[-2000:]}")
-            try:
-                self.rpc("eth_chainId")
-                return
-            except httpx.HTTPError:
-                time.sleep(0.1)
-        raise TimeoutError(f"node did not serve within {STARTUP_TIMEOUT}s")
 
     def rpc(self, method: str, *params: Any, token: str | None = None) -> dict[str, Any]:
         """One JSON-RPC call; returns the whole response object."""
@@ -94,19 +56,9 @@ class NodeProcess:
             time.sleep(0.02)
         raise TimeoutError(tx_hash)
 
-    def kill(self) -> None:
-        """SIGKILL: no chance to flush or clean up."""
-        self.process.send_signal(signal.SIGKILL)
-        self.process.wait()
-
     def stop(self) -> None:
         self.client.close()
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.kill()
+        super().stop()
 
 
 def plain_web3(url: str) -> Web3:
@@ -116,7 +68,7 @@ def plain_web3(url: str) -> Web3:
 
 @pytest.fixture(scope="session")
 def dev_accounts() -> list[LocalAccount]:
-    return _dev_accounts()
+    return devchain.dev_accounts()
 
 
 @pytest.fixture(scope="session")
@@ -390,8 +342,8 @@ def reimport_blocks(node: ChainNode, fresh_dir: Path) -> int:
     seal, is GigLedgerVM's own allowance, and both chains use that VM class.
     """
     import rlp
-    from gigledger.seal import authorities_in_extra_data, sealer_of
 
+    from gigledger.seal import authorities_in_extra_data, sealer_of
     from gigledger_node.chain.chain import Ledger
 
     fresh = Ledger(fresh_dir, node.ledger.genesis)

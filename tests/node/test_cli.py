@@ -54,3 +54,19 @@ def test_block_time_seals_blocks_at_a_fixed_interval_even_when_idle(operator_dir
     time.sleep(1.5)
     assert int(node.rpc("eth_blockNumber")["result"], 16) >= first + 3
 
+
+
+def test_init_asks_for_the_authority_key_when_the_config_lists_authorities(tmp_path, dev_accounts):
+    config = tmp_path / "genesis-config.json"
+    config.write_text(json.dumps({"chainId": 777, "authorities": [dev_accounts[0].address]}))
+    result = run_init(tmp_path / "data", config)
+    assert result.returncode == 2 and "--authority-key" in result.stderr
+    assert not (tmp_path / "data").exists()
+
+
+def test_init_with_an_authority_key_of_the_config_seals_with_it(tmp_path, dev_accounts):
+    key_file = tmp_path / "key.hex"
+    key_file.write_text(dev_accounts[0].key.hex())
+    config = tmp_path / "genesis-config.json"
+    config.write_text(json.dumps({"chainId": 777, "authorities": [dev_accounts[0].address]}))
+    assert run_init(tmp_path / "data", config, "--authority-key", str(key_file)).returncode == 0

@@ -4,7 +4,6 @@ import pytest
 from web3.exceptions import ContractLogicError
 
 from gigledger.seal import is_sealed_by
-
 from gigledger_node.cli import DEV_AUTHORITY_KEY, DEV_CHAIN_ID
 
 RECIPIENT = "0x" + "42" * 20

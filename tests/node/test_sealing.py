@@ -6,8 +6,8 @@ header as JSON-RPC serves it.
 
 import pytest
 from eth_keys import keys
-from gigledger.seal import HeaderHashMismatch, authorities_from_genesis, is_sealed_by, recover_sealer
 
+from gigledger.seal import HeaderHashMismatch, authorities_from_genesis, is_sealed_by, recover_sealer
 from gigledger_node.cli import DEV_AUTHORITY_KEY
 from gigledger_node.rpc.serialize import header_json
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -21,23 +20,13 @@ from eth_account.signers.local import LocalAccount
 from web3 import Web3
 
 from gigledger import Deployment, Gig, GigLedger, deploy
+from gigledger.devchain import DevNode
 
-from .chains import AnvilProcess, Chain, anvil_binary, free_port, in_process_chain
+from .chains import Chain, chain_of_anvil, in_process_chain
 from .tokens import deploy_mock_token
 
 GIG_AMOUNT = 10**18
 CHAIN_KINDS = ["eth-tester", "anvil"]
-
-
-@pytest.fixture(scope="session")
-def anvil_process() -> Iterator[AnvilProcess]:
-    """A real Anvil process for the whole session."""
-    binary = anvil_binary()
-    if binary is None:
-        pytest.skip("Anvil is not installed: `npm install --prefix .tools @foundry-rs/anvil` (make tools)")
-    process = AnvilProcess(binary)
-    yield process
-    process.stop()
 
 
 @pytest.fixture(scope="session")
@@ -49,7 +38,7 @@ def deployed_chains() -> dict[str, tuple[Chain, Deployment, object]]:
 def _reset_after_test(kind: str, request, deployed_chains) -> Iterator[Chain]:
     """Deploys on chain `kind` once, then hands it out and reverts it after each test."""
     if kind not in deployed_chains:
-        test_chain = in_process_chain() if kind == "eth-tester" else request.getfixturevalue("anvil_process").chain()
+        test_chain = in_process_chain() if kind == "eth-tester" else chain_of_anvil(request.getfixturevalue("anvil_process"))
         deployment = deploy(test_chain.w3, test_chain.accounts[0])
         deployed_chains[kind] = (test_chain, deployment, test_chain.snapshot())
     test_chain, deployment, snapshot = deployed_chains[kind]
@@ -240,37 +229,8 @@ def anvil_delivered_gig(anvil_chain, anvil_ledger_for) -> Gig:
 # ---------------------------------------------------------------- this project's node
 
 
-GIGLEDGER_NODE = Path(sys.executable).with_name("gigledger-node")
-
-
 @pytest.fixture
 def dev_node(tmp_path) -> Iterator[tuple[str, Path]]:
     """`gigledger-node start --dev` on a free loopback port: its URL and deployment manifest."""
-    if not GIGLEDGER_NODE.exists():
-        pytest.skip("gigledger-node is not installed in this environment")
-    port = free_port()
-    data_dir = tmp_path / "node"
-    process = subprocess.Popen(
-        [str(GIGLEDGER_NODE), "start", "--dev", str(data_dir), "--port", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    manifest = data_dir / "deployment.json"
-    try:
-        wait_for_file(manifest, process)
-        yield f"http://127.0.0.1:{port}", manifest
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-        process.stderr.close()
-
-
-def wait_for_file(path: Path, process: subprocess.Popen, timeout: float = 60.0) -> None:
-    """Waits until `process` has written `path` (fails early if it exits)."""
-    deadline = time.monotonic() + timeout
-    while not path.exists():
-        if process.poll() is not None:
-            raise RuntimeError(f"the node exited with {process.returncode}: {process.stderr.read().decode()[-2000:]}")
-        if time.monotonic() > deadline:
-            raise RuntimeError(f"the node wrote no {path.name} within {timeout}s")
-        time.sleep(0.1)
+    with DevNode(tmp_path / "node", log_path=tmp_path / "node.log").start() as node:
+        yield node.url, node.manifest

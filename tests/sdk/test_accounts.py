@@ -34,8 +34,8 @@ def test_a_keystore_password_may_come_from_the_environment(keystore, account, mo
     assert load_account(keystore).address == account.address
 
 
-def test_a_wrong_keystore_password_is_a_configuration_error(keystore):
-    with pytest.raises(ConfigurationError, match="cannot decrypt"):
+def test_a_wrong_keystore_password_is_a_configuration_error_saying_so(keystore):
+    with pytest.raises(ConfigurationError, match="wrong password for keystore"):
         load_account(keystore, password="wrong")
 
 

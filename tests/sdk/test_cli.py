@@ -9,8 +9,8 @@ import pytest
 
 from gigledger import Deployment
 from gigledger.accounts import write_keystore
+from gigledger.testing import free_port
 
-from .chains import free_port
 from .rpc_proxy import PermissioningProxy
 
 
@@ -199,7 +199,7 @@ def test_withdraw_with_nothing_credited_exits_3(cli, accounts):
 def test_a_malformed_hash_is_a_usage_error(cli, accounts, anvil_delivered_gig):
     result = cli("gig", "deliver", str(anvil_delivered_gig.gig_id), "--deliverable-hash", "0x1234", account=accounts[2])
     assert result.returncode == 2
-    assert "expected 32 bytes" in result.stderr
+    assert "--deliverable-hash" in result.stderr and "0x followed by 64 hex digits" in result.stderr
 
 
 def test_a_bundle_written_by_audit_verifies_offline_with_no_node(cli, accounts, anvil_delivered_gig, anvil_deployment, tmp_path):

@@ -26,10 +26,10 @@ from gigledger import (
     TransactionTimeout,
     WrongChain,
 )
-
+from gigledger.devchain import dev_account
 from gigledger.errors import error_for_revert
+from gigledger.testing import free_port
 
-from .chains import dev_account, free_port
 from .rpc_proxy import PermissioningProxy
 
 

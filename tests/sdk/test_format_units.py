@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-
-from decimal import Decimal
 
 from gigledger.amounts import format_units
 

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import json
 import threading
-from urllib.parse import parse_qs, urlparse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlparse
 
 import pytest
 
 from gigledger import GigLedger, State
 from gigledger.client import QueryApiUnreachable
 from gigledger.payments import payments_csv
+from gigledger.testing import free_port
 
-from .chains import free_port
 from .conftest import GIG_AMOUNT
 
 

@@ -9,22 +9,19 @@ session ends.
 
 from __future__ import annotations
 
-import socket
-import subprocess
-import sys
 import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import httpx
 import pytest
 import uvicorn
 from playwright.sync_api import Browser, Page, sync_playwright
 from web3 import HTTPProvider, Web3
 from web3.middleware import ExtraDataToPOAMiddleware
 
+from gigledger.devchain import DevNode
+from gigledger.testing import free_port, wait_until
 from gigledger_node.index.db import open_index
 from gigledger_node.index.endpoint import Endpoint
 from gigledger_node.index.indexer import Indexer
@@ -35,7 +32,6 @@ from gigledger_node.web.explorer import install_explorer
 from .market import Market, play_market
 from .story import Story, tell_story
 
-STARTUP_TIMEOUT = 30.0
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -51,50 +47,15 @@ DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
 
 
-def free_port() -> int:
-    """A TCP port nobody listens on right now, on loopback."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def wait_until(ready, what: str, timeout: float = STARTUP_TIMEOUT) -> None:
-    """Polls `ready()` until it is true; raises TimeoutError naming `what` otherwise."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if ready():
-            return
-        time.sleep(0.05)
-    raise TimeoutError(f"{what} was not ready within {timeout}s")
-
-
 # ---------------------------------------------------------------- chain and story
 
 
 @pytest.fixture(scope="session")
 def dev_node(tmp_path_factory) -> Iterator[str]:
     """The JSON-RPC URL of a throwaway `gigledger-node start --dev` on loopback."""
-    port = free_port()
-    log = tmp_path_factory.mktemp("node") / "node.log"
-    command = [sys.executable, "-m", "gigledger_node.cli", "start", "--dev", "--port", str(port)]
-    with log.open("wb") as output:
-        process = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-
-    def serving() -> bool:
-        if process.poll() is not None:
-            raise RuntimeError(f"the dev node exited: {log.read_text()[-2000:]}")
-        try:
-            return httpx.post(url, json={"jsonrpc": "2.0", "id": 1, "method": "eth_chainId", "params": []}).is_success
-        except httpx.HTTPError:
-            return False
-
-    try:
-        wait_until(serving, "the dev node")
-        yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
+    root = tmp_path_factory.mktemp("node")
+    with DevNode(root / "data", log_path=root / "node.log").start() as node:
+        yield node.url
 
 
 @pytest.fixture(scope="session")

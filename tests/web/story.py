@@ -22,17 +22,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from eth_account import Account
-from eth_account.signers.local import LocalAccount
 from web3 import Web3
 
 from gigledger.client import GigLedger, GigResult
 from gigledger.deployment import Deployment, deploy_with
+from gigledger.devchain import dev_account
 from gigledger.gigs import Gig
 from gigledger.hashes import hash_content
 from gigledger.transactions import Receipt, TransactionSender
 
-MNEMONIC = "test test test test test test test test test test test junk"
 #: The story's parties and their dev account numbers; account 0 is left to the dev
 #: node, which deploys its own contracts with it at start.
 PARTIES = {"alice": 1, "bob": 2, "carol": 3, "dave": 4, "treasury": 5, "deployer": 6}
@@ -40,12 +38,6 @@ ETHER = 10**18
 DAY = timedelta(days=1)
 #: Platform fee of the story's escrow, so fees show on the pages.
 FEE_BPS = 100
-
-
-def dev_account(index: int) -> LocalAccount:
-    """The dev chain's prefunded account number `index`."""
-    Account.enable_unaudited_hdwallet_features()
-    return Account.from_mnemonic(MNEMONIC, account_path=f"m/44'/60'/0'/0/{index}")
 
 
 @dataclass(frozen=True)

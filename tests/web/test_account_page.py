@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import httpx
 from playwright.sync_api import Page, expect
@@ -19,7 +19,7 @@ from .story import Story
 def summary_of(registry, account: str) -> dict[str, int]:
     """The registry's objective record of `account`, by field name, read from the chain."""
     names = [o["name"] for o in registry.functions.summary(account).abi["outputs"][0]["components"]]
-    return dict(zip(names, registry.functions.summary(account).call()))
+    return dict(zip(names, registry.functions.summary(account).call(), strict=True))
 
 
 def test_reputation_card_counts_on_time_over_delivered_gigs(page: Page, explorer: str, story: Story, parties, screenshot):
@@ -107,7 +107,7 @@ def test_chart_has_a_bar_per_month_from_the_first_completion_to_the_last(
 
 def _month(w3: Web3, transaction_hash: str) -> tuple[int, int]:
     block = w3.eth.get_block(w3.eth.get_transaction_receipt(transaction_hash)["blockNumber"])
-    moment = datetime.fromtimestamp(block["timestamp"], timezone.utc)
+    moment = datetime.fromtimestamp(block["timestamp"], UTC)
     return moment.year, moment.month
 
 

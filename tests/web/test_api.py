@@ -22,9 +22,9 @@ from pathlib import Path
 import httpx
 import pytest
 import uvicorn
-from index.conftest import free_port, start_anvil, stop
 from index.story import Story, tell
 
+from gigledger.testing import AnvilProcess, free_port
 from gigledger_node.index.db import open_index
 from gigledger_node.index.endpoint import Endpoint
 from gigledger_node.index.indexer import Indexer
@@ -37,15 +37,12 @@ ZERO = "0x" + "00" * 20
 @pytest.fixture(scope="module")
 def api_story(tmp_path_factory) -> Iterator[tuple[Story, Queries]]:
     """The gig story on Anvil, indexed into SQLite."""
-    process, url = start_anvil()
-    try:
-        story = tell(url)
+    with AnvilProcess() as anvil:
+        story = tell(anvil.url)
         engine = open_index(f"sqlite:///{tmp_path_factory.mktemp('api') / 'index.sqlite'}")
-        Indexer(engine, Endpoint(url), story.deployment).sync()
+        Indexer(engine, Endpoint(anvil.url), story.deployment).sync()
         yield story, Queries(engine)
         engine.dispose()
-    finally:
-        stop(process)
 
 
 @contextmanager
@@ -249,8 +246,9 @@ def test_holdings_are_what_the_escrow_holds(api, story):
 
 
 def test_the_sdk_auditor_reconciles_the_api_claims_with_the_chain(api, story):
-    from gigledger.audit import audit_account, claims_from_api
     from index.story import web3_of
+
+    from gigledger.audit import audit_account, claims_from_api
 
     claimed, held = claims_from_api(str(api.base_url), story.parties["alice"])
     report = audit_account(

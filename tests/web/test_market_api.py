@@ -12,12 +12,12 @@ from pathlib import Path
 
 import httpx
 import pytest
-from gigledger.client import GigLedger
-from gigledger.profiles import content_hash
 from index.conftest import start_anvil, stop
 from index.market_story import MarketStory, tell_market
 from index.story import web3_of
 
+from gigledger.client import GigLedger
+from gigledger.profiles import content_hash
 from gigledger_node.index.db import open_index
 from gigledger_node.index.endpoint import Endpoint
 from gigledger_node.index.indexer import Indexer

@@ -28,8 +28,8 @@ from eth.exceptions import Revert
 from eth.vm import opcode_values
 from eth.vm.spoof import SpoofTransaction
 from eth_abi import decode
-from eth_typing import Address
 from eth_abi.exceptions import DecodingError
+from eth_typing import Address
 from eth_utils import ValidationError
 
 from gigledger_node.chain.chain import Ledger

@@ -46,7 +46,7 @@ class Genesis:
         (data_dir / GENESIS_FILE).write_text(json.dumps(asdict(self), indent=2))
 
     @classmethod
-    def load(cls, data_dir: Path) -> "Genesis":
+    def load(cls, data_dir: Path) -> Genesis:
         raw = json.loads((data_dir / GENESIS_FILE).read_text())
         raw["alloc"] = {a: int(v) for a, v in raw.get("alloc", {}).items()}
         return cls(**raw)
@@ -81,7 +81,7 @@ class Ledger:
         self.log_index = LogIndex(self.store, self.header_by_number)
 
     @classmethod
-    def open(cls, data_dir: Path, durable: bool = True) -> "Ledger":
+    def open(cls, data_dir: Path, durable: bool = True) -> Ledger:
         """The ledger of an initialised data directory; ``durable=False`` skips the
         fsync per block (see storage.py), for throwaway dev chains."""
         return cls(data_dir, Genesis.load(data_dir), durable)

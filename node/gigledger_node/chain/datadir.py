@@ -41,7 +41,7 @@ class GenesisConfig:
     gas_limit: int = 30_000_000
 
     @classmethod
-    def from_json(cls, raw: dict[str, Any]) -> "GenesisConfig":
+    def from_json(cls, raw: dict[str, Any]) -> GenesisConfig:
         """Parse {"chainId", "authorities", "alloc": {address: wei}, "allowlist", "gasLimit"}."""
         return cls(
             chain_id=int(raw["chainId"]),

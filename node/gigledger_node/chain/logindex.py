@@ -14,10 +14,9 @@ behind the chain. Two kinds of entries:
 
 from __future__ import annotations
 
+import struct
 from collections.abc import Callable, Iterable, Sequence
 from typing import NamedTuple
-
-import struct
 
 import rlp
 from eth.abc import BlockAPI, BlockHeaderAPI, ReceiptAPI
@@ -62,7 +61,7 @@ class LogIndex:
         """Index a block's logs (buffered: lands with the block's commit)."""
         number = _number_key(block.number)
         rows = []
-        for tx_index, (tx, receipt) in enumerate(zip(block.transactions, receipts)):
+        for tx_index, (tx, receipt) in enumerate(zip(block.transactions, receipts, strict=False)):
             for log in receipt.logs:
                 topics = [_topic_bytes(t) for t in log.topics]
                 rows.append(_ROW.pack(tx.hash, tx_index, log.address, len(topics), len(log.data)))

@@ -24,11 +24,13 @@ from eth_utils import to_canonical_address
 from gigledger_node.chain.chain import Ledger
 from gigledger_node.chain.permissioning import PERMISSIONS_FILE, Allowlist, SenderNotAllowed
 from gigledger_node.chain.producer import BlockProducer, ProducedBlock
-from gigledger_node.chain.txpool import AccountView, PooledTx, TxPool, decode_transaction
+from gigledger_node.chain.txpool import AccountView, PooledTx, TxPool, TxRejected, decode_transaction
 
 logger = logging.getLogger(__name__)
 
 BlockListener = Callable[[ProducedBlock], None]
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -87,7 +89,7 @@ class ChainNode:
     _production_lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
 
     @classmethod
-    def open(cls, data_dir: Path, authority_key: keys.PrivateKey, durable: bool = True) -> "ChainNode":
+    def open(cls, data_dir: Path, authority_key: keys.PrivateKey, durable: bool = True) -> ChainNode:
         ledger = Ledger.open(data_dir, durable)
         return cls(
             ledger=ledger,
@@ -108,9 +110,13 @@ class ChainNode:
         # Under the pool lock, so a removal from the allowlist cannot fall between the
         # check and the add and leave a refused account's transaction in the pool.
         with self._pool_lock:
-            if not self._allowed(pooled, {}):
-                raise SenderNotAllowed(SenderNotAllowed.message)
-            self.pool.add(pooled, self.account_view(pooled.sender))
+            try:
+                if not self._allowed(pooled, {}):
+                    raise SenderNotAllowed(SenderNotAllowed.message)
+                self.pool.add(pooled, self.account_view(pooled.sender))
+            except (SenderNotAllowed, TxRejected) as error:
+                logger.warning("refused transaction 0x%s from 0x%s: %s", pooled.tx.hash.hex(), pooled.sender.hex(), error)
+                raise
         return pooled.tx.hash
 
     def remove_from_allowlist(self, accounts: Iterable[str]) -> None:

@@ -48,7 +48,7 @@ class Allowlist:
         self.reload()
 
     @classmethod
-    def create(cls, path: Path, accounts: Iterable[str]) -> "Allowlist":
+    def create(cls, path: Path, accounts: Iterable[str]) -> Allowlist:
         """Write a new permissions file holding ``accounts``."""
         write_permissions_file(path, {ACCOUNTS_KEY: [normalise_account(a) for a in accounts]})
         return cls(path)

@@ -11,6 +11,7 @@ and its log index entries are then committed to disk together.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import cast
@@ -37,6 +38,7 @@ class ProducedBlock:
     block: BlockAPI
     receipts: tuple[ReceiptAPI, ...]
     dropped: tuple[bytes, ...] = ()
+    seconds: float = 0.0  # building, sealing and committing it took this long
 
 
 class BlockProducer:
@@ -76,6 +78,7 @@ class BlockProducer:
             candidates = candidates[: len(candidates) // 2]
 
     def _produce_once(self, transactions: Sequence[SignedTransactionAPI], timestamp: int) -> ProducedBlock:
+        started = time.perf_counter()
         parent = self.ledger.head()
         vm = self.ledger.vm_on_top_of(
             parent,
@@ -97,7 +100,7 @@ class BlockProducer:
         except BaseException:
             self.ledger.store.discard()
             raise
-        return ProducedBlock(block, receipts, dropped)
+        return ProducedBlock(block, receipts, dropped, time.perf_counter() - started)
 
     @classmethod
     def _execute(

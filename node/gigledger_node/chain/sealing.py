@@ -18,6 +18,7 @@ import rlp
 from eth.abc import BlockHeaderAPI
 from eth_keys import keys
 from eth_utils import to_canonical_address
+
 from gigledger.seal import ADDRESS_LENGTH, SIGNATURE_LENGTH, VANITY_LENGTH, seal_hash
 
 __all__ = ["ADDRESS_LENGTH", "SIGNATURE_LENGTH", "VANITY_LENGTH", "genesis_extra_data", "seal"]

@@ -7,9 +7,9 @@ error (see `errors`) wherever it is typed.
 from __future__ import annotations
 
 from eth_utils import is_address, is_checksum_address, is_checksum_formatted_address, to_checksum_address
+
 from gigledger.gigs import State
 from gigledger.skills import skill_name
-
 from gigledger_node.index.errors import InvalidAddress, InvalidFilter, InvalidPaging
 
 #: Largest page a caller may ask for.

@@ -16,14 +16,14 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import select
+from web3 import Web3
+
 from gigledger.anchor import TrustAnchor
 from gigledger.audit import ChainAudit, reconcile, verify_account
 from gigledger.deployment import Deployment
 from gigledger.payments import OUT, Payment
 from gigledger.report import DIFFERS_FROM_CHAIN, HOLDINGS_DIFFER_FROM_ROWS, AuditReport, Mismatch
-from sqlalchemy import select
-from web3 import Web3
-
 from gigledger_node.index import db
 from gigledger_node.index.queries import PaymentRecord, Queries, checked_address
 

@@ -1,7 +1,8 @@
 """What `gigledger-node index` does, as plain functions.
 
-The Typer command in `gigledger_node.cli` only parses options and calls these,
-so the node can also run the indexer in a thread next to its JSON-RPC server.
+The Typer command in `gigledger_node.cli` parses options, calls these and draws
+the progress (`gigledger_node.backfill_progress`); the node also runs the indexer in
+a thread next to its JSON-RPC server. Nothing here writes to the terminal.
 """
 
 from __future__ import annotations
@@ -9,15 +10,15 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from pathlib import Path
+from typing import Any
 
 from gigledger.deployment import Deployment
-from rich.console import Console
-from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
-
 from gigledger_node.index.db import default_url, open_index
 from gigledger_node.index.endpoint import Endpoint, TransientError
-from gigledger_node.index.indexer import FollowerHealth, Indexer, RangeSizer, StepResult
+from gigledger_node.index.indexer import FollowerHealth, Indexer, RangeSizer
 
 #: Where the index lives when no --db is given.
 DEFAULT_DATA_DIR = Path(".gigledger")
@@ -31,49 +32,42 @@ class IndexerStopped(RuntimeError):
     """A one-off backfill (no --follow) could not finish: the endpoint kept failing."""
 
 
-class BackfillProgress:
-    """A rich progress bar over blocks, with blocks and events per second."""
-
-    def __init__(self, first: int, last: int, console: Console | None = None) -> None:
-        self.progress = Progress(
-            TextColumn("[bold]indexing"),
-            BarColumn(),
-            TextColumn("block {task.completed:,.0f}/{task.total:,.0f}"),
-            TextColumn("{task.fields[blocks_per_second]:,.0f} blocks/s"),
-            TextColumn("{task.fields[events]:,} events ({task.fields[events_per_second]:,.0f}/s)"),
-            TimeRemainingColumn(),
-            console=console,
-        )
-        self.first = first
-        self.started = time.perf_counter()
-        self.events = 0
-        self.task = self.progress.add_task(
-            "backfill", total=max(last - first + 1, 1), events=0, blocks_per_second=0.0, events_per_second=0.0
-        )
-
-    def __enter__(self) -> BackfillProgress:
-        self.progress.start()
-        return self
-
-    def __exit__(self, *_exc) -> None:
-        self.progress.stop()
-
-    def update(self, step: StepResult) -> None:
-        self.events += step.events
-        elapsed = max(time.perf_counter() - self.started, 1e-9)
-        done = step.last - self.first + 1
-        self.progress.update(
-            self.task,
-            completed=done,
-            events=self.events,
-            blocks_per_second=done / elapsed,
-            events_per_second=self.events / elapsed,
-        )
-
-
 def index_url(db_url: str | None, data_dir: Path) -> str:
     """The database URL to use: --db, or SQLite in the data directory."""
     return db_url or default_url(data_dir)
+
+
+def open_indexer(
+    rpc_url: str,
+    deployment_path: Path,
+    db_url: str | None = None,
+    *,
+    data_dir: Path = DEFAULT_DATA_DIR,
+    confirmations: int = 0,
+    max_range: int = 100_000,
+) -> Indexer:
+    """An indexer of the manifest's contracts at `rpc_url` into the database (migrated first)."""
+    return Indexer(
+        open_index(index_url(db_url, data_dir)),
+        Endpoint(rpc_url),
+        Deployment.load(deployment_path),
+        confirmations=confirmations,
+        sizer=RangeSizer.up_to(max_range),
+    )
+
+
+def follow_until_interrupted(indexer: Indexer, poll_interval: float = 1.0) -> None:
+    """Keep the index up with new blocks until Ctrl-C."""
+    stop = threading.Event()
+    try:
+        indexer.follow(stop, poll_interval=poll_interval)
+    except KeyboardInterrupt:
+        stop.set()
+
+
+#: Makes the progress display of a backfill from its first and last block; its
+#: ``update`` is given each step (the CLI draws a bar; the library draws nothing).
+ProgressFactory = Callable[[int, int], AbstractContextManager[Any]]
 
 
 def run_indexer(
@@ -86,38 +80,36 @@ def run_indexer(
     poll_interval: float = 1.0,
     confirmations: int = 0,
     max_range: int = 100_000,
-    console: Console | None = None,
+    progress: ProgressFactory | None = None,
+    say: Callable[[str], None] = log.info,
 ) -> None:
-    """Backfill with a progress bar, then (with ``follow``) keep up with new blocks until interrupted."""
-    console = console or Console(stderr=True)
-    engine = open_index(index_url(db_url, data_dir))
+    """Backfill to the head, then (with ``follow``) keep up with new blocks until interrupted.
+
+    Transient endpoint failures (5xx, timeouts, dropped connections) are waited out
+    with capped exponential backoff while following; a one-off backfill that meets
+    one raises IndexerStopped instead of a traceback.
+    """
     delay = poll_interval
     while True:
         try:
-            indexer = Indexer(
-                engine,
-                Endpoint(rpc_url),
-                Deployment.load(deployment_path),
-                confirmations=confirmations,
-                sizer=RangeSizer.up_to(max_range),
+            indexer = open_indexer(
+                rpc_url, deployment_path, db_url, data_dir=data_dir, confirmations=confirmations, max_range=max_range
             )
-            start = indexer.checkpoint()[0] + 1
-            with BackfillProgress(start, indexer.endpoint.head(), console) as progress:
-                indexer.sync(progress.update)
+            if progress is None:
+                indexer.sync()
+            else:
+                with progress(indexer.checkpoint()[0] + 1, indexer.endpoint.head()) as bar:
+                    indexer.sync(bar.update)
             break
         except TransientError as error:
             if not follow:
                 raise IndexerStopped(f"the endpoint {rpc_url} kept failing: {error}") from None
             delay = min(delay * 2, RESTART_PAUSE * 6)
-            console.print(f"the endpoint is failing ({error}); trying again in {delay:.0f}s")
+            say(f"the endpoint is failing ({error}); trying again in {delay:.0f}s")
             time.sleep(delay)
-    console.print(f"indexed up to block {indexer.checkpoint()[0]} into {engine.url.render_as_string()}")
+    say(f"indexed up to block {indexer.checkpoint()[0]} into {indexer.engine.url.render_as_string()}")
     if follow:
-        stop = threading.Event()
-        try:
-            indexer.follow(stop, poll_interval=poll_interval)
-        except KeyboardInterrupt:
-            stop.set()
+        follow_until_interrupted(indexer, poll_interval)
 
 
 def follow_in_background(

@@ -160,7 +160,7 @@ class Endpoint:
     def headers(self, numbers: Sequence[int]) -> dict[int, dict]:
         """Block headers (no transactions) by number; a missing block is left out."""
         blocks = self.batch([("eth_getBlockByNumber", [hex(n), False]) for n in numbers])
-        return {n: b for n, b in zip(numbers, blocks) if b is not None}
+        return {n: b for n, b in zip(numbers, blocks, strict=False) if b is not None}
 
     def logs(self, addresses: Sequence[str], first: int, last: int) -> list[dict]:
         """Every log of ``addresses`` in blocks ``first``..``last`` inclusive."""

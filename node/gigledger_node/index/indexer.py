@@ -24,11 +24,11 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from gigledger.deployment import Deployment
-from gigledger.events import decode_log
 from sqlalchemy import Engine, delete, select, update
 from sqlalchemy.engine import Connection
 
+from gigledger.deployment import Deployment
+from gigledger.events import decode_log
 from gigledger_node.index import db
 from gigledger_node.index.endpoint import Endpoint, RangeTooLarge, TransientError
 from gigledger_node.index.projection import apply_events, roll_back

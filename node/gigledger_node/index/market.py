@@ -16,6 +16,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import asdict
 
+from sqlalchemy import JSON, BigInteger, Boolean, Column, Index, Integer, String, Table, Text, delete, select, update
+from sqlalchemy.engine import Connection
+
 from gigledger.events import (
     AccountsLinked,
     AccountsUnlinked,
@@ -28,9 +31,6 @@ from gigledger.events import (
     event_topics,
 )
 from gigledger.profiles import Profile, content_hash, parse_profile
-from sqlalchemy import JSON, BigInteger, Boolean, Column, Index, Integer, String, Table, Text, delete, select, update
-from sqlalchemy.engine import Connection
-
 from gigledger_node.index import db
 
 OPEN, WITHDRAWN, HIRED = "open", "withdrawn", "hired"

@@ -11,11 +11,11 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from gigledger.amounts import ETH
-from gigledger.skills import skill_name, skill_tag
 from sqlalchemy import Engine, and_, func, or_, select
 from sqlalchemy.engine import Row
 
+from gigledger.amounts import ETH
+from gigledger.skills import skill_name, skill_tag
 from gigledger_node.index import db, market
 from gigledger_node.index.queries import (
     MAX_STORED,

@@ -19,7 +19,9 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from gigledger.payments import payments_of
+from sqlalchemy import and_, bindparam, delete, select, tuple_, update
+from sqlalchemy.engine import Connection
+
 from gigledger.events import (
     AttestationRevoked,
     Attested,
@@ -34,9 +36,7 @@ from gigledger.events import (
     decode_log,
 )
 from gigledger.gigs import GIG_EVENTS, Gig, State
-from sqlalchemy import and_, bindparam, delete, select, tuple_, update
-from sqlalchemy.engine import Connection
-
+from gigledger.payments import payments_of
 from gigledger_node.index import db, market
 
 #: Rows per statement when selecting by a list of keys (SQLite's variable limit).
@@ -224,7 +224,7 @@ class Deltas:
         keys = [c.name for c in table.primary_key.columns]
         columns = _COUNTER_COLUMNS[table.name]
         rows = [
-            {**dict(zip(keys, key)), **{c: counter.get(c, 0) for c in columns}}
+            {**dict(zip(keys, key, strict=False)), **{c: counter.get(c, 0) for c in columns}}
             for key, counter in changes.items()
             if any(counter.values())
         ]

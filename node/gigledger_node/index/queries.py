@@ -10,18 +10,17 @@ under that key).
 
 from __future__ import annotations
 
-import time
-
 import re
+import time
 from dataclasses import dataclass, field, fields
 from typing import Annotated, Any, Generic, TypeVar
 
-from gigledger.events import decode_log
-from gigledger.skills import skill_name
 from pydantic import PlainSerializer
 from sqlalchemy import BigInteger, Engine, String, and_, bindparam, cast, func, literal, null, or_, select, union_all
 from sqlalchemy.engine import Connection, Row
 
+from gigledger.events import decode_log
+from gigledger.skills import skill_name
 from gigledger_node.index import db
 from gigledger_node.index.arguments import (  # noqa: F401 - re-exported: the API and explorer check with them
     MAX_LIMIT,
@@ -32,20 +31,20 @@ from gigledger_node.index.arguments import (  # noqa: F401 - re-exported: the AP
     checked_time,
     skill_text,
 )
-from gigledger_node.index.evidence import counterparties, deliveries
-from gigledger_node.index.skills import checked_skill, gig_has_skill
-from gigledger_node.index.tokens import TokenInfo, token_book, unknown
 from gigledger_node.index.errors import (
     IndexNotStarted,
     InvalidAddress,  # noqa: F401 - re-exported
     InvalidFilter,
     InvalidPaging,  # noqa: F401 - re-exported
-    NothingFound,
     NotFound,
+    NothingFound,
     QueryError,  # noqa: F401 - re-exported: the API and explorer catch it from here
     UnknownGig,
     UnknownTransaction,
 )
+from gigledger_node.index.evidence import counterparties, deliveries
+from gigledger_node.index.skills import checked_skill, gig_has_skill
+from gigledger_node.index.tokens import TokenInfo, token_book, unknown
 
 T = TypeVar("T")
 
@@ -585,7 +584,7 @@ class Queries:
         for row in rows:
             numbers = row[4:]
             if row.kind == "record":
-                counts = dict(zip(_RECORD_COLUMNS, numbers))
+                counts = dict(zip(_RECORD_COLUMNS, numbers, strict=False))
             elif row.kind == "skill":
                 skills.append(_skill(row.key, *numbers[:3]))
             elif row.kind == "month":

@@ -15,12 +15,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from gigledger.events import Event, GigCreated
-from gigledger.hashes import ZERO_HASH
-from gigledger.skills import skill_name, skill_tag
 from sqlalchemy import Engine, case, delete, func, select
 from sqlalchemy.engine import Connection
 
+from gigledger.events import Event, GigCreated
+from gigledger.hashes import ZERO_HASH
+from gigledger.skills import skill_name, skill_tag
 from gigledger_node.index import db
 from gigledger_node.index.errors import InvalidFilter
 

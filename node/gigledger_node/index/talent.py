@@ -22,12 +22,12 @@ from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from gigledger.skills import skill_name
 from sqlalchemy import Engine, or_, select
 
+from gigledger.skills import skill_name
 from gigledger_node.index import db
-from gigledger_node.index.evidence import Counterparties, Delivery, counterparties, deliveries
 from gigledger_node.index.arguments import checked_paging
+from gigledger_node.index.evidence import Counterparties, Delivery, counterparties, deliveries
 from gigledger_node.index.queries import Page
 from gigledger_node.index.skills import checked_skill
 from gigledger_node.index.tokens import TokenInfo, token_book, unknown

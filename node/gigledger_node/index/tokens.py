@@ -14,12 +14,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import eth_abi
-from gigledger.amounts import ETH_DECIMALS, believable_decimals, believable_symbol, format_units
-from gigledger.gigs import ZERO_ADDRESS as ETH
-from gigledger.events import Event, GigCreated, PaymentCredited
 from sqlalchemy import Engine, select
 from sqlalchemy.engine import Connection
 
+from gigledger.amounts import ETH_DECIMALS, believable_decimals, believable_symbol, format_units
+from gigledger.events import Event, GigCreated, PaymentCredited
+from gigledger.gigs import ZERO_ADDRESS as ETH
 from gigledger_node.index import db
 from gigledger_node.index.endpoint import Endpoint, EndpointUnreachable, RangeTooLarge, RpcError
 

@@ -41,9 +41,9 @@ from sqlalchemy import Engine, select
 from sqlalchemy.engine import Connection
 
 from gigledger_node.index import db
+from gigledger_node.index.arguments import checked_address
 from gigledger_node.index.errors import InvalidFilter
 from gigledger_node.index.evidence import PAID_STATES
-from gigledger_node.index.arguments import checked_address
 from gigledger_node.index.tokens import token_book
 
 DAMPING = 0.85
@@ -143,7 +143,7 @@ def propagate(graph: GigGraph, seed: Mapping[str, float]) -> tuple[dict[str, flo
     has_edges = np.zeros(len(accounts), dtype=bool)
     has_edges[sources] = True
     scores = start.copy()
-    for iteration in range(1, MAX_ITERATIONS + 1):
+    for iteration in range(1, MAX_ITERATIONS + 1):  # noqa: B007 - the count is returned
         flowing = np.bincount(targets, weights=scores[sources] * shares, minlength=len(accounts))
         dangling = scores[~has_edges].sum()
         following = (1 - DAMPING) * start + DAMPING * (flowing + dangling * start)

@@ -9,7 +9,6 @@ from __future__ import annotations
 from typing import Any
 
 from gigledger.seal import authorities_in_extra_data
-
 from gigledger_node.rpc.context import RpcContext
 from gigledger_node.rpc.errors import ServerError
 

@@ -37,7 +37,7 @@ class Method:
     accepted: int
 
     @classmethod
-    def of(cls, handler: Callable[..., Any]) -> "Method":
+    def of(cls, handler: Callable[..., Any]) -> Method:
         parameters = inspect.signature(handler).parameters.values()
         required = sum(1 for p in parameters if p.default is inspect.Parameter.empty)
         return cls(handler, required, len(parameters))
@@ -49,7 +49,7 @@ class Dispatcher:
     def __init__(self, handlers: dict[str, Callable[..., Any]]) -> None:
         self.methods = {name: Method.of(h) for name, h in handlers.items()}
 
-    def extended(self, handlers: dict[str, Callable[..., Any]]) -> "Dispatcher":
+    def extended(self, handlers: dict[str, Callable[..., Any]]) -> Dispatcher:
         """A dispatcher with these extra methods (a WebSocket connection's eth_subscribe)."""
         extended = Dispatcher({})
         extended.methods = {**self.methods, **{n: Method.of(h) for n, h in handlers.items()}}

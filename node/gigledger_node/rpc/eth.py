@@ -104,7 +104,7 @@ class EthNamespace:
             "storageHash": hex_bytes(proven.storage_root),
             "storageProof": [
                 {"key": key, "value": hex_int(slot.value), "proof": [hex_bytes(node) for node in slot.proof]}
-                for key, slot in zip(storage_keys, proven.storage)
+                for key, slot in zip(storage_keys, proven.storage, strict=True)
             ],
         }
 
@@ -183,7 +183,7 @@ class EthNamespace:
         used = [r.gas_used - (receipts[i - 1].gas_used if i else 0) for i, r in enumerate(receipts)]
         tips = sorted(
             (effective_gas_price(tx, header.base_fee_per_gas) - header.base_fee_per_gas, gas)
-            for tx, gas in zip(transactions, used)
+            for tx, gas in zip(transactions, used, strict=False)
         )
         rewards, cumulative, index = [], tips[0][1], 0
         for p in percentiles:

@@ -32,7 +32,7 @@ class LogCriteria:
     topics: tuple[tuple[bytes, ...] | None, ...] = ()
 
     @classmethod
-    def parse(cls, value: Any) -> "LogCriteria":
+    def parse(cls, value: Any) -> LogCriteria:
         fields = params.obj(value, "filter")
         block_hash = fields.get("blockHash")
         if block_hash is not None and ("fromBlock" in fields or "toBlock" in fields):

@@ -17,12 +17,12 @@ from functools import lru_cache
 from typing import Any
 
 import rlp
-from eth.abc import BlockHeaderAPI, ReceiptAPI, SignedTransactionAPI
 from eth._utils.address import generate_contract_address
+from eth.abc import BlockHeaderAPI, ReceiptAPI, SignedTransactionAPI
 
 from gigledger_node.chain.chain import Ledger
-from gigledger_node.chain.sealing import VANITY_LENGTH
 from gigledger_node.chain.logindex import LogEntry
+from gigledger_node.chain.sealing import VANITY_LENGTH
 
 
 def hex_int(value: int) -> str:

@@ -20,11 +20,9 @@ from fastapi import APIRouter, FastAPI, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
-from gigledger.deployment import Deployment
 
-from gigledger_node.index.talent import Talent
-from gigledger_node.index.trust import Trust, operator_trusted
-from gigledger_node.web.api_talent import talent_router
+from gigledger.deployment import Deployment
+from gigledger_node.index.indexer import FollowerHealth
 from gigledger_node.index.market_queries import MarketQueries
 from gigledger_node.index.queries import (
     MAX_LIMIT,
@@ -42,9 +40,13 @@ from gigledger_node.index.queries import (
     TimelineEntry,
     checked_address,
 )
-from gigledger_node.web.market_api import market_router
-from gigledger_node.index.indexer import FollowerHealth
+from gigledger_node.index.talent import Talent
+from gigledger_node.index.trust import Trust, operator_trusted
+from gigledger_node.metrics import Metrics
+from gigledger_node.web.api_talent import talent_router
 from gigledger_node.web.auditing import Auditor, AuditUnavailable, ChainUnreachable
+from gigledger_node.web.market_api import market_router
+from gigledger_node.web.ops import install_docs, install_operations
 
 Offset = Annotated[int, Query(ge=0, description="How many items to skip.")]
 Format = Literal["json", "csv"]
@@ -182,7 +184,10 @@ def create_app(
         title="GigLedger query API",
         version="1",
         description="Gigs, reputation and payment history from the GigLedger index; audits against the chain.",
+        docs_url=None,
+        redoc_url=None,
     )
+    install_docs(app)
     app.include_router(
         api_router(queries, rpc_url=rpc_url, deployment=deployment, health=health, trusted=trusted)
     )
@@ -218,8 +223,10 @@ def web_app(
     rpc_url: str | None = None,
     deployment: Deployment | None = None,
     health: FollowerHealth | None = None,
+    metrics: Metrics | None = None,
+    cors_origins: Sequence[str] = (),
 ) -> FastAPI:
-    """The query API with the explorer's pages, over the index at ``db_url``."""
+    """The query API with the explorer's pages and the operator's endpoints, over the index at ``db_url``."""
     from gigledger_node.index.db import open_index
     from gigledger_node.web.explorer import install_explorer
 
@@ -227,6 +234,7 @@ def web_app(
     trusted = operator_trusted()
     app = create_app(queries, rpc_url=rpc_url, deployment=deployment, health=health, trusted=trusted)
     install_explorer(app, queries, rpc_url=rpc_url, deployment=deployment, trusted=trusted)
+    install_operations(app, queries, metrics, cors_origins)
     return app
 
 
@@ -237,11 +245,13 @@ def serve(
     port: int = 8000,
     rpc_url: str | None = None,
     deployment: Deployment | None = None,
+    cors_origins: Sequence[str] = (),
 ) -> None:
     """Serve the node's web app (query API and explorer) over the index at ``db_url``."""
     import uvicorn
 
-    uvicorn.run(web_app(db_url, rpc_url=rpc_url, deployment=deployment), host=host, port=port, log_level="warning")
+    app = web_app(db_url, rpc_url=rpc_url, deployment=deployment, cors_origins=cors_origins)
+    uvicorn.run(app, host=host, port=port, log_level="warning")
 
 
 def serve_in_background(
@@ -252,11 +262,13 @@ def serve_in_background(
     rpc_url: str | None = None,
     deployment: Deployment | None = None,
     health: FollowerHealth | None = None,
+    metrics: Metrics | None = None,
+    cors_origins: Sequence[str] = (),
 ) -> threading.Thread:
     """Serve the web app from a daemon thread, as `gigledger-node start` does beside JSON-RPC."""
     import uvicorn
 
-    app = web_app(db_url, rpc_url=rpc_url, deployment=deployment, health=health)
+    app = web_app(db_url, rpc_url=rpc_url, deployment=deployment, health=health, metrics=metrics, cors_origins=cors_origins)
     server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, name="web", daemon=True)
     thread.start()

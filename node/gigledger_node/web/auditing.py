@@ -18,15 +18,15 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from requests import RequestException
+from web3 import HTTPProvider, Web3
+from web3.exceptions import Web3Exception
+
 from gigledger.anchor import TrustAnchor
 from gigledger.audit import ChainAudit, RpcFailed, verify_account
 from gigledger.bundle import write_bundle
 from gigledger.deployment import Deployment
 from gigledger.report import AuditReport
-from requests import RequestException
-from web3 import HTTPProvider, Web3
-from web3.exceptions import Web3Exception
-
 from gigledger_node.index.audit import held_by_rows, reconcile_index
 from gigledger_node.index.queries import Queries, QueryError
 

@@ -11,24 +11,23 @@ neither is ever a 500.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
-from collections.abc import Sequence
 from typing import Any, Callable
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.exception_handlers import http_exception_handler
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
-from gigledger.deployment import Deployment
-from gigledger.hashes import ZERO_HASH
-from gigledger.skills import skill_name
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import NoMatchFound
 
-from gigledger_node.web import display
+from gigledger.deployment import Deployment
+from gigledger.hashes import ZERO_HASH
+from gigledger.skills import skill_name
 from gigledger_node.index.market_queries import MarketQueries
 from gigledger_node.index.queries import (
     MAX_LIMIT,
@@ -45,6 +44,7 @@ from gigledger_node.index.queries import (
     block_events,
     checked_address,
 )
+from gigledger_node.web import display
 from gigledger_node.web.auditing import Auditor, AuditUnavailable
 
 HERE = Path(__file__).parent
@@ -116,7 +116,7 @@ def when(timestamp: int | str | None) -> str:
     """A unix time as a UTC date and time."""
     if not timestamp:
         return "never"
-    return datetime.fromtimestamp(int(timestamp), timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    return datetime.fromtimestamp(int(timestamp), UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
 def duration(seconds: int | str) -> str:
@@ -409,7 +409,7 @@ def explorer_router(
             checked = checked_address(address)
             if auditor is None:
                 raise AuditUnavailable("this explorer was started without a chain endpoint and deployment")
-            return {"address": checked, "report": auditor.report(checked), "checked_at": datetime.now(timezone.utc)}
+            return {"address": checked, "report": auditor.report(checked), "checked_at": datetime.now(UTC)}
 
         return render(request, "audit.html", build)
 

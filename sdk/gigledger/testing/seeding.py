@@ -11,6 +11,8 @@ by bench/indexer.py.
 
 from __future__ import annotations
 
+from typing import Any
+
 import eth_abi
 import httpx
 from eth_utils import keccak
@@ -52,7 +54,7 @@ class Seeder:
         self._call("evm_setAutomine", [True])
         self.client.close()
 
-    def _call(self, method: str, params: list | None = None):
+    def _call(self, method: str, params: list[Any] | None = None) -> Any:
         answer = self.client.post(self.url, json={"jsonrpc": "2.0", "id": 1, "method": method, "params": params or []}).json()
         if "error" in answer:
             raise RuntimeError(f"{method}: {answer['error']}")
@@ -142,7 +144,7 @@ class Seeder:
             self._tx(g[1], DELIVER + eth_abi.encode(["uint256", GIG_TYPE, "bytes32"], [ids[i], g, b"\x02" * 32]))
             for i, g in enumerate(gigs)
         ]))
-        for gig, (_, delivered_at) in zip(gigs, delivered):
+        for gig, (_, delivered_at) in zip(gigs, delivered, strict=True):
             gig[11], gig[12] = DELIVERED, delivered_at
         self._mine(self._send_all([
             self._tx(g[0], APPROVE + eth_abi.encode(["uint256", GIG_TYPE], [ids[i], g])) for i, g in enumerate(gigs)
