@@ -82,7 +82,7 @@ class Deployment:
         if eth_abi.decode(["address"], registry_of_escrow)[0].lower() != self.registry.lower():
             raise DeploymentMismatch("GigEscrow", self.escrow, actual, "reports to another registry")
         if self.market is not None:
-            escrow_of_market = w3.eth.call({"to": self.market, "data": _selector("ESCROW()")})
+            escrow_of_market = w3.eth.call({"to": self.market, "data": HexStr(_selector("ESCROW()"))})
             if eth_abi.decode(["address"], escrow_of_market)[0].lower() != self.escrow.lower():
                 raise DeploymentMismatch("TalentMarket", self.market, actual, "hires through another escrow")
 

@@ -61,7 +61,8 @@ class RawRpc:
             chunk = list(calls[start : start + BATCH_SIZE])
             answers = with_retries(
                 f"a batch of {len(chunk)} {chunk[0][0]}",
-                lambda chunk=chunk: self.provider.make_batch_request(chunk),  # type: ignore[attr-defined, arg-type]
+                # with_retries calls it at once, within this iteration
+                lambda: self.provider.make_batch_request(chunk),  # type: ignore[attr-defined]  # noqa: B023
             )
             if isinstance(answers, dict):  # an endpoint without batches answers with one error
                 results.extend(self.call(method, params) for method, params in chunk)

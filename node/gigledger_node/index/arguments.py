@@ -38,9 +38,9 @@ def checked_paging(offset: int, limit: int) -> None:
 def checked_state(name: str) -> str:
     """A gig state name in the index's spelling (upper case); raises InvalidFilter."""
     try:
-        return State[name.upper()].name
+        return str(State[name.upper()].name)
     except KeyError:
-        known = ", ".join(s.name.lower() for s in State)
+        known = ", ".join(str(s.name).lower() for s in State)
         raise InvalidFilter(f"unknown gig state {name!r}; expected one of {known}") from None
 
 

@@ -250,7 +250,7 @@ def _market_events(conn: Connection, where) -> list[Event]:
         .where(where, db.events.c.name.in_([model.__name__ for model in MARKET_EVENTS]))
         .order_by(db.events.c.block_number, db.events.c.log_index)
     )
-    return [decode_log(db.stored_log(row)) for row in conn.execute(query)]
+    return [event for row in conn.execute(query) if (event := decode_log(db.stored_log(row))) is not None]
 
 
 def _last_surviving(conn: Connection, name: str, topics: bytes, ancestor: int):

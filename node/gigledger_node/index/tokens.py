@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import eth_abi
 from sqlalchemy import Engine, select
@@ -78,7 +79,9 @@ def _decoded_symbol(result: str, token: str) -> str | None:
 
 def read_token(endpoint: Endpoint, address: str) -> TokenInfo:
     """The token's decimals and symbol from its contract; None for what it does not answer."""
-    calls = [("eth_call", [{"to": address, "data": selector}, "latest"]) for selector in (DECIMALS_SELECTOR, SYMBOL_SELECTOR)]
+    calls: list[tuple[str, list[Any]]] = [
+        ("eth_call", [{"to": address, "data": selector}, "latest"]) for selector in (DECIMALS_SELECTOR, SYMBOL_SELECTOR)
+    ]
     answers: list[str | None] = []
     for method, params in calls:
         try:
