@@ -1,7 +1,7 @@
 """Audit speed: one account with 1,000 payments on a 100,000-block chain.
 
 Seeded cheaply on Anvil (no seals; `--disable-block-gas-limit`): 4,000 full gig
-lifecycles by `index.seeding.Seeder`, 500 gigs per phase, each phase after
+lifecycles by `gigledger.testing.seeding.Seeder`, 500 gigs per phase, each phase after
 `anvil_mine` of empty blocks (1,000 per call) so the payments are spread over the whole chain;
 dev account 0 is the client of every fourth gig, so it has 1,000 deposits. Then
 `gigledger.audit.audit_account` runs twice from the pinned genesis hash: cold
@@ -13,19 +13,17 @@ the first run, so only the account's matching blocks are read again).
 from __future__ import annotations
 
 import argparse
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests"))
+from web3 import HTTPProvider, Web3
 
-from index.conftest import start_anvil, stop  # noqa: E402
-from index.seeding import ANVIL_FLAGS, Seeder  # noqa: E402
-from index.story import deploy_contracts, web3_of  # noqa: E402
-
-from gigledger.audit import audit_account  # noqa: E402
+from gigledger.audit import audit_account
+from gigledger.deployment import deploy
+from gigledger.devchain import dev_account
+from gigledger.testing import AnvilProcess
+from gigledger.testing.seeding import ANVIL_FLAGS, Seeder
 
 BLOCKS = 100_000
 PAYMENTS = 1_000
@@ -42,7 +40,7 @@ def _mine(seeder: Seeder, blocks: int) -> None:
 
 
 def _seeded_chain(url: str, blocks: int, payments: int):
-    deployment = deploy_contracts(url)
+    deployment = deploy(Web3(HTTPProvider(url)), dev_account(0))
     seeder = Seeder(url, deployment.escrow)
     phases = max(payments * GIGS_PER_PAYMENT // GIGS_PER_PHASE, 1)
     gap = blocks // (phases + 1)
@@ -62,10 +60,10 @@ def run(quick: bool = False) -> list[dict]:
     """Cold and warm audit times of one account."""
     scale = 10 if quick else 1
     blocks, payments = BLOCKS // scale, PAYMENTS // scale
-    process, url = start_anvil(*ANVIL_FLAGS)
-    try:
+    with AnvilProcess(*ANVIL_FLAGS) as process:
+        url = process.url
         deployment, account = _seeded_chain(url, blocks, payments)
-        w3 = web3_of(url)
+        w3 = Web3(HTTPProvider(url))
         rows = []
         with tempfile.TemporaryDirectory() as cache:
             for label in ("cold (no header cache)", "warm (header cache)"):
@@ -81,8 +79,6 @@ def run(quick: bool = False) -> list[dict]:
                     "note": f"{coverage.blocks_scanned:,} blooms scanned, {coverage.blocks_matched:,} blocks matched (Anvil)",
                 })
         return rows
-    finally:
-        stop(process)
 
 
 def main() -> None:

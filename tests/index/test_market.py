@@ -10,6 +10,7 @@ import pytest
 from eth_utils import keccak
 
 from gigledger.profiles import Profile, content_hash
+from gigledger.testing import rpc
 from gigledger_node.index.audit import audit_from_index
 from gigledger_node.index.db import open_index
 from gigledger_node.index.endpoint import Endpoint
@@ -17,7 +18,7 @@ from gigledger_node.index.indexer import Indexer
 from gigledger_node.index.market_queries import MarketQueries, UnknownOffer
 from gigledger_node.index.queries import InvalidFilter, Queries
 
-from .conftest import index_contents, rpc
+from .conftest import index_contents
 from .market_story import market_ledgers, offer
 from .story import ETHER, deploy_contracts, web3_of
 

@@ -12,12 +12,12 @@ from pathlib import Path
 
 import httpx
 import pytest
-from index.conftest import start_anvil, stop
 from index.market_story import MarketStory, tell_market
 from index.story import web3_of
 
 from gigledger.client import GigLedger
 from gigledger.profiles import content_hash
+from gigledger.testing import AnvilProcess
 from gigledger_node.index.db import open_index
 from gigledger_node.index.endpoint import Endpoint
 from gigledger_node.index.indexer import Indexer
@@ -33,19 +33,16 @@ GIGLEDGER = Path(sys.executable).with_name("gigledger")
 @pytest.fixture(scope="module")
 def market_story(tmp_path_factory) -> Iterator[tuple[MarketStory, httpx.Client]]:
     """The market story on Anvil, indexed into SQLite and served by the query API."""
-    process, url = start_anvil()
-    try:
-        story = tell_market(url)
+    with AnvilProcess() as process:
+        story = tell_market(process.url)
         engine = open_index(f"sqlite:///{tmp_path_factory.mktemp('market') / 'index.sqlite'}")
-        Indexer(engine, Endpoint(url), story.deployment).sync()
+        Indexer(engine, Endpoint(process.url), story.deployment).sync()
         queries = Queries(engine)
         app = create_app(queries)
         install_explorer(app, queries)
         with served(app) as client:
             yield story, client
         engine.dispose()
-    finally:
-        stop(process)
 
 
 @pytest.fixture(scope="module")
