@@ -88,13 +88,15 @@ def story(endpoint: str | Web3, deployment: Deployment | Path) -> tuple[int, lis
     step("client attested 5/5 for python", client.attest(gig_id, 5, "python").receipt.transaction_hash)
     step("freelancer attested 4/5 about the client", freelancer.attest(gig_id, 4, "communication").receipt.transaction_hash)
 
+    units = client.units_book()
     for address in (bob.address, alice.address):
         console.print()
-        for table in reputation_tables(client.reputation(address)):
+        for table in reputation_tables(client.reputation(address), units):
             console.print(table)
     console.print("\nPayment history of the freelancer (directions seen from the escrow):")
     for payment in client.payment_history(bob.address):
-        console.print(f"  block {payment.block_number}: {payment.kind} {payment.direction} {payment.amount} wei")
+        amount = units.show(payment.amount, payment.token)
+        console.print(f"  block {payment.block_number}: {payment.kind} {payment.direction} {amount}")
     play_market(endpoint, deployment, console)
     return gig_id, [alice.address, bob.address]
 

@@ -55,8 +55,8 @@ def tell_market(url: str) -> MarketStory:
     erin.set_profile(Profile(name="Erin", headline="Data in Python", skills=("python",)))
     frank.set_profile(Profile(name="Frank", headline="Design"))
     frank.sender.transact(frank.market.functions.set_profile("not json"))
-    erin = Profile(name="Erin", headline="Data in Python", skills=("python",))
-    story.profiles = {"bob": latest.to_json(), "erin": erin.to_json(), "frank": "not json"}
+    erin_profile = Profile(name="Erin", headline="Data in Python", skills=("python",))
+    story.profiles = {"bob": latest.to_json(), "erin": erin_profile.to_json(), "frank": "not json"}
 
     story.offers = {
         "bob_python": offer(bob, carol, ETHER, "python"),

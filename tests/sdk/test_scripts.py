@@ -7,8 +7,9 @@ import subprocess
 import sys
 
 from gigledger import Deployment
+from gigledger.devchain import dev_account
 
-from .chains import ROOT, dev_account
+from .chains import ROOT
 
 
 def run_script(name: str, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:

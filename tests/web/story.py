@@ -186,7 +186,9 @@ class StoryTeller:
         self._log(result.gig_id, result.receipt)
 
     def _log(self, gig_id: int, receipt: Receipt) -> None:
-        names = tuple(event.name for event in receipt.events)
+        # Events about the gig carry its id; the registry's *Recorded events (the
+        # accounts' records, written in the same transaction) do not.
+        names = tuple(event.name for event in receipt.events if hasattr(event, "gig_id"))
         self.story.transactions.setdefault(gig_id, []).append((names, receipt.transaction_hash))
 
 
