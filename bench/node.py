@@ -324,15 +324,14 @@ pooled is answered once the next block commits instead of a null per poll, and a
 `--dev` chain skips the per-block fsync. What would close the gap: a state trie that
 is not py-evm's pure-Python HexaryTrie (an in-memory trie with a native keccak and one
 LMDB write per block), no VM construction per block or per admission (reuse the head
-VM and state), and a leaner HTTP path (a raw ASGI or h11 handler with orjson, which
-the rpc transport work is adding).
+VM and state), and a leaner HTTP path (a raw ASGI or h11 handler; requests are
+already parsed and answered with orjson, in `rpc/transport.py`).
 
 eth_getLogs over 10,000 events: cProfile put 70% of it in pyrlp decoding the log
 index's per-block blobs; they are now a fixed binary layout (1,000 logs decode in
 2.4 ms of CPU instead of 20.8). What is left is building 10,000 JSON objects
-(`serialize.log_json`, hex formatting) and encoding them with the standard
-library's json; orjson and a log serialiser that formats each block's shared fields
-once would close it.
+(`serialize.log_json`, hex formatting; orjson encodes them); a log serialiser that
+formats each block's shared fields once would close the gap.
 
 Chain length: the rows "at N blocks" run an operator-mode node (fsync per block) on a
 chain of N empty blocks built through `ChainNode.produce`; each is compared with the
