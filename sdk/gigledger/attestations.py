@@ -10,9 +10,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from eth_account.messages import encode_typed_data
-from eth_account.signers.local import LocalAccount
-
 #: The registry's EIP-712 domain name and version.
 DOMAIN_NAME = "GigLedger Reputation"
 DOMAIN_VERSION = "1"
@@ -107,8 +104,3 @@ def typed_attestation(
         },
     }
 
-
-def sign_typed_attestation(account: LocalAccount, typed: dict) -> str:
-    """The attester's 65-byte signature (v = 27 or 28, low s) over the typed data, as hex."""
-    signed = account.sign_message(encode_typed_data(full_message=typed))
-    return "0x" + bytes(signed.signature).hex()

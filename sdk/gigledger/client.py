@@ -25,11 +25,11 @@ from gigledger.amounts import UnitsBook, read_token_metadata
 from gigledger.attestations import (
     Attestation,
     SignedAttestation,
-    sign_typed_attestation,
     typed_attestation,
 )
 from gigledger.contracts import abi
 from gigledger.deployment import Deployment
+from gigledger.eip712 import sign_typed_data
 from gigledger.errors import (
     ConfigurationError,
     DeadlineNotPassed,
@@ -336,7 +336,7 @@ class GigLedger(MarketCalls):
             deadline=self._timestamp(deadline),
         )
         typed = typed_attestation(chain_id=self.deployment.chain_id, registry=self.deployment.registry, **fields)
-        signature = sign_typed_attestation(self.sender.account, typed)
+        signature = sign_typed_data(self.sender.account, typed)
         return SignedAttestation(attester=self.address, signature=signature, **fields)
 
     def submit_attestation(self, signed: SignedAttestation) -> AttestationResult:

@@ -10,9 +10,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from eth_account.messages import encode_typed_data
-from eth_account.signers.local import LocalAccount
-
 #: The market's EIP-712 domain name and version.
 DOMAIN_NAME = "GigLedger Market"
 DOMAIN_VERSION = "1"
@@ -56,7 +53,3 @@ def typed_link(*, chain_id: int, market: str, account: str, other: str, nonce: i
         "message": {"account": account, "other": other, "nonce": nonce, "deadline": deadline},
     }
 
-
-def sign_typed_link(account: LocalAccount, typed: dict) -> str:
-    """The account's 65-byte signature (v = 27 or 28, low s) over the typed data, as hex."""
-    return "0x" + bytes(account.sign_message(encode_typed_data(full_message=typed)).signature).hex()

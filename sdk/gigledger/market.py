@@ -16,11 +16,12 @@ from web3 import Web3
 
 from gigledger.amounts import TokenUnits, token_units
 from gigledger.contracts import abi
+from gigledger.eip712 import sign_typed_data
 from gigledger.errors import ConfigurationError, GigLedgerError, InvalidArgument, InvalidState
 from gigledger.events import GigCreated, OfferPosted, event_topics
 from gigledger.gigs import ZERO_ADDRESS, Gig
 from gigledger.hashes import as_bytes32
-from gigledger.links import SignedLink, sign_typed_link, typed_link
+from gigledger.links import SignedLink, typed_link
 from gigledger.offers import Offer
 from gigledger.profiles import Profile, content_hash, parse_profile
 from gigledger.skills import skill_tag
@@ -131,7 +132,7 @@ class MarketCalls:
             nonce=nonce,
             deadline=expiry,
         )
-        signature = sign_typed_link(self.sender.account, typed)
+        signature = sign_typed_data(self.sender.account, typed)
         return SignedLink(account=self.address, other=other, nonce=nonce, deadline=expiry, signature=signature)
 
     def link(self, consent: SignedLink) -> Receipt:
