@@ -11,6 +11,7 @@ Never use any of this for a real chain: the keys are public.
 from __future__ import annotations
 
 import json
+import random
 import shutil
 import signal
 import socket
@@ -40,6 +41,8 @@ DEV_AUTHORITY_KEY = keys.PrivateKey(keccak(b"gigledger dev authority"))
 DEPLOYMENT_FILE = "deployment.json"
 LOOPBACK = "127.0.0.1"
 STARTUP_TIMEOUT = 60.0
+#: What `gigledger-node start` says when a port it needs is taken.
+PORT_TAKEN = "Address already in use"
 
 
 def dev_account(index: int) -> LocalAccount:
@@ -53,12 +56,46 @@ def dev_accounts(count: int = DEV_ACCOUNT_COUNT) -> list[LocalAccount]:
     return [dev_account(i) for i in range(count)]
 
 
-def free_port() -> int:
-    """A TCP port nobody listens on right now, on loopback."""
+#: Ports below this are left to services; free ports are chosen above it.
+PORT_FLOOR = 20_000
+#: Linux's default ephemeral range, used where /proc does not say.
+DEFAULT_EPHEMERAL_RANGE = (32_768, 60_999)
+#: How often a node whose chosen ports were taken meanwhile is restarted on others.
+PORT_RETRIES = 3
+
+
+def ephemeral_port_range() -> tuple[int, int]:
+    """The range the kernel takes source ports of outgoing connections from."""
+    try:
+        low, high = map(int, Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split())
+    except (OSError, ValueError):
+        return DEFAULT_EPHEMERAL_RANGE
+    return low, high
+
+
+def free_port(span: int = 1) -> int:
+    """The first of `span` consecutive loopback TCP ports nobody listens on right now.
+
+    Chosen at random below the kernel's ephemeral range: a port the kernel hands
+    out (bind to port 0) is also what it hands the next outgoing connection as
+    its source port, so a server started a moment later could find it taken.
+    """
+    low = ephemeral_port_range()[0]
+    ceiling = low if low - span > PORT_FLOOR else 65_535
+    for _ in range(200):
+        first = random.randrange(PORT_FLOOR, ceiling - span)
+        if all(_bindable(port) for port in range(first, first + span)):
+            return first
+    raise RuntimeError(f"no {span} free consecutive ports on {LOOPBACK} between {PORT_FLOOR} and {ceiling}")
+
+
+def _bindable(port: int) -> bool:
     with socket.socket() as probe:
-        probe.bind((LOOPBACK, 0))
-        port: int = probe.getsockname()[1]
-        return port
+        try:
+            probe.bind((LOOPBACK, port))
+        except OSError:
+            return False
+        return True
 
 
 class NodeExited(RuntimeError):
@@ -75,14 +112,23 @@ class NodeProcess:
 
     def __init__(self, args: list[str], log_path: Path | None = None, port: int | None = None) -> None:
         self.args = args
-        self.port = port or free_port()
-        self.url = f"http://{LOOPBACK}:{self.port}"
+        self._ports_chosen_here = port is None
+        #: The RPC port; `--dev`'s default API port is the next one, so both are free.
+        self.port = port or free_port(span=2)
         self._own_log = log_path is None
         self.log_path = log_path or Path(tempfile.mkstemp(prefix="gigledger-node-", suffix=".log")[1])
         self.process: subprocess.Popen[bytes] | None = None
 
+    @property
+    def url(self) -> str:
+        return f"http://{LOOPBACK}:{self.port}"
+
     def command(self) -> list[str]:
         return [sys.executable, "-m", "gigledger_node.cli", "start", *self.args, "--port", str(self.port)]
+
+    def choose_other_ports(self) -> None:
+        """New free ports, for a restart after the chosen ones were taken meanwhile."""
+        self.port = free_port(span=2)
 
     def launch(self) -> NodeProcess:
         """Starts the node without waiting for it to answer."""
@@ -91,13 +137,30 @@ class NodeProcess:
         return self
 
     def start(self, wait_for: Path | None = None, timeout: float = STARTUP_TIMEOUT) -> NodeProcess:
-        """Starts the node and waits until it answers (and `wait_for` exists, if given)."""
+        """Starts the node and waits until it answers (and `wait_for` exists, if given).
+
+        Ports this launcher chose can be taken by another process between the
+        choice and the node's bind; the node then exits at once and is started
+        again on other ports, up to `PORT_RETRIES` times.
+        """
+        for attempt in range(PORT_RETRIES + 1):
+            try:
+                return self._start_once(wait_for, timeout)
+            except NodeExited as exited:
+                if not (self._ports_chosen_here and PORT_TAKEN in str(exited)) or attempt == PORT_RETRIES:
+                    raise
+                self.choose_other_ports()
+        raise AssertionError("unreachable")
+
+    def _start_once(self, wait_for: Path | None, timeout: float) -> NodeProcess:
+        log_start = self.log_path.stat().st_size if self.log_path.exists() else 0
         process = self.launch().process
         assert process is not None
         deadline = time.monotonic() + timeout
         while not (self.answers() and (wait_for is None or wait_for.exists())):
             if process.poll() is not None:
-                raise NodeExited(f"gigledger-node exited with {process.returncode}: {self.output()[-2000:]}")
+                said = self.output()[log_start:]
+                raise NodeExited(f"gigledger-node exited with {process.returncode}: {said[-2000:]}")
             if time.monotonic() > deadline:
                 self.stop()
                 raise TimeoutError(f"gigledger-node was not ready on {self.url} within {timeout:g}s")
@@ -161,11 +224,21 @@ class DevNode(NodeProcess):
         self.data_dir = data_dir or Path(tempfile.mkdtemp(prefix="gigledger-devnode-")) / "node"
         self.deploy = deploy
         self.api_port = free_port()
-        flags = ["--dev", str(self.data_dir), "--api-port", str(self.api_port)]
+        flags = ["--dev", str(self.data_dir)]
         flags += [] if deploy else ["--no-deploy"]
         flags += [] if index else ["--no-index"]
         super().__init__([*flags, *extra], log_path, port)
-        self.api_url = f"http://{LOOPBACK}:{self.api_port}"
+
+    @property
+    def api_url(self) -> str:
+        return f"http://{LOOPBACK}:{self.api_port}"
+
+    def command(self) -> list[str]:
+        return [*super().command(), "--api-port", str(self.api_port)]
+
+    def choose_other_ports(self) -> None:
+        super().choose_other_ports()
+        self.api_port = free_port()
 
     @property
     def manifest(self) -> Path:
