@@ -6,6 +6,8 @@ import pytest
 import yaml
 from jsonschema import Draft202012Validator
 
+from gigledger_node.rpc.filters import random_id
+
 RECIPIENT = "0x" + "42" * 20
 
 
@@ -103,3 +105,9 @@ def test_pending_transaction_filter_changes_match_execution_apis_schema(dev_node
     result = dev_node.rpc("eth_getFilterChanges", filter_id)["result"]
     assert result == [tx_hash.to_0x_hex()]
     Draft202012Validator(result_schemas["eth_getFilterChanges"]).validate(result)
+
+
+def test_filter_and_subscription_ids_are_quantities_as_the_schema_requires(result_schemas):
+    """A random id with a leading zero digit ('0x0f…') is not a quantity: one in 16 used to be."""
+    validator = Draft202012Validator(result_schemas["eth_newFilter"])
+    assert all(validator.is_valid(random_id()) for _ in range(2000))

@@ -21,6 +21,12 @@ MAX_PENDING_HASHES = 10_000  # per pending-transaction filter, between two polls
 MAX_TOPIC_POSITIONS = 4
 
 
+def random_id() -> str:
+    """A fresh 128-bit filter or subscription id, as a quantity (no leading zero digit),
+    which is the form the execution-apis schema gives for eth_newFilter's result."""
+    return hex(secrets.randbits(128) | 1 << 127)
+
+
 @dataclass(frozen=True)
 class LogCriteria:
     """Which logs a filter selects, with block bounds still unresolved ("latest")."""
@@ -178,7 +184,7 @@ class FilterRegistry:
         self._expire()
         if len(self._filters) >= self.max_filters:
             raise LimitExceeded(f"too many installed filters (max {self.max_filters}); uninstall unused ones")
-        filter_id = "0x" + secrets.token_hex(16)
+        filter_id = random_id()
         head = self.ctx.ledger.head().block_number
         self._filters[filter_id] = _Polled(criteria, head + 1, self.clock(), hashes)
         return filter_id

@@ -4,13 +4,12 @@ newPendingTransactions, pushed as transactions are admitted."""
 from __future__ import annotations
 
 import asyncio
-import secrets
 from typing import Any
 
 from gigledger_node.chain.chain import Ledger
 from gigledger_node.chain.producer import ProducedBlock
 from gigledger_node.rpc.errors import InvalidParams
-from gigledger_node.rpc.filters import LogCriteria
+from gigledger_node.rpc.filters import LogCriteria, random_id
 from gigledger_node.rpc.serialize import header_json, hex_bytes, log_json
 
 MAX_SUBSCRIPTIONS = 100
@@ -35,7 +34,7 @@ class Subscriptions:
     def subscribe(self, kind: Any, options: Any = None) -> str:
         if len(self._subscriptions) + len(self._pending) >= MAX_SUBSCRIPTIONS:
             raise InvalidParams("too many subscriptions on this connection")
-        subscription_id = "0x" + secrets.token_hex(16)
+        subscription_id = random_id()
         if kind == "newPendingTransactions":
             self._pending.add(subscription_id)
             return subscription_id
