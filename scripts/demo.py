@@ -26,7 +26,7 @@ from rich.console import Console
 from web3 import Web3
 
 from gigledger import Deployment, GigLedger, deploy, hash_content
-from gigledger.cli import reputation_tables
+from gigledger.cli.rendering import reputation_tables
 from gigledger.devchain import DevNode, NodeExited, dev_accounts
 
 console = Console(highlight=False, width=None if sys.stdout.isatty() else 160)

@@ -14,7 +14,7 @@ import os
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, cast
 
 from eth_account.signers.local import LocalAccount
 from web3 import Web3
@@ -151,8 +151,8 @@ class GigLedger(MarketCalls):
         self.api_url = api_url.rstrip("/") if api_url else None
         self._units_book: UnitsBook | None = None
         self.rpc_url = rpc_url
-        self.escrow = w3.eth.contract(address=deployment.escrow, abi=abi("GigEscrow"))
-        self.registry = w3.eth.contract(address=deployment.registry, abi=abi("ReputationRegistry"))
+        self.escrow = w3.eth.contract(address=Web3.to_checksum_address(deployment.escrow), abi=abi("GigEscrow"))
+        self.registry = w3.eth.contract(address=Web3.to_checksum_address(deployment.registry), abi=abi("ReputationRegistry"))
         self.logs = LogReader(w3, deployment)
         self._sender = TransactionSender(w3, account, url=rpc_url, timeout=timeout) if account else None
 
@@ -245,7 +245,7 @@ class GigLedger(MarketCalls):
             [skill_tag(s) for s in skills],
         )
         receipt = self._transact(call, value=amount if token == ZERO_ADDRESS else 0)
-        return GigResult(Gig.created(receipt.event(GigCreated)), receipt)
+        return GigResult(Gig.created(cast(GigCreated, receipt.event(GigCreated))), receipt)
 
     def accept(self, gig: GigRef) -> GigResult:
         """Takes the gig on: as its named freelancer, or as anyone eligible for an open gig."""
@@ -325,7 +325,7 @@ class GigLedger(MarketCalls):
         """
         settled = self._gig(gig)
         subject = self._other_party(settled, self.address)
-        fields = dict(
+        fields: dict[str, Any] = dict(
             escrow=self.deployment.escrow,
             gig_id=settled.gig_id,
             subject=subject,
@@ -542,7 +542,7 @@ def _state(state: State | str) -> State:
     try:
         return State[state.upper()]
     except KeyError:
-        names = ", ".join(s.name.lower() for s in State)
+        names = ", ".join(str(s.name).lower() for s in State)
         raise InvalidArgument(f"unknown gig state {state!r}; one of {names}") from None
 
 

@@ -16,20 +16,15 @@ import typer
 from rich.table import Table
 
 from gigledger.amounts import TokenUnits
-from gigledger.cli import (
-    AddressArg,
-    _address,
-    _ledger,
-    _print_gig_result,
-    _print_json,
-    _run,
-    _settings,
-    _waiting,
-    out,
-    parse_amount,
-    parse_duration,
-    parse_moment,
-)
+from gigledger.cli.context import open_ledger as _ledger
+from gigledger.cli.context import run_action as _run
+from gigledger.cli.context import settings_of as _settings
+from gigledger.cli.context import waiting as _waiting
+from gigledger.cli.parsing import AddressArg, parse_amount, parse_duration, parse_moment
+from gigledger.cli.parsing import parse_address as _address
+from gigledger.cli.rendering import out
+from gigledger.cli.rendering import print_gig_result as _print_gig_result
+from gigledger.cli.rendering import print_json as _print_json
 from gigledger.links import SignedLink
 from gigledger.offers import Offer
 from gigledger.profiles import Profile, Rate

@@ -1,0 +1,74 @@
+"""`gigledger attest|reputation|history`: evidence about an account, written and read."""
+
+from __future__ import annotations
+
+from typing import Annotated, Optional
+
+import typer
+
+from gigledger.cli.context import open_ledger, run_action, settings_of, waiting
+from gigledger.cli.parsing import AddressArg, GigId, parse_bytes32
+from gigledger.cli.rendering import out, payments_table, print_json, reputation_tables
+from gigledger.client import AttestationResult
+from gigledger.payments import payments_csv
+
+
+def register(app: typer.Typer) -> None:
+    """Adds `attest`, `reputation` and `history` to the `gigledger` app."""
+    app.command("attest")(attest)
+    app.command("reputation")(reputation)
+    app.command("history")(history)
+
+
+def attest(
+    ctx: typer.Context,
+    gig_id: GigId,
+    score: Annotated[int, typer.Option(min=1, max=5, help="1 (poor) to 5 (excellent).")],
+    skill: Annotated[str, typer.Option(help="The skill this is about.")] = "",
+    evidence_hash: Annotated[
+        Optional[str], typer.Option(parser=parse_bytes32, help="bytes32 hash of supporting evidence.")
+    ] = None,
+) -> None:
+    """Attest about the other party of a settled gig (once per gig)."""
+    settings = settings_of(ctx)
+
+    def action() -> AttestationResult:
+        ledger = open_ledger(settings)
+        with waiting(f"attesting on gig {gig_id}"):
+            return ledger.attest(gig_id, score, skill, evidence_hash)
+
+    result = run_action(settings, action)
+    if settings.json:
+        print_json({"attestation": result.attestation, "transaction_hash": result.receipt.transaction_hash})
+    else:
+        a = result.attestation
+        out.print(f"attested {a.score}/5 about {a.subject} on gig {a.gig_id} (transaction {a.transaction_hash})")
+
+
+def reputation(ctx: typer.Context, address: AddressArg) -> None:
+    """Show an account's objective record, attestations and skills."""
+    settings = settings_of(ctx)
+    ledger = open_ledger(settings, signing=False)
+    rep = run_action(settings, lambda: ledger.reputation(address))
+    if settings.json:
+        print_json(rep)
+        return
+    for table in run_action(settings, lambda: reputation_tables(rep, ledger.units_book())):
+        out.print(table)
+
+
+def history(
+    ctx: typer.Context,
+    address: AddressArg,
+    csv_output: Annotated[bool, typer.Option("--csv", help="Print CSV.")] = False,
+) -> None:
+    """Show an account's payments to and from the escrow (directions seen from the escrow)."""
+    settings = settings_of(ctx)
+    ledger = open_ledger(settings, signing=False)
+    payments = run_action(settings, lambda: ledger.payment_history(address))
+    if csv_output:
+        out.file.write(payments_csv(payments))
+    elif settings.json:
+        print_json(payments)
+    else:
+        out.print(run_action(settings, lambda: payments_table(address, payments, ledger.units_book())))
