@@ -230,6 +230,13 @@ def anvil_delivered_gig(anvil_chain, anvil_ledger_for) -> Gig:
 
 
 @pytest.fixture
+def bare_dev_node(tmp_path) -> Iterator[str]:
+    """`gigledger-node start --dev` with nothing deployed and no indexer: its URL."""
+    with DevNode(tmp_path / "bare-node", deploy=False, index=False, log_path=tmp_path / "bare-node.log").start() as node:
+        yield node.url
+
+
+@pytest.fixture
 def dev_node(tmp_path) -> Iterator[tuple[str, Path]]:
     """`gigledger-node start --dev` on a free loopback port: its URL and deployment manifest."""
     with DevNode(tmp_path / "node", log_path=tmp_path / "node.log").start() as node:
