@@ -80,6 +80,27 @@ def run_action(settings: Settings, action: Callable[[], T]) -> T:
         report_error(settings, error, USAGE_ERROR)
 
 
+def transact(settings: Settings, what: str, call: Callable[[GigLedger], T]) -> T:
+    """Runs `call` on a signing ledger behind a spinner saying `what`; SDK errors exit as `run_action` says."""
+
+    def action() -> T:
+        ledger = open_ledger(settings)
+        with waiting(what):
+            return call(ledger)
+
+    return run_action(settings, action)
+
+
+def reader(settings: Settings) -> GigLedger:
+    """A read-only ledger; an unreachable node or a wrong manifest exits as `run_action` says."""
+    return run_action(settings, lambda: open_ledger(settings, signing=False))
+
+
+def read(settings: Settings, call: Callable[[GigLedger], T]) -> T:
+    """Runs `call` on a read-only ledger; SDK errors exit as `run_action` says."""
+    return run_action(settings, lambda: call(open_ledger(settings, signing=False)))
+
+
 def report_error(settings: Settings, error: Exception, exit_code: int) -> NoReturn:
     """Prints the error on stderr (as JSON with --json) and exits with `exit_code`."""
     if settings.json:

@@ -6,11 +6,10 @@ from typing import Annotated, Optional
 
 import typer
 
-from gigledger.cli.context import open_ledger, run_action, settings_of, waiting
+from gigledger.cli.context import read, reader, run_action, settings_of, transact
 from gigledger.cli.parsing import GigId, parse_address, parse_amount, parse_bytes32, parse_duration, parse_moment
 from gigledger.cli.rendering import gig_list_table, gig_table, out, print_gig_result, print_json, print_receipt
-from gigledger.client import GigResult
-from gigledger.transactions import Receipt
+from gigledger.client import GigLedger, GigResult
 
 gig_app = typer.Typer(help="Create gigs and move them through their lifecycle.", no_args_is_help=True)
 
@@ -41,23 +40,21 @@ def gig_create(
     """Create and fund a gig."""
     settings = settings_of(ctx)
 
-    def action() -> GigResult:
-        ledger = open_ledger(settings)
+    def create(ledger: GigLedger) -> GigResult:
         units = ledger.token_units(token)
-        with waiting("creating the gig"):
-            return ledger.create_gig(
-                parse_amount(amount, units),
-                arbiter=arbiter,
-                deadline=parse_moment(deadline),
-                freelancer=freelancer,
-                token=token,
-                milestones=[parse_amount(m, units) for m in milestone or []],
-                review_period=parse_duration(review_period),
-                terms_hash=terms_hash,
-                skills=skill or [],
-            )
+        return ledger.create_gig(
+            parse_amount(amount, units),
+            arbiter=arbiter,
+            deadline=parse_moment(deadline),
+            freelancer=freelancer,
+            token=token,
+            milestones=[parse_amount(m, units) for m in milestone or []],
+            review_period=parse_duration(review_period),
+            terms_hash=terms_hash,
+            skills=skill or [],
+        )
 
-    print_gig_result(settings, "created", run_action(settings, action))
+    print_gig_result(settings, "created", transact(settings, "creating the gig", create))
 
 
 def _gig_transition(name: str, verb: str, help_text: str) -> None:
@@ -66,13 +63,11 @@ def _gig_transition(name: str, verb: str, help_text: str) -> None:
     def command(ctx: typer.Context, gig_id: GigId) -> None:
         settings = settings_of(ctx)
 
-        def action() -> GigResult:
-            ledger = open_ledger(settings)
-            with waiting(f"{verb} gig {gig_id}"):
-                result: GigResult = getattr(ledger, name.replace("-", "_"))(gig_id)
-                return result
+        def transition(ledger: GigLedger) -> GigResult:
+            result: GigResult = getattr(ledger, name.replace("-", "_"))(gig_id)
+            return result
 
-        print_gig_result(settings, verb, run_action(settings, action))
+        print_gig_result(settings, verb, transact(settings, f"{verb} gig {gig_id}", transition))
 
     command.__doc__ = help_text
     gig_app.command(name)(command)
@@ -100,13 +95,8 @@ def gig_deliver(
 ) -> None:
     """Mark a gig delivered; the client's review period starts."""
     settings = settings_of(ctx)
-
-    def action() -> GigResult:
-        ledger = open_ledger(settings)
-        with waiting(f"delivering gig {gig_id}"):
-            return ledger.deliver(gig_id, deliverable_hash)
-
-    print_gig_result(settings, "delivered", run_action(settings, action))
+    delivered = transact(settings, f"delivering gig {gig_id}", lambda ledger: ledger.deliver(gig_id, deliverable_hash))
+    print_gig_result(settings, "delivered", delivered)
 
 
 @gig_app.command("resolve")
@@ -120,19 +110,17 @@ def gig_resolve(
     """As the arbiter, split a disputed gig's money."""
     settings = settings_of(ctx)
 
-    def action() -> GigResult:
-        ledger = open_ledger(settings)
-        with waiting(f"resolving gig {gig_id}"):
-            return ledger.resolve(gig_id, parse_amount(to_freelancer, ledger.token_units(ledger.gig(gig_id).token)))
+    def resolve(ledger: GigLedger) -> GigResult:
+        return ledger.resolve(gig_id, parse_amount(to_freelancer, ledger.token_units(ledger.gig(gig_id).token)))
 
-    print_gig_result(settings, "resolved", run_action(settings, action))
+    print_gig_result(settings, "resolved", transact(settings, f"resolving gig {gig_id}", resolve))
 
 
 @gig_app.command("show")
 def gig_show(ctx: typer.Context, gig_id: GigId) -> None:
     """Show one gig, rebuilt from the chain's events."""
     settings = settings_of(ctx)
-    ledger = open_ledger(settings, signing=False)
+    ledger = reader(settings)
     gig = run_action(settings, lambda: ledger.gig(gig_id))
     if settings.json:
         print_json(gig)
@@ -149,9 +137,7 @@ def gig_list(
 ) -> None:
     """List gigs, optionally by client, freelancer and state."""
     settings = settings_of(ctx)
-    gigs = run_action(
-        settings, lambda: open_ledger(settings, signing=False).gigs(client=client, freelancer=freelancer, state=state)
-    )
+    gigs = read(settings, lambda ledger: ledger.gigs(client=client, freelancer=freelancer, state=state))
     if settings.json:
         print_json(gigs)
     else:
@@ -165,10 +151,4 @@ def withdraw(
 ) -> None:
     """Withdraw payouts credited to the account because a transfer to it was rejected."""
     settings = settings_of(ctx)
-
-    def action() -> Receipt:
-        ledger = open_ledger(settings)
-        with waiting("withdrawing"):
-            return ledger.withdraw(token, to)
-
-    print_receipt(settings, "withdrawn", run_action(settings, action))
+    print_receipt(settings, "withdrawn", transact(settings, "withdrawing", lambda ledger: ledger.withdraw(token, to)))

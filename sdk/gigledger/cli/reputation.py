@@ -6,10 +6,9 @@ from typing import Annotated, Optional
 
 import typer
 
-from gigledger.cli.context import open_ledger, run_action, settings_of, waiting
+from gigledger.cli.context import reader, run_action, settings_of, transact
 from gigledger.cli.parsing import AddressArg, GigId, parse_bytes32
 from gigledger.cli.rendering import out, payments_table, print_json, reputation_tables
-from gigledger.client import AttestationResult
 from gigledger.payments import payments_csv
 
 
@@ -31,13 +30,7 @@ def attest(
 ) -> None:
     """Attest about the other party of a settled gig (once per gig)."""
     settings = settings_of(ctx)
-
-    def action() -> AttestationResult:
-        ledger = open_ledger(settings)
-        with waiting(f"attesting on gig {gig_id}"):
-            return ledger.attest(gig_id, score, skill, evidence_hash)
-
-    result = run_action(settings, action)
+    result = transact(settings, f"attesting on gig {gig_id}", lambda ledger: ledger.attest(gig_id, score, skill, evidence_hash))
     if settings.json:
         print_json({"attestation": result.attestation, "transaction_hash": result.receipt.transaction_hash})
     else:
@@ -48,7 +41,7 @@ def attest(
 def reputation(ctx: typer.Context, address: AddressArg) -> None:
     """Show an account's objective record, attestations and skills."""
     settings = settings_of(ctx)
-    ledger = open_ledger(settings, signing=False)
+    ledger = reader(settings)
     rep = run_action(settings, lambda: ledger.reputation(address))
     if settings.json:
         print_json(rep)
@@ -64,7 +57,7 @@ def history(
 ) -> None:
     """Show an account's payments to and from the escrow (directions seen from the escrow)."""
     settings = settings_of(ctx)
-    ledger = open_ledger(settings, signing=False)
+    ledger = reader(settings)
     payments = run_action(settings, lambda: ledger.payment_history(address))
     if csv_output:
         out.file.write(payments_csv(payments))
