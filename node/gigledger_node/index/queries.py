@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Sequence
 from dataclasses import fields
 from typing import Any
 
-from sqlalchemy import BigInteger, Engine, String, and_, bindparam, cast, func, literal, null, or_, select, union_all
+from sqlalchemy import BigInteger, Engine, String, Table, and_, bindparam, cast, func, literal, null, or_, select, union_all
 from sqlalchemy.engine import Connection, Row
+from sqlalchemy.sql import ColumnElement
 
 from gigledger.gigs import ZERO_ADDRESS as ETH
 from gigledger_node.index import db
@@ -171,6 +173,9 @@ def _reputation_query():
 
 _REPUTATION_QUERY = _reputation_query()
 
+#: Payments in the order the chain logged them.
+_CHAIN_ORDER: list[ColumnElement[Any]] = [db.payments.c.block_number, db.payments.c.log_index]
+
 _EVENT_COLUMNS = (
     db.events.c.name,
     db.events.c.block_number,
@@ -189,6 +194,16 @@ class Queries:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+
+    def _rows(
+        self, table: Table, where: ColumnElement[bool], order: Sequence[ColumnElement[Any]], offset: int, limit: int
+    ) -> tuple[list[Row], int]:
+        """One page of ``table``'s rows matching ``where`` in ``order``, and how many match in all."""
+        query = select(table).where(where).order_by(*order).offset(offset).limit(limit)
+        with self.engine.connect() as conn:
+            rows = list(conn.execute(query).all())
+            total = conn.execute(select(func.count()).select_from(table).where(where)).scalar_one()
+        return rows, total
 
     # ------------------------------------------------------------ status and blocks
 
@@ -279,11 +294,7 @@ class Queries:
             conditions.append(db.gigs.c.created_at < checked_time("until", until))
         if since is not None and until is not None and until <= since:
             raise InvalidFilter(f"until ({until}) must be after since ({since})")
-        where = and_(True, *conditions)
-        query = select(db.gigs).where(where).order_by(db.gigs.c.gig_id.desc()).offset(offset).limit(limit)
-        with self.engine.connect() as conn:
-            rows = conn.execute(query).all()
-            total = conn.execute(select(func.count()).select_from(db.gigs).where(where)).scalar_one()
+        rows, total = self._rows(db.gigs, and_(True, *conditions), [db.gigs.c.gig_id.desc()], offset, limit)
         book = token_book(self.engine)
         return Page.of([_gig_summary(r, book) for r in rows], offset, limit, total)
 
@@ -374,45 +385,22 @@ class Queries:
         """Attestations about ``account``, newest first, revoked ones included and marked."""
         account = checked_address(account)
         checked_paging(offset, limit)
-        where = db.attestations.c.subject == account
-        query = (
-            select(db.attestations)
-            .where(where)
-            .order_by(db.attestations.c.block_number.desc(), db.attestations.c.id.desc())
-            .offset(offset)
-            .limit(limit)
-        )
-        with self.engine.connect() as conn:
-            rows = conn.execute(query).all()
-            total = conn.execute(select(func.count()).select_from(db.attestations).where(where)).scalar_one()
+        newest_first = [db.attestations.c.block_number.desc(), db.attestations.c.id.desc()]
+        rows, total = self._rows(db.attestations, db.attestations.c.subject == account, newest_first, offset, limit)
         return Page.of([_attestation(r) for r in rows], offset, limit, total)
 
     def payment_history(self, account: str, *, offset: int = 0, limit: int = 100) -> Page[PaymentRecord]:
         """Every payment into or out of escrow for ``account``, oldest first."""
         account = checked_address(account)
         checked_paging(offset, limit)
-        where = db.payments.c.account == account
-        query = (
-            select(db.payments)
-            .where(where)
-            .order_by(db.payments.c.block_number, db.payments.c.log_index)
-            .offset(offset)
-            .limit(limit)
-        )
-        with self.engine.connect() as conn:
-            rows = conn.execute(query).all()
-            total = conn.execute(select(func.count()).select_from(db.payments).where(where)).scalar_one()
+        rows, total = self._rows(db.payments, db.payments.c.account == account, _CHAIN_ORDER, offset, limit)
         book = token_book(self.engine)
         return Page.of([_payment(r, book) for r in rows], offset, limit, total)
 
     def all_payments(self, account: str) -> list[PaymentRecord]:
         """The whole payment history of ``account``, oldest first (for audits)."""
         account = checked_address(account)
-        query = (
-            select(db.payments)
-            .where(db.payments.c.account == account)
-            .order_by(db.payments.c.block_number, db.payments.c.log_index)
-        )
+        query = select(db.payments).where(db.payments.c.account == account).order_by(*_CHAIN_ORDER)
         with self.engine.connect() as conn:
             rows = conn.execute(query).all()
         book = token_book(self.engine)
