@@ -365,6 +365,32 @@ class GigLedger(MarketCalls):
         """The nonce `attester`'s next signed attestation must carry."""
         return self.registry.functions.nonces(attester).call()
 
+    def invalidate_nonce(self) -> Receipt:
+        """Gives up this account's next signed-attestation nonce: an attestation it signed
+        with that nonce (and handed out) can never be submitted."""
+        return self._transact(self.registry.functions.invalidate_nonce())
+
+    # ------------------------------------------------------------ administration (the owners')
+
+    def set_min_amount(self, token: str | None, min_amount: int) -> Receipt:
+        """As the escrow's owner: the smallest amount a new gig in `token` (ETH when None)
+        may have; 0 removes the minimum. Live gigs are not affected."""
+        return self._transact(self.escrow.functions.set_min_amount(token or ZERO_ADDRESS, min_amount))
+
+    def min_amount(self, token: str | None = None) -> int:
+        """The smallest amount a new gig in `token` (ETH when None) may have; 0: no minimum."""
+        return self.escrow.functions.min_amount(token or ZERO_ADDRESS).call()
+
+    def announce_writer(self, writer: str) -> Receipt:
+        """As the registry's owner: makes `writer` (an escrow) a writer of objective records,
+        from the time its `WriterAnnounced` event names (at once in the genesis period)."""
+        return self._transact(self.registry.functions.announce_writer(writer))
+
+    def retire_writer(self, writer: str) -> Receipt:
+        """As the registry's owner: `writer` takes no new gigs but still records the outcomes
+        of the gigs it holds."""
+        return self._transact(self.registry.functions.retire_writer(writer))
+
     # ------------------------------------------------------------ reads
 
     def gig(self, gig_id: int) -> Gig:

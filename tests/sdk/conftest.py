@@ -80,6 +80,12 @@ def ledger_for(chain, deployment) -> Callable[[LocalAccount], GigLedger]:
 
 
 @pytest.fixture
+def owner(chain, ledger_for) -> GigLedger:
+    """The deployer: owns the escrow and the registry."""
+    return ledger_for(chain.accounts[0])
+
+
+@pytest.fixture
 def client(chain, ledger_for) -> GigLedger:
     """The client: posts and funds gigs."""
     return ledger_for(chain.accounts[1])
