@@ -20,7 +20,7 @@ from typing import Annotated, Optional
 import typer
 
 from gigledger.accounts import PASSWORD_ENV
-from gigledger.cli import audit, deploy, gigs, market, reputation, talent
+from gigledger.cli import admin, audit, deploy, gigs, market, reputation, talent
 from gigledger.cli.context import KEYSTORE_ENV, Settings
 from gigledger.cli.rendering import out
 from gigledger.client import API_ENV, DEFAULT_RPC, DEPLOYMENT_ENV, RPC_ENV
@@ -69,5 +69,5 @@ def main(
     ctx.obj = Settings(rpc, deployment, keystore, api, json_output, timeout)
 
 
-for commands in (gigs, reputation, audit, deploy, talent, market):
+for commands in (gigs, reputation, audit, deploy, admin, talent, market):
     commands.register(app)

@@ -8,13 +8,14 @@ import typer
 
 from gigledger.cli.context import reader, run_action, settings_of, transact
 from gigledger.cli.parsing import AddressArg, GigId, parse_bytes32
-from gigledger.cli.rendering import out, payments_table, print_json, reputation_tables
+from gigledger.cli.rendering import out, payments_table, print_json, print_receipt, reputation_tables
 from gigledger.payments import payments_csv
 
 
 def register(app: typer.Typer) -> None:
-    """Adds `attest`, `reputation` and `history` to the `gigledger` app."""
+    """Adds `attest`, `invalidate-nonce`, `reputation` and `history` to the `gigledger` app."""
     app.command("attest")(attest)
+    app.command("invalidate-nonce")(invalidate_nonce)
     app.command("reputation")(reputation)
     app.command("history")(history)
 
@@ -36,6 +37,13 @@ def attest(
     else:
         a = result.attestation
         out.print(f"attested {a.score}/5 about {a.subject} on gig {a.gig_id} (transaction {a.transaction_hash})")
+
+
+def invalidate_nonce(ctx: typer.Context) -> None:
+    """Give up your next signed-attestation nonce: an attestation you signed with it can never be submitted."""
+    settings = settings_of(ctx)
+    receipt = transact(settings, "invalidating the nonce", lambda ledger: ledger.invalidate_nonce())
+    print_receipt(settings, "signed-attestation nonce invalidated", receipt)
 
 
 def reputation(ctx: typer.Context, address: AddressArg) -> None:
