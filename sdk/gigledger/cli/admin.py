@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Optional
+from typing import Annotated, Optional, cast
 
 import typer
 
@@ -42,7 +42,7 @@ def announce_writer(ctx: typer.Context, writer: AddressArg) -> None:
     """As the registry's owner, let WRITER (an escrow) record outcomes, from the time the registry says."""
     settings = settings_of(ctx)
     receipt = transact(settings, f"announcing writer {writer}", lambda ledger: ledger.announce_writer(writer))
-    effective_at = receipt.event(WriterAnnounced).effective_at
+    effective_at = cast(WriterAnnounced, receipt.event(WriterAnnounced)).effective_at
     print_receipt(settings, f"writer {writer} announced, effective {show_time(effective_at)}", receipt,
                   effective_at=effective_at)
 
