@@ -33,7 +33,7 @@ artifacts: install
 	$(BIN)/python scripts/build_artifacts.py
 
 demo: install
-	$(BIN)/python scripts/demo.py $(if $(SERVE),--serve)
+	$(BIN)/ape run demo $(if $(SERVE),--serve)
 
 # Lint and type-check first (configured in pyproject.toml), then the suites. The
 # contract suite runs twice: on Ape's own local chain, and against the node.

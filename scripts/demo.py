@@ -4,15 +4,20 @@ A client escrows a payment for a freelancer, the freelancer accepts and delivers
 the client approves and the freelancer is paid; then each attests about the other
 and the demo prints both accounts' reputation as the chain records it.
 
-    python scripts/demo.py                          # starts `gigledger-node start --dev` itself
-    python scripts/demo.py --serve                  # ... and keeps it and the explorer up until Ctrl-C
-    python scripts/demo.py --rpc URL --deployment deployment.json   # any EVM node
-    python scripts/demo.py --in-process             # py-evm in this process, no node at all
+An Ape script, run from the repository's root (`python -m scripts.demo` takes the
+same options):
+
+    ape run demo                          # starts `gigledger-node start --dev` itself
+    ape run demo --serve                  # ... and keeps it and the explorer up until Ctrl-C
+    ape run demo --rpc URL --deployment deployment.json   # any EVM node
+    ape run demo --in-process             # py-evm in this process, no node at all
+
+It takes no `--network`: the story needs the dev accounts funded and, by default,
+the node's explorer, so it starts its own node or uses the one named.
 """
 
 from __future__ import annotations
 
-import argparse
 import sys
 import time
 from contextlib import contextmanager
@@ -20,14 +25,15 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Iterator
 
+import click
 import httpx
-from market_story import play_market, show_market_pages
 from rich.console import Console
 from web3 import Web3
 
 from gigledger import Deployment, GigLedger, deploy, hash_content
-from gigledger.cli import reputation_tables
+from gigledger.cli.rendering import reputation_tables
 from gigledger.devchain import DevNode, NodeExited, dev_accounts
+from scripts._market_story import play_market, show_market_pages
 
 console = Console(highlight=False, width=None if sys.stdout.isatty() else 160)
 
@@ -135,26 +141,26 @@ def serve_until_interrupted(node: DevNode) -> None:
         console.print("stopping")
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rpc", help="JSON-RPC URL of a node with GigLedger deployed")
-    parser.add_argument("--deployment", type=Path, help="its deployment manifest")
-    parser.add_argument("--in-process", action="store_true", help="run on py-evm in this process")
-    parser.add_argument("--serve", action="store_true", help="keep the dev node and explorer running until Ctrl-C")
-    args = parser.parse_args()
-    if args.rpc or args.deployment:
-        if not (args.rpc and args.deployment):
-            parser.error("--rpc and --deployment go together")
-        story(args.rpc, args.deployment)
-    elif args.in_process:
+@click.command(short_help="The GigLedger story, end to end, on a dev node or any chain.")
+@click.option("--rpc", help="JSON-RPC URL of a node with GigLedger deployed.")
+@click.option("--deployment", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Its deployment manifest.")
+@click.option("--in-process", is_flag=True, help="Run on py-evm in this process.")
+@click.option("--serve", is_flag=True, help="Keep the dev node and explorer running until Ctrl-C.")
+def cli(rpc: str | None, deployment: Path | None, in_process: bool, serve: bool) -> None:
+    """The gig story, then the market story, and where to see them in the explorer."""
+    if rpc or deployment:
+        if not (rpc and deployment):
+            raise click.UsageError("--rpc and --deployment go together")
+        story(rpc, deployment)
+    elif in_process:
         story(*in_process_chain())
     else:
         with dev_node() as node:
             gig_id, parties = story(node.url, node.manifest)
             show_explorer(node, gig_id, parties)
-            if args.serve:
+            if serve:
                 serve_until_interrupted(node)
 
 
 if __name__ == "__main__":
-    main()
+    cli()

@@ -94,6 +94,17 @@ def main(
     """The GigLedger permissioned node."""
 
 
+def _require_usable_trusted() -> None:
+    """Refuses, before anything starts, a $GIGLEDGER_TRUSTED the query API could not seed trust from."""
+    from gigledger_node.index.errors import QueryError
+    from gigledger_node.index.trust import operator_trusted
+
+    try:
+        operator_trusted()
+    except QueryError as error:
+        raise typer.BadParameter(f"{error} (a comma-separated list of 0x addresses)", param_hint="$GIGLEDGER_TRUSTED") from None
+
+
 @app.command()
 def start(
     data_dir: Annotated[Optional[Path], typer.Argument(help="Initialised data directory (omit with --dev).")] = None,
@@ -116,6 +127,8 @@ def start(
 ) -> None:
     """Serve a data directory over JSON-RPC (HTTP and WebSocket on one port)."""
     _configure_logging(log_level)
+    if index:
+        _require_usable_trusted()
     web = WebSettings(host=host, port=api_port or port + 1, db_url=db, cors_origins=tuple(cors_origin or ())) if index else None
     _require_free_ports(host, [port] + ([web.port] if web else []))
     temporary = dev and data_dir is None
@@ -382,6 +395,8 @@ def api(
 ) -> None:
     """Serve the query API (OpenAPI at /openapi.json, docs at /docs) and the explorer over an index."""
     from gigledger.deployment import Deployment
+
+    _require_usable_trusted()
     from gigledger_node.index.commands import index_url
     from gigledger_node.web.api import serve
 

@@ -14,7 +14,7 @@ import os
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, cast
 
 from eth_account.signers.local import LocalAccount
 from web3 import Web3
@@ -151,8 +151,8 @@ class GigLedger(MarketCalls):
         self.api_url = api_url.rstrip("/") if api_url else None
         self._units_book: UnitsBook | None = None
         self.rpc_url = rpc_url
-        self.escrow = w3.eth.contract(address=deployment.escrow, abi=abi("GigEscrow"))
-        self.registry = w3.eth.contract(address=deployment.registry, abi=abi("ReputationRegistry"))
+        self.escrow = w3.eth.contract(address=Web3.to_checksum_address(deployment.escrow), abi=abi("GigEscrow"))
+        self.registry = w3.eth.contract(address=Web3.to_checksum_address(deployment.registry), abi=abi("ReputationRegistry"))
         self.logs = LogReader(w3, deployment)
         self._sender = TransactionSender(w3, account, url=rpc_url, timeout=timeout) if account else None
 
@@ -245,7 +245,7 @@ class GigLedger(MarketCalls):
             [skill_tag(s) for s in skills],
         )
         receipt = self._transact(call, value=amount if token == ZERO_ADDRESS else 0)
-        return GigResult(Gig.created(receipt.event(GigCreated)), receipt)
+        return GigResult(Gig.created(cast(GigCreated, receipt.event(GigCreated))), receipt)
 
     def accept(self, gig: GigRef) -> GigResult:
         """Takes the gig on: as its named freelancer, or as anyone eligible for an open gig."""
@@ -325,7 +325,7 @@ class GigLedger(MarketCalls):
         """
         settled = self._gig(gig)
         subject = self._other_party(settled, self.address)
-        fields = dict(
+        fields: dict[str, Any] = dict(
             escrow=self.deployment.escrow,
             gig_id=settled.gig_id,
             subject=subject,
@@ -364,6 +364,32 @@ class GigLedger(MarketCalls):
     def attestation_nonce(self, attester: str) -> int:
         """The nonce `attester`'s next signed attestation must carry."""
         return self.registry.functions.nonces(attester).call()
+
+    def invalidate_nonce(self) -> Receipt:
+        """Gives up this account's next signed-attestation nonce: an attestation it signed
+        with that nonce (and handed out) can never be submitted."""
+        return self._transact(self.registry.functions.invalidate_nonce())
+
+    # ------------------------------------------------------------ administration (the owners')
+
+    def set_min_amount(self, token: str | None, min_amount: int) -> Receipt:
+        """As the escrow's owner: the smallest amount a new gig in `token` (ETH when None)
+        may have; 0 removes the minimum. Live gigs are not affected."""
+        return self._transact(self.escrow.functions.set_min_amount(token or ZERO_ADDRESS, min_amount))
+
+    def min_amount(self, token: str | None = None) -> int:
+        """The smallest amount a new gig in `token` (ETH when None) may have; 0: no minimum."""
+        return self.escrow.functions.min_amount(token or ZERO_ADDRESS).call()
+
+    def announce_writer(self, writer: str) -> Receipt:
+        """As the registry's owner: makes `writer` (an escrow) a writer of objective records,
+        from the time its `WriterAnnounced` event names (at once in the genesis period)."""
+        return self._transact(self.registry.functions.announce_writer(writer))
+
+    def retire_writer(self, writer: str) -> Receipt:
+        """As the registry's owner: `writer` takes no new gigs but still records the outcomes
+        of the gigs it holds."""
+        return self._transact(self.registry.functions.retire_writer(writer))
 
     # ------------------------------------------------------------ reads
 
@@ -542,7 +568,7 @@ def _state(state: State | str) -> State:
     try:
         return State[state.upper()]
     except KeyError:
-        names = ", ".join(s.name.lower() for s in State)
+        names = ", ".join(str(s.name).lower() for s in State)
         raise InvalidArgument(f"unknown gig state {state!r}; one of {names}") from None
 
 

@@ -409,8 +409,8 @@ MARKET_EVENT_TYPES: tuple[type[Event], ...] = (
 )
 
 
-#: Every event model, in the order the contracts declare them.
-EVENT_TYPES: tuple[type[Event], ...] = (
+#: The events that change a gig, in the escrow's terms.
+GIG_EVENTS = (
     GigCreated,
     GigAccepted,
     GigCancelled,
@@ -420,6 +420,11 @@ EVENT_TYPES: tuple[type[Event], ...] = (
     GigRefunded,
     GigDisputed,
     GigResolved,
+)
+
+#: Every event model, in the order the contracts declare them.
+EVENT_TYPES: tuple[type[Event], ...] = (
+    *GIG_EVENTS,
     PaymentCredited,
     CreditWithdrawn,
     FeeChanged,

@@ -13,7 +13,8 @@ import enum
 from dataclasses import dataclass, replace
 from typing import Iterable
 
-from gigledger.events import (
+from gigledger.events import (  # noqa: F401 - GIG_EVENTS is re-exported: the gig's own events
+    GIG_EVENTS,
     Event,
     GigAccepted,
     GigCancelled,
@@ -24,19 +25,6 @@ from gigledger.events import (
     GigReleased,
     GigResolved,
     MilestoneReleased,
-)
-
-#: The events that change a gig, in the escrow's terms.
-GIG_EVENTS = (
-    GigCreated,
-    GigAccepted,
-    GigCancelled,
-    GigDelivered,
-    MilestoneReleased,
-    GigReleased,
-    GigRefunded,
-    GigDisputed,
-    GigResolved,
 )
 
 ZERO_ADDRESS = "0x0000000000000000000000000000000000000000"

@@ -1,18 +1,22 @@
 """The escrow's `Gig` tuple, kept current from the escrow's own events; and the
 defaults of the gigs this suite creates.
 
-Every escrow call takes `(gig_id, gig)` with the gig as it stands; the SDK rebuilds
-it from events, and so does this book, so that the contract suite does not depend
-on the SDK. `GigBook.send` calls an escrow function with the current tuple and then
-applies the receipt's events, so a test reads as the story of a gig.
+Every escrow call takes `(gig_id, gig)` with the gig as it stands. The book folds
+each receipt's logs with the SDK's own fold (`gigledger.gigs.Gig.apply`), so this
+suite also checks that the SDK rebuilds exactly the struct the escrow committed
+to; the titanoboa model in tests/contracts is the independent second oracle.
+`GigBook.send` calls an escrow function with the current tuple and then applies
+the receipt's events, so a test reads as the story of a gig.
 """
 
 from __future__ import annotations
 
-from enum import IntFlag
 from typing import Any, NamedTuple
 
-ZERO_ADDRESS = "0x" + "00" * 20
+from gigledger import gigs as ledger
+from gigledger.events import GigCreated, decode_logs
+from gigledger.gigs import GIG_EVENTS, ZERO_ADDRESS, State  # noqa: F401 - the suite takes them from here
+
 DAY = 86_400
 BPS = 10_000
 
@@ -27,21 +31,8 @@ SKILL = b"python".ljust(32, b"\0")
 TRANSFER_FEE_BPS = 100  # the fee-on-transfer token burns 1% of every transfer
 
 
-class State(IntFlag):
-    """Mirror of the escrow's `State` flag."""
-
-    OPEN = 1
-    ACCEPTED = 2
-    DELIVERED = 4
-    RELEASED = 8
-    CANCELLED = 16
-    REFUNDED = 32
-    DISPUTED = 64
-    RESOLVED = 128
-
-
 class Gig(NamedTuple):
-    """Mirror of the escrow's `Gig` struct, in its field order."""
+    """The escrow's `Gig` struct, in its field order, as contract calls take it."""
 
     client: str
     freelancer: str
@@ -54,7 +45,7 @@ class Gig(NamedTuple):
     deadline: int
     review_period: int
     fee_bps: int
-    state: State
+    state: int  # a `State` bit
     delivered_at: int
     disputed_at: int
 
@@ -95,10 +86,10 @@ class GigBook:
 
     def __init__(self, escrow: Any) -> None:
         self.escrow = escrow
-        self.gigs: dict[int, Gig] = {}
+        self.gigs: dict[int, ledger.Gig] = {}
 
     def __getitem__(self, gig_id: int) -> Gig:
-        return self.gigs[gig_id]
+        return Gig(*self.gigs[gig_id].as_tuple())
 
     def create(self, *, sender: Any, value: int = 0, via: Any = None, **arguments: Any) -> int:
         """Creates a gig from `create_gig`'s keyword arguments; returns its id.
@@ -115,7 +106,7 @@ class GigBook:
     def send(self, method: str, gig_id: int, *arguments: Any, sender: Any, via: Any = None) -> Any:
         """Calls `method(gig_id, current gig, *arguments)` and applies its events.
         With `via`, the GigParty contract `via` makes the call and `sender` only relays."""
-        return self._call(method, [gig_id, self.gigs[gig_id], *arguments], sender=sender, via=via)
+        return self._call(method, [gig_id, self[gig_id], *arguments], sender=sender, via=via)
 
     def _call(self, method: str, arguments: list, *, sender: Any, value: int = 0, via: Any = None) -> Any:
         function = getattr(self.escrow, method)
@@ -127,57 +118,14 @@ class GigBook:
         return receipt
 
     def apply(self, receipt: Any) -> None:
-        """Moves every gig the receipt's events touch to its new state."""
-        for log in receipt.events:
-            if log.contract_address != self.escrow.address or "gig_id" not in log.event_arguments:
-                continue
-            args = log.event_arguments
-            if log.event_name == "GigCreated":
-                self.gigs[args["gig_id"]] = created_gig(args)
-            else:
-                self.gigs[args["gig_id"]] = next_gig(self.gigs[args["gig_id"]], log.event_name, args)
-
-
-def created_gig(args: dict) -> Gig:
-    """The gig a `GigCreated` log describes."""
-    return Gig(
-        client=args["client"],
-        freelancer=args["freelancer"],
-        arbiter=args["arbiter"],
-        token=args["token"],
-        amount=args["amount"],
-        paid=0,
-        milestones=list(args["milestones"]),
-        released=0,
-        deadline=args["deadline"],
-        review_period=args["review_period"],
-        fee_bps=args["fee_bps"],
-        state=State.OPEN,
-        delivered_at=0,
-        disputed_at=0,
-    )
-
-
-def next_gig(gig: Gig, event: str, args: dict) -> Gig:
-    """The gig after the escrow logged `event` about it."""
-    match event:
-        case "GigAccepted":
-            return gig._replace(freelancer=args["freelancer"], state=State.ACCEPTED)
-        case "GigDelivered":
-            return gig._replace(state=State.DELIVERED, delivered_at=args["delivered_at"])
-        case "MilestoneReleased":
-            return gig._replace(paid=gig.paid + args["amount"], released=gig.released + 1)
-        case "GigDisputed":
-            return gig._replace(state=State.DISPUTED, disputed_at=args["disputed_at"])
-        case "GigCancelled":
-            return gig._replace(state=State.CANCELLED)
-        case "GigReleased":
-            return gig._replace(state=State.RELEASED)
-        case "GigRefunded":
-            return gig._replace(state=State.REFUNDED)
-        case "GigResolved":
-            return gig._replace(state=State.RESOLVED)
-    raise ValueError(f"no transition for {event}")
+        """Moves every gig the receipt's escrow events touch to its new state, as the SDK folds them."""
+        escrow = self.escrow.address.lower()
+        escrow_logs = [log for log in receipt.logs if log["address"].lower() == escrow]
+        for event in decode_logs(escrow_logs):
+            if isinstance(event, GigCreated):
+                self.gigs[event.gig_id] = ledger.Gig.created(event)
+            elif isinstance(event, GIG_EVENTS):
+                self.gigs[event.gig_id] = self.gigs[event.gig_id].apply(event)
 
 
 def offer_tuple(freelancer: str, terms: dict) -> tuple:

@@ -15,9 +15,9 @@ import pytest
 GIGLEDGER_NODE = [sys.executable, "-m", "gigledger_node.cli"]
 
 
-def node_command(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+def node_command(*args: str, timeout: float = 120, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     """`gigledger-node ARGS`, its usage errors unwrapped (rich boxes them at the terminal's width)."""
-    environment = {**os.environ, "COLUMNS": "400"}
+    environment = {**os.environ, "COLUMNS": "400", **(env or {})}
     return subprocess.run([*GIGLEDGER_NODE, *args], capture_output=True, text=True, timeout=timeout, env=environment)
 
 
@@ -52,6 +52,25 @@ def test_a_node_whose_api_port_is_taken_exits_before_serving(dev_node, tmp_path)
     result = node_command("start", "--dev", str(tmp_path / "d"), "--port", "0", "--api-port", str(dev_node.port))
     assert result.returncode == 1 and "choose --port / --api-port" in result.stderr
     assert not (tmp_path / "d").exists()
+
+
+# ---------------------------------------------------------------- settings from the environment
+
+
+def test_an_unusable_trusted_setting_stops_the_api_before_it_serves(tmp_path):
+    result = node_command("api", "--data-dir", str(tmp_path), "--port", "0", env={"GIGLEDGER_TRUSTED": "nonsense"},
+                          timeout=60)
+    assert (result.returncode, "Traceback" in result.stderr) == (2, False), result.stderr
+    assert "GIGLEDGER_TRUSTED" in result.stderr and "'nonsense' is not an address" in result.stderr
+
+
+def test_an_unusable_trusted_setting_stops_the_node_before_it_creates_anything(tmp_path):
+    data_dir = tmp_path / "dev"
+    result = node_command("start", "--dev", str(data_dir), "--port", "0", env={"GIGLEDGER_TRUSTED": "0x12,"},
+                          timeout=60)
+    assert (result.returncode, "Traceback" in result.stderr) == (2, False), result.stderr
+    assert "GIGLEDGER_TRUSTED" in result.stderr
+    assert not data_dir.exists()
 
 
 # ---------------------------------------------------------------- versions

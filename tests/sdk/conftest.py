@@ -80,6 +80,12 @@ def ledger_for(chain, deployment) -> Callable[[LocalAccount], GigLedger]:
 
 
 @pytest.fixture
+def owner(chain, ledger_for) -> GigLedger:
+    """The deployer: owns the escrow and the registry."""
+    return ledger_for(chain.accounts[0])
+
+
+@pytest.fixture
 def client(chain, ledger_for) -> GigLedger:
     """The client: posts and funds gigs."""
     return ledger_for(chain.accounts[1])
@@ -227,6 +233,13 @@ def anvil_delivered_gig(anvil_chain, anvil_ledger_for) -> Gig:
 
 
 # ---------------------------------------------------------------- this project's node
+
+
+@pytest.fixture
+def bare_dev_node(tmp_path) -> Iterator[str]:
+    """`gigledger-node start --dev` with nothing deployed and no indexer: its URL."""
+    with DevNode(tmp_path / "bare-node", deploy=False, index=False, log_path=tmp_path / "bare-node.log").start() as node:
+        yield node.url
 
 
 @pytest.fixture

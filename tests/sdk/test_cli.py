@@ -154,6 +154,19 @@ def test_an_unreachable_node_exits_5(cli):
     assert "gigledger-node start --dev" in result.stderr
 
 
+@pytest.mark.parametrize("command", [
+    ("gig", "show", "1"),
+    ("reputation", "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"),
+    ("history", "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"),
+    ("offer", "list"),
+    ("audit", "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"),
+])
+def test_every_read_of_an_unreachable_node_exits_5_with_a_message_not_a_traceback(cli, command):
+    result = cli(*command, env={"GIGLEDGER_RPC": f"http://127.0.0.1:{free_port()}"})
+    assert (result.returncode, "Traceback" in result.stderr) == (5, False), result.stderr
+    assert "gigledger-node start --dev" in result.stderr
+
+
 def test_a_manifest_for_another_chain_exits_6(cli, anvil_deployment):
     dataclasses.replace(anvil_deployment, chain_id=anvil_deployment.chain_id + 1).save(cli.manifest)
     result = cli("gig", "list")

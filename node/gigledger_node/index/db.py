@@ -32,6 +32,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.types import TypeDecorator
 
+from gigledger.events import Event, decode_log
+
 metadata = MetaData()
 
 
@@ -287,6 +289,18 @@ def stored_log(row) -> dict:
         "logIndex": row.log_index,
         "address": row.address,
     }
+
+
+class UnreadableEvent(RuntimeError):
+    """A stored events row no longer decodes: the index was written for other contracts' events."""
+
+
+def stored_event(row) -> Event:
+    """An events row decoded again; every stored row was decoded once, when indexed."""
+    event = decode_log(stored_log(row))
+    if event is None:
+        raise UnreadableEvent(f"stored {row.name} log at block {row.block_number} no longer decodes")
+    return event
 
 
 #: Aggregate tables whose integer columns are adjusted in place by deltas.

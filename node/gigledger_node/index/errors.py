@@ -35,6 +35,10 @@ class UnknownTransaction(NotFound):
     """No indexed event came from that transaction."""
 
 
+class UnknownBlock(NotFound):
+    """The index holds no event in a block of that number."""
+
+
 class NothingFound(NotFound):
     """A search matched no account, gig, transaction or block."""
 

@@ -17,9 +17,10 @@ from __future__ import annotations
 import time
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import and_, bindparam, delete, select, tuple_, update
+from sqlalchemy import Table, and_, bindparam, delete, select, tuple_, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
 from gigledger.events import (
@@ -33,11 +34,11 @@ from gigledger.events import (
     GigReleased,
     MissedDeadlineRecorded,
     ResolutionRecorded,
-    decode_log,
 )
-from gigledger.gigs import GIG_EVENTS, Gig, State
+from gigledger.gigs import GIG_EVENTS, Gig
 from gigledger.payments import payments_of
 from gigledger_node.index import db, market
+from gigledger_node.index.gig_rows import GigRow
 
 #: Rows per statement when selecting by a list of keys (SQLite's variable limit).
 CHUNK = 500
@@ -52,13 +53,11 @@ def _chunks(items: Sequence, size: int = CHUNK) -> Iterable[Sequence]:
         yield items[start : start + size]
 
 
-def _upsert(conn: Connection, table):
+def _upsert(conn: Connection, table: Table) -> postgresql.Insert | sqlite.Insert:
     """The dialect's INSERT that can say ON CONFLICT (SQLite and PostgreSQL share the API)."""
     if conn.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    return insert(table)
+        return postgresql.insert(table)
+    return sqlite.insert(table)
 
 
 def month_of(timestamp: int) -> str:
@@ -69,74 +68,12 @@ def month_of(timestamp: int) -> str:
 # ---------------------------------------------------------------- gigs <-> rows
 
 
-@dataclass
-class _GigRow:
-    gig: Gig
-    created_block: int
-    created_at: int
-    updated_block: int
-    updated_at: int
-
-    def as_row(self) -> dict:
-        gig = self.gig
-        return {
-            "gig_id": gig.gig_id,
-            "client": gig.client,
-            "freelancer": gig.freelancer,
-            "arbiter": gig.arbiter,
-            "token": gig.token,
-            "amount": gig.amount,
-            "paid": gig.paid,
-            "milestones": [str(m) for m in gig.milestones],
-            "released": gig.released,
-            "deadline": gig.deadline,
-            "review_period": gig.review_period,
-            "fee_bps": gig.fee_bps,
-            "terms_hash": gig.terms_hash,
-            "skills": list(gig.skills),
-            "state": gig.state.name,
-            "delivered_at": gig.delivered_at,
-            "disputed_at": gig.disputed_at,
-            "deliverable_hash": gig.deliverable_hash,
-            "on_time": gig.on_time,
-            "created_block": self.created_block,
-            "created_at": self.created_at,
-            "updated_block": self.updated_block,
-            "updated_at": self.updated_at,
-        }
-
-    @classmethod
-    def from_row(cls, row) -> _GigRow:
-        gig = Gig(
-            gig_id=row.gig_id,
-            client=row.client,
-            freelancer=row.freelancer,
-            arbiter=row.arbiter,
-            token=row.token,
-            amount=row.amount,
-            paid=row.paid,
-            milestones=tuple(int(m) for m in row.milestones),
-            released=row.released,
-            deadline=row.deadline,
-            review_period=row.review_period,
-            fee_bps=row.fee_bps,
-            state=State[row.state],
-            delivered_at=row.delivered_at,
-            disputed_at=row.disputed_at,
-            terms_hash=row.terms_hash,
-            skills=tuple(row.skills),
-            deliverable_hash=row.deliverable_hash,
-            on_time=row.on_time,
-        )
-        return cls(gig, row.created_block, row.created_at, row.updated_block, row.updated_at)
-
-
-def _load_gigs(conn: Connection, gig_ids: Iterable[int]) -> dict[int, _GigRow]:
+def _load_gigs(conn: Connection, gig_ids: Iterable[int]) -> dict[int, GigRow]:
     ids = sorted(set(gig_ids))
-    found: dict[int, _GigRow] = {}
+    found: dict[int, GigRow] = {}
     for chunk in _chunks(ids):
         for row in conn.execute(select(db.gigs).where(db.gigs.c.gig_id.in_(chunk))):
-            found[row.gig_id] = _GigRow.from_row(row)
+            found[row.gig_id] = GigRow.from_row(row)
     return found
 
 
@@ -174,6 +111,8 @@ class Deltas:
             case GigAccepted():
                 count("reputation", (event.freelancer,), sign, gigs_as_freelancer=1)
             case GigReleased():
+                if gig is None:
+                    raise IndexInconsistent(f"GigReleased for gig {event.gig_id}, which the index does not hold")
                 for tag in gig.skills:
                     count("skill_reputation", (event.freelancer, tag), sign, completed=1)
                 count("monthly_completions", (event.freelancer, month_of(timestamp)), sign, completed=1)
@@ -342,7 +281,9 @@ def apply_events(conn: Connection, logs: Sequence[tuple[Event, dict]], timestamp
     gigs = _load_gigs(conn, gig_ids)
     stored = set(gigs)
     deltas = Deltas()
-    payments, attestations, revocations = [], [], []
+    payments: list[dict[str, Any]] = []
+    attestations: list[dict[str, Any]] = []
+    revocations: list[dict[str, Any]] = []
     attested_skills: dict[tuple, str] = {}
     for event, _ in logs:
         timestamp = timestamps[event.block_number]
@@ -369,10 +310,10 @@ def apply_events(conn: Connection, logs: Sequence[tuple[Event, dict]], timestamp
     market.apply(conn, logs, timestamps)
 
 
-def _fold(gigs: dict[int, _GigRow], event: Event, timestamp: int) -> Gig | None:
+def _fold(gigs: dict[int, GigRow], event: Event, timestamp: int) -> Gig | None:
     """Advance the gig ``event`` is about, returning it as the event leaves it."""
     if isinstance(event, GigCreated):
-        gigs[event.gig_id] = _GigRow(Gig.created(event), event.block_number, timestamp, event.block_number, timestamp)
+        gigs[event.gig_id] = GigRow(Gig.created(event), event.block_number, timestamp, event.block_number, timestamp)
         return gigs[event.gig_id].gig
     if not isinstance(event, GIG_EVENTS):
         return None
@@ -384,13 +325,13 @@ def _fold(gigs: dict[int, _GigRow], event: Event, timestamp: int) -> Gig | None:
     return current.gig
 
 
-def _write_gigs(conn: Connection, gigs: dict[int, _GigRow], stored: set[int]) -> None:
+def _write_gigs(conn: Connection, gigs: dict[int, GigRow], stored: set[int]) -> None:
     new = [g.as_row() for gig_id, g in gigs.items() if gig_id not in stored]
     changed = [{**g.as_row(), "b_gig_id": gig_id} for gig_id, g in gigs.items() if gig_id in stored]
     if new:
         conn.execute(db.gigs.insert(), new)
     if changed:
-        values = {c.name: bindparam(c.name) for c in db.gigs.c if c.name != "gig_id"}
+        values: dict[str, Any] = {c.name: bindparam(c.name) for c in db.gigs.c if c.name != "gig_id"}
         conn.execute(update(db.gigs).where(db.gigs.c.gig_id == bindparam("b_gig_id")).values(values), changed)
 
 
@@ -410,7 +351,7 @@ def _revoke_statement():
 
 
 def _decoded(rows) -> list[tuple[Event, int]]:
-    return [(decode_log(db.stored_log(r)), r.timestamp) for r in rows]
+    return [(db.stored_event(r), r.timestamp) for r in rows]
 
 
 def _stored_events(conn: Connection, where, newest_first: bool) -> list[tuple[Event, int]]:
@@ -469,7 +410,7 @@ def _refold_gigs(conn: Connection, gig_ids: set[int]) -> None:
         for gig_id, events in by_gig.items():
             first, last = events[0], events[-1]
             gig = Gig.from_events([e for e, _ in events])
-            rows[gig_id] = _GigRow(gig, first[0].block_number, first[1], last[0].block_number, last[1])
+            rows[gig_id] = GigRow(gig, first[0].block_number, first[1], last[0].block_number, last[1])
         _write_gigs(conn, rows, set(rows))
 
 

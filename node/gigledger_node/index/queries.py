@@ -1,9 +1,8 @@
 """The read side of the index: every figure the query API and the explorer show.
 
-`Queries` wraps an engine and answers in frozen dataclasses. Money amounts are
-Python ints annotated as `Amount`, which JSON renders as decimal strings (uint256
-does not fit a JSON number). Arguments are validated here, so the API and the
-explorer raise the same errors: `InvalidAddress`, `InvalidPaging`,
+`Queries` wraps an engine and answers with the view models of `views` (re-exported
+here, as are the argument checks and errors, for the API and the explorer).
+Arguments are validated here, so the API and the explorer raise the same errors: `InvalidAddress`, `InvalidPaging`,
 `InvalidFilter` (a caller's mistake) and the `NotFound` family (nothing indexed
 under that key).
 """
@@ -12,15 +11,15 @@ from __future__ import annotations
 
 import re
 import time
-from dataclasses import dataclass, field, fields
-from typing import Annotated, Any, Generic, TypeVar
+from collections.abc import Sequence
+from dataclasses import fields
+from typing import Any
 
-from pydantic import PlainSerializer
-from sqlalchemy import BigInteger, Engine, String, and_, bindparam, cast, func, literal, null, or_, select, union_all
+from sqlalchemy import BigInteger, Engine, String, Table, and_, bindparam, cast, func, literal, null, or_, select, union_all
 from sqlalchemy.engine import Connection, Row
+from sqlalchemy.sql import ColumnElement
 
-from gigledger.events import decode_log
-from gigledger.skills import skill_name
+from gigledger.gigs import ZERO_ADDRESS as ETH
 from gigledger_node.index import db
 from gigledger_node.index.arguments import (  # noqa: F401 - re-exported: the API and explorer check with them
     MAX_LIMIT,
@@ -36,251 +35,35 @@ from gigledger_node.index.errors import (
     InvalidAddress,  # noqa: F401 - re-exported
     InvalidFilter,
     InvalidPaging,  # noqa: F401 - re-exported
-    NotFound,
+    NotFound,  # noqa: F401 - re-exported
     NothingFound,
     QueryError,  # noqa: F401 - re-exported: the API and explorer catch it from here
+    UnknownBlock,
     UnknownGig,
     UnknownTransaction,
 )
 from gigledger_node.index.evidence import counterparties, deliveries
+from gigledger_node.index.gig_rows import GigRow
 from gigledger_node.index.skills import checked_skill, gig_has_skill
 from gigledger_node.index.tokens import TokenInfo, token_book, unknown
-
-T = TypeVar("T")
-
-#: A uint256 amount: an int in Python, a decimal string in JSON.
-Amount = Annotated[int, PlainSerializer(str, return_type=str, when_used="json")]
-
-#: The token address that stands for ETH.
-ETH = "0x0000000000000000000000000000000000000000"
+from gigledger_node.index.views import (  # noqa: F401 - re-exported: the API and explorer answer with them
+    Amount,
+    AttestationRecord,
+    BlockSummary,
+    CompletedInMonth,
+    GigDetail,
+    GigSummary,
+    IndexingStatus,
+    Page,
+    PaymentRecord,
+    Reputation,
+    SearchResult,
+    SkillBreakdown,
+    TimelineEntry,
+    TokenVolume,
+)
 
 _LOCATION_FIELDS = ("block_number", "block_hash", "transaction_hash", "log_index", "address", "block_timestamp")
-
-
-@dataclass(frozen=True)
-class Page(Generic[T]):
-    """One page of a longer list; `total` counts the whole list."""
-
-    items: list[T]
-    offset: int
-    limit: int
-    total: int
-    next_offset: int | None  # where the next page starts; None on the last
-
-    @classmethod
-    def of(cls, items: list[T], offset: int, limit: int, total: int) -> Page[T]:
-        """A page, with where the next one starts worked out."""
-        end = offset + len(items)
-        return cls(items, offset, limit, total, end if end < total else None)
-
-
-@dataclass(frozen=True)
-class GigSummary:
-    """A gig as lists show it."""
-
-    gig_id: int
-    client: str
-    freelancer: str  # the zero address while an open gig waits
-    arbiter: str
-    token: str  # the zero address for ETH
-    amount: Amount
-    paid: Amount
-    state: str  # the escrow's State name: OPEN, ACCEPTED, ...
-    deadline: int
-    skills: list[str]
-    created_block: int
-    created_at: int
-    updated_at: int
-    skill_names: list[str] = field(default_factory=list)  # the tags as names; a non-text tag stays hex
-    token_symbol: str | None = None
-    token_decimals: int | None = None
-    token_label: str = ""  # what follows a formatted amount: the symbol, or the address
-    amount_formatted: str = ""  # in the token's units (raw units when its decimals are unknown)
-    paid_formatted: str = ""
-
-
-@dataclass(frozen=True)
-class TimelineEntry:
-    """One event, where it happened and what it said.
-
-    `args` holds the event's own fields ready for JSON: ints as decimal strings,
-    addresses checksummed, bytes32 as 0x-hex, arrays as lists.
-    """
-
-    name: str
-    block_number: int
-    timestamp: int
-    transaction_hash: str
-    log_index: int
-    address: str
-    args: dict[str, Any]
-
-
-@dataclass(frozen=True)
-class AttestationRecord:
-    """An attestation one party of a settled gig gave the other."""
-
-    escrow: str
-    gig_id: int
-    attester: str
-    subject: str
-    score: int
-    skill: str
-    skill_text: str | None
-    evidence_hash: str
-    revoked: bool
-    block_number: int
-    timestamp: int
-    transaction_hash: str
-
-
-@dataclass(frozen=True)
-class GigDetail:
-    """One gig with everything the escrow's struct holds and its whole timeline."""
-
-    summary: GigSummary
-    milestones: list[Amount]
-    released: int
-    review_period: int
-    fee_bps: int
-    terms_hash: str
-    delivered_at: int
-    disputed_at: int
-    deliverable_hash: str | None
-    on_time: bool | None
-    timeline: list[TimelineEntry]
-    attestations: list[AttestationRecord]
-
-
-@dataclass(frozen=True)
-class BlockSummary:
-    """A block the index holds: one with indexed events, or a checkpoint."""
-
-    number: int
-    hash: str
-    timestamp: int
-    event_count: int
-
-
-@dataclass(frozen=True)
-class SkillBreakdown:
-    """An account's record at one skill tag (bytes32; `text` when it is UTF-8)."""
-
-    skill: str
-    text: str | None
-    completed: int
-    attestations: int
-    score_sum: int
-    average_score: float | None
-
-
-@dataclass(frozen=True)
-class CompletedInMonth:
-    """Gigs an account completed as freelancer in one calendar month (UTC, YYYY-MM)."""
-
-    month: str
-    completed: int
-
-
-@dataclass(frozen=True)
-class TokenVolume:
-    """What an account earned as freelancer and paid as client in one token.
-
-    `earned` and `paid` are raw integers; the `_formatted` twins are in the
-    token's units (raw units when its decimals are unknown), followed by `label`.
-    """
-
-    token: str
-    earned: Amount
-    paid: Amount
-    symbol: str | None = None
-    decimals: int | None = None
-    earned_formatted: str = ""
-    paid_formatted: str = ""
-    label: str = ""
-
-    @classmethod
-    def of(cls, info: TokenInfo, earned: int, paid: int) -> TokenVolume:
-        """The volume in ``info``'s token, raw and formatted."""
-        return cls(info.address, earned, paid, info.symbol, info.decimals, info.format(earned), info.format(paid), info.label)
-
-
-@dataclass(frozen=True)
-class Reputation:
-    """An account's objective record, the attestations it received, and breakdowns."""
-
-    account: str
-    completed: int
-    on_time: int  # the registry's count: completions by the deadline, delivered or not
-    on_time_rate: float | None  # delivered_on_time / delivered: over delivered gigs only
-    missed_deadlines: int
-    delivered: int
-    delivered_on_time: int
-    deadlines_met: float | None  # delivered_on_time / (delivered + missed_deadlines)
-    deadline_record: str  # "met 3 of 4 deadlines (1 missed without delivery)"
-    distinct_counterparties: int
-    distinct_clients: int
-    disputes_opened: int
-    disputes_won: int
-    disputes_lost: int
-    attestations: int
-    score_sum: int
-    average_score: float | None
-    gigs_as_client: int
-    gigs_as_freelancer: int
-    volumes: list[TokenVolume]
-    skills: list[SkillBreakdown]
-    completed_over_time: list[CompletedInMonth]
-
-
-@dataclass(frozen=True)
-class PaymentRecord:
-    """Money into or out of the escrow for one account, from one log."""
-
-    block_number: int
-    timestamp: int
-    transaction_hash: str
-    log_index: int
-    account: str
-    kind: str  # deposit, cancel_refund, milestone, release, refund, resolution, credited, withdrawal
-    direction: str  # in (to the escrow), out (from it), held (credited, still in it)
-    gig_id: int | None
-    token: str
-    amount: Amount
-    fee: Amount
-    token_symbol: str | None = None
-    token_label: str = ""
-    amount_formatted: str = ""
-    fee_formatted: str = ""
-
-
-@dataclass(frozen=True)
-class IndexingStatus:
-    """How far the index has got, and how far behind the chain it is."""
-
-    chain_id: int
-    escrow: str
-    registry: str
-    start_block: int
-    checkpoint_block: int | None
-    checkpoint_hash: str | None
-    chain_head: int | None
-    lag: int | None
-    events: int
-    updated_at: int | None
-    #: Seconds since the indexer last wrote (a stopped or stuck indexer shows here).
-    seconds_since_update: int | None = None
-    #: The follower's last error, when it runs in this process (`gigledger-node start`).
-    last_error: str | None = None
-    last_error_at: int | None = None
-
-
-@dataclass(frozen=True)
-class SearchResult:
-    """What a search text names: kind is account, gig, transaction or block."""
-
-    kind: str
-    key: str
 
 
 def _jsonable(value: Any) -> Any:
@@ -301,32 +84,11 @@ def _ratio(part: int, whole: int) -> float | None:
 
 
 def _gig_summary(row: Row, book: dict[str, TokenInfo]) -> GigSummary:
-    token = book.get(row.token) or unknown(row.token)
-    return GigSummary(
-        gig_id=row.gig_id,
-        client=row.client,
-        freelancer=row.freelancer,
-        arbiter=row.arbiter,
-        token=row.token,
-        amount=row.amount,
-        paid=row.paid,
-        state=row.state,
-        deadline=row.deadline,
-        skills=list(row.skills),
-        created_block=row.created_block,
-        created_at=row.created_at,
-        updated_at=row.updated_at,
-        skill_names=[skill_name(tag) for tag in row.skills],
-        token_symbol=token.symbol,
-        token_decimals=token.decimals,
-        token_label=token.label,
-        amount_formatted=token.format(row.amount),
-        paid_formatted=token.format(row.paid),
-    )
+    return GigSummary.of(GigRow.from_row(row), book.get(row.token) or unknown(row.token))
 
 
 def _timeline_entry(row: Row) -> TimelineEntry:
-    event = decode_log(db.stored_log(row))
+    event = db.stored_event(row)
     args = {f.name: _jsonable(getattr(event, f.name)) for f in fields(event) if f.name not in _LOCATION_FIELDS}
     return TimelineEntry(
         name=row.name,
@@ -411,6 +173,9 @@ def _reputation_query():
 
 _REPUTATION_QUERY = _reputation_query()
 
+#: Payments in the order the chain logged them.
+_CHAIN_ORDER: list[ColumnElement[Any]] = [db.payments.c.block_number, db.payments.c.log_index]
+
 _EVENT_COLUMNS = (
     db.events.c.name,
     db.events.c.block_number,
@@ -429,6 +194,16 @@ class Queries:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+
+    def _rows(
+        self, table: Table, where: ColumnElement[bool], order: Sequence[ColumnElement[Any]], offset: int, limit: int
+    ) -> tuple[list[Row], int]:
+        """One page of ``table``'s rows matching ``where`` in ``order``, and how many match in all."""
+        query = select(table).where(where).order_by(*order).offset(offset).limit(limit)
+        with self.engine.connect() as conn:
+            rows = list(conn.execute(query).all())
+            total = conn.execute(select(func.count()).select_from(table).where(where)).scalar_one()
+        return rows, total
 
     # ------------------------------------------------------------ status and blocks
 
@@ -467,6 +242,17 @@ class Queries:
         with self.engine.connect() as conn:
             rows = conn.execute(query).all()
         return [BlockSummary(r.number, r.hash, r.timestamp, r.event_count) for r in rows]
+
+    def block(self, number: int) -> tuple[BlockSummary, list[TimelineEntry]]:
+        """An indexed block and the events it holds, in log order; raises UnknownBlock."""
+        if not 0 <= number <= MAX_STORED:
+            raise UnknownBlock(f"block {number} holds no indexed event")
+        with self.engine.connect() as conn:
+            row = conn.execute(select(db.blocks).where(db.blocks.c.number == number)).first()
+            entries = self._timeline(conn, db.events.c.block_number == number) if row is not None else []
+        if row is None or not entries:
+            raise UnknownBlock(f"block {number} holds no indexed event")
+        return BlockSummary(row.number, row.hash, row.timestamp, row.event_count), entries
 
     # ------------------------------------------------------------ gigs
 
@@ -508,11 +294,7 @@ class Queries:
             conditions.append(db.gigs.c.created_at < checked_time("until", until))
         if since is not None and until is not None and until <= since:
             raise InvalidFilter(f"until ({until}) must be after since ({since})")
-        where = and_(True, *conditions)
-        query = select(db.gigs).where(where).order_by(db.gigs.c.gig_id.desc()).offset(offset).limit(limit)
-        with self.engine.connect() as conn:
-            rows = conn.execute(query).all()
-            total = conn.execute(select(func.count()).select_from(db.gigs).where(where)).scalar_one()
+        rows, total = self._rows(db.gigs, and_(True, *conditions), [db.gigs.c.gig_id.desc()], offset, limit)
         book = token_book(self.engine)
         return Page.of([_gig_summary(r, book) for r in rows], offset, limit, total)
 
@@ -530,19 +312,11 @@ class Queries:
                 .where(db.attestations.c.gig_id == gig_id)
                 .order_by(db.attestations.c.block_number, db.attestations.c.id)
             ).all()
-        return GigDetail(
-            summary=_gig_summary(row, token_book(self.engine)),
-            milestones=[int(m) for m in row.milestones],
-            released=row.released,
-            review_period=row.review_period,
-            fee_bps=row.fee_bps,
-            terms_hash=row.terms_hash,
-            delivered_at=row.delivered_at,
-            disputed_at=row.disputed_at,
-            deliverable_hash=row.deliverable_hash,
-            on_time=row.on_time,
-            timeline=timeline,
-            attestations=[_attestation(a) for a in attestations],
+        return GigDetail.of(
+            GigRow.from_row(row),
+            token_book(self.engine).get(row.token) or unknown(row.token),
+            timeline,
+            [_attestation(a) for a in attestations],
         )
 
     def transaction(self, transaction_hash: str) -> list[TimelineEntry]:
@@ -611,45 +385,22 @@ class Queries:
         """Attestations about ``account``, newest first, revoked ones included and marked."""
         account = checked_address(account)
         checked_paging(offset, limit)
-        where = db.attestations.c.subject == account
-        query = (
-            select(db.attestations)
-            .where(where)
-            .order_by(db.attestations.c.block_number.desc(), db.attestations.c.id.desc())
-            .offset(offset)
-            .limit(limit)
-        )
-        with self.engine.connect() as conn:
-            rows = conn.execute(query).all()
-            total = conn.execute(select(func.count()).select_from(db.attestations).where(where)).scalar_one()
+        newest_first = [db.attestations.c.block_number.desc(), db.attestations.c.id.desc()]
+        rows, total = self._rows(db.attestations, db.attestations.c.subject == account, newest_first, offset, limit)
         return Page.of([_attestation(r) for r in rows], offset, limit, total)
 
     def payment_history(self, account: str, *, offset: int = 0, limit: int = 100) -> Page[PaymentRecord]:
         """Every payment into or out of escrow for ``account``, oldest first."""
         account = checked_address(account)
         checked_paging(offset, limit)
-        where = db.payments.c.account == account
-        query = (
-            select(db.payments)
-            .where(where)
-            .order_by(db.payments.c.block_number, db.payments.c.log_index)
-            .offset(offset)
-            .limit(limit)
-        )
-        with self.engine.connect() as conn:
-            rows = conn.execute(query).all()
-            total = conn.execute(select(func.count()).select_from(db.payments).where(where)).scalar_one()
+        rows, total = self._rows(db.payments, db.payments.c.account == account, _CHAIN_ORDER, offset, limit)
         book = token_book(self.engine)
         return Page.of([_payment(r, book) for r in rows], offset, limit, total)
 
     def all_payments(self, account: str) -> list[PaymentRecord]:
         """The whole payment history of ``account``, oldest first (for audits)."""
         account = checked_address(account)
-        query = (
-            select(db.payments)
-            .where(db.payments.c.account == account)
-            .order_by(db.payments.c.block_number, db.payments.c.log_index)
-        )
+        query = select(db.payments).where(db.payments.c.account == account).order_by(*_CHAIN_ORDER)
         with self.engine.connect() as conn:
             rows = conn.execute(query).all()
         book = token_book(self.engine)
@@ -696,22 +447,3 @@ class Queries:
             if conn.execute(select(db.blocks.c.number).where(db.blocks.c.number == number)).first():
                 return SearchResult("block", str(number))
         raise NothingFound(f"no gig or indexed block numbered {number}")
-
-
-# ---------------------------------------------------------------- added for the explorer's block page (issue 6)
-
-
-class UnknownBlock(NotFound):
-    """The index holds no event in a block of that number."""
-
-
-def block_events(queries: Queries, number: int) -> tuple[BlockSummary, list[TimelineEntry]]:
-    """An indexed block and the events it holds, in log order; raises UnknownBlock."""
-    if not 0 <= number <= MAX_STORED:
-        raise UnknownBlock(f"block {number} holds no indexed event")
-    with queries.engine.connect() as conn:
-        row = conn.execute(select(db.blocks).where(db.blocks.c.number == number)).first()
-        entries = Queries._timeline(conn, db.events.c.block_number == number) if row is not None else []
-    if not entries:
-        raise UnknownBlock(f"block {number} holds no indexed event")
-    return BlockSummary(row.number, row.hash, row.timestamp, row.event_count), entries

@@ -41,7 +41,6 @@ from gigledger_node.index.queries import (
     Reputation,
     SkillBreakdown,
     TimelineEntry,
-    block_events,
     checked_address,
 )
 from gigledger_node.web import display
@@ -371,7 +370,7 @@ def explorer_router(
     @router.get("/block/{number}", response_class=HTMLResponse, name="explorer-block")
     def block(request: Request, number: str) -> Response:
         def build() -> dict[str, Any]:
-            summary, events = block_events(queries, parse_number(number, "block number"))
+            summary, events = queries.block(parse_number(number, "block number"))
             return {"block": summary, "events": events, "tokens": gig_tokens(queries, events)}
 
         return render(request, "block.html", build)

@@ -7,10 +7,16 @@ from typing import Annotated, Optional
 import typer
 from rich.table import Table
 
-from gigledger.cli import _print_json, _run, _settings, app, out
+from gigledger.cli.context import run_action, settings_of
+from gigledger.cli.rendering import out, print_json
 from gigledger.client import API_ENV
 from gigledger.errors import ConfigurationError
 from gigledger.talent import TalentPage, fetch_talent
+
+
+def register(app: typer.Typer) -> None:
+    """Adds `talent` to the `gigledger` app."""
+    app.command("talent")(talent)
 
 
 def talent_table(page: TalentPage) -> Table:
@@ -26,7 +32,6 @@ def talent_table(page: TalentPage) -> Table:
     return table
 
 
-@app.command("talent")
 def talent(
     ctx: typer.Context,
     skill: Annotated[str, typer.Argument(help="The skill's name, e.g. python.")],
@@ -34,12 +39,15 @@ def talent(
     limit: Annotated[int, typer.Option(min=1, max=1000, help="How many freelancers to show.")] = 20,
 ) -> None:
     """Freelancers for a skill, ranked by evidence, each with why (needs --api)."""
-    settings = _settings(ctx)
+    settings = settings_of(ctx)
 
     def action() -> TalentPage:
         if not settings.api:
             raise ConfigurationError(f"the talent directory is served by the query API: pass --api or set {API_ENV}")
         return fetch_talent(settings.api, skill, trusted=trusted, limit=limit)
 
-    page = _run(settings, action)
-    _print_json(page) if settings.json else out.print(talent_table(page))
+    page = run_action(settings, action)
+    if settings.json:
+        print_json(page)
+    else:
+        out.print(talent_table(page))

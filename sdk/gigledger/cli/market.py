@@ -16,21 +16,17 @@ import typer
 from rich.table import Table
 
 from gigledger.amounts import TokenUnits
-from gigledger.cli import (
-    AddressArg,
-    _address,
-    _ledger,
-    _print_gig_result,
-    _print_json,
-    _run,
-    _settings,
-    _waiting,
-    out,
-    parse_amount,
-    parse_duration,
-    parse_moment,
-)
+from gigledger.cli.context import open_ledger, read, reader, run_action, settings_of, transact
+from gigledger.cli.context import open_ledger as _ledger
+from gigledger.cli.context import run_action as _run
+from gigledger.cli.context import settings_of as _settings
+from gigledger.cli.context import waiting as _waiting
+from gigledger.cli.parsing import AddressArg, parse_address, parse_amount, parse_bytes32, parse_duration, parse_moment
+from gigledger.cli.rendering import field_table, out, print_json, print_receipt
+from gigledger.cli.rendering import print_gig_result as _print_gig_result
+from gigledger.client import GigLedger
 from gigledger.links import SignedLink
+from gigledger.market import OfferResult
 from gigledger.offers import Offer
 from gigledger.profiles import Profile, Rate
 from gigledger.skills import skill_name
@@ -50,13 +46,6 @@ def register(app: typer.Typer) -> None:
     app.command("hire")(hire)
 
 
-def _print_receipt(settings: Any, what: str, receipt: Receipt, **extra: Any) -> None:
-    if settings.json:
-        _print_json({**extra, "transaction_hash": receipt.transaction_hash, "block": receipt.block_number})
-    else:
-        out.print(f"{what} (transaction {receipt.transaction_hash}, block {receipt.block_number})")
-
-
 # ---------------------------------------------------------------- profiles
 
 
@@ -68,14 +57,13 @@ def profile_set(
     skill: Annotated[Optional[list[str]], typer.Option(help="A skill you offer; repeat for several.")] = None,
     link: Annotated[Optional[list[str]], typer.Option(help="A link (portfolio, site); repeat for several.")] = None,
     rate: Annotated[Optional[str], typer.Option(help="Your rate in a token's units, e.g. 0.05eth or 40usdc.")] = None,
-    rate_token: Annotated[Optional[str], typer.Option(parser=_address, help="The rate's ERC-20; omit for ETH.")] = None,
+    rate_token: Annotated[Optional[str], typer.Option(parser=parse_address, help="The rate's ERC-20; omit for ETH.")] = None,
     availability: Annotated[Optional[str], typer.Option(help="e.g. '20h/week from January'.")] = None,
 ) -> None:
     """Publish your profile on chain (the latest one is your current one)."""
-    settings = _settings(ctx)
+    settings = settings_of(ctx)
 
-    def action() -> Receipt:
-        ledger = _ledger(settings)
+    def publish(ledger: GigLedger) -> Receipt:
         profile_rate = None
         if rate is not None:
             units = ledger.token_units(rate_token)
@@ -88,40 +76,36 @@ def profile_set(
             rate=profile_rate,
             availability=availability,
         )
-        with _waiting("publishing the profile"):
-            return ledger.set_profile(profile)
+        return ledger.set_profile(profile)
 
-    _print_receipt(settings, "profile published", _run(settings, action))
+    print_receipt(settings, "profile published", transact(settings, "publishing the profile", publish))
 
 
 @profile_app.command("show")
 def profile_show(ctx: typer.Context, address: AddressArg) -> None:
     """Show an account's latest profile (from the query API)."""
-    settings = _settings(ctx)
-    published = _run(settings, lambda: _ledger(settings, signing=False).profile(address))
+    settings = settings_of(ctx)
+    published = read(settings, lambda ledger: ledger.profile(address))
     if settings.json:
-        _print_json(published)
+        print_json(published)
         return
     if published is None:
         out.print(f"{address} has published no profile")
         return
-    table = Table(title=f"Profile of {address}", show_header=False)
-    table.add_column("field", style="bold")
-    table.add_column("value")
+    rows: list[tuple[str, str]] = []
     if published.profile is None:
-        table.add_row("invalid", published.error or "")
+        rows.append(("invalid", published.error or ""))
     else:
         p = published.profile
-        rows = [("name", p.name), ("headline", p.headline), ("skills", ", ".join(p.skills)), ("links", ", ".join(p.links))]
+        fields = [("name", p.name), ("headline", p.headline), ("skills", ", ".join(p.skills)), ("links", ", ".join(p.links))]
         if p.rate:
-            rows.append(("rate", f"{p.rate.amount} ({p.rate.token})"))
+            fields.append(("rate", f"{p.rate.amount} ({p.rate.token})"))
         if p.availability:
-            rows.append(("availability", p.availability))
-        for field, value in rows:
-            table.add_row(field, value or "—")
-    table.add_row("content hash", published.content_hash)
-    table.add_row("published in", f"block {published.block_number}, transaction {published.transaction_hash}")
-    out.print(table)
+            fields.append(("availability", p.availability))
+        rows += [(field, value or "—") for field, value in fields]
+    rows.append(("content hash", published.content_hash))
+    rows.append(("published in", f"block {published.block_number}, transaction {published.transaction_hash}"))
+    out.print(field_table(f"Profile of {address}", rows))
 
 
 # ---------------------------------------------------------------- links
@@ -135,8 +119,8 @@ def link_sign(
     out_path: Annotated[Optional[Path], typer.Option("--out", help="Write the consent here instead of stdout.")] = None,
 ) -> None:
     """Sign your consent to be linked with OTHER; give the file to OTHER, who runs `link add`."""
-    settings = _settings(ctx)
-    consent = _run(settings, lambda: _ledger(settings).sign_link(other, deadline=parse_moment(deadline)))
+    settings = settings_of(ctx)
+    consent = run_action(settings, lambda: open_ledger(settings).sign_link(other, deadline=parse_moment(deadline)))
     text = json.dumps(consent.to_json(), indent=2)
     if out_path is None:
         out.print(text, markup=False)
@@ -145,55 +129,48 @@ def link_sign(
         out.print(f"consent to link {consent.account} with {other} written to {out_path}")
 
 
+def _read_consent(consent_file: Path) -> SignedLink:
+    try:
+        return SignedLink.from_json(json.loads(consent_file.read_text()))
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        raise ValueError(f"cannot read a link consent from {consent_file}: {error}") from None
+
+
 @link_app.command("add")
 def link_add(
     ctx: typer.Context,
     consent_file: Annotated[Path, typer.Argument(help="The other account's signed consent (from `link sign`).")],
 ) -> None:
     """Link your account with the one whose signed consent this is."""
-    settings = _settings(ctx)
-
-    def action() -> Receipt:
-        try:
-            consent = SignedLink.from_json(json.loads(consent_file.read_text()))
-        except (OSError, ValueError, KeyError, TypeError) as error:
-            raise ValueError(f"cannot read a link consent from {consent_file}: {error}") from None
-        ledger = _ledger(settings)
-        with _waiting("linking"):
-            return ledger.link(consent)
-
-    _print_receipt(settings, "accounts linked", _run(settings, action))
+    settings = settings_of(ctx)
+    consent = run_action(settings, lambda: _read_consent(consent_file))
+    print_receipt(settings, "accounts linked", transact(settings, "linking", lambda ledger: ledger.link(consent)))
 
 
 @link_app.command("remove")
 def link_remove(ctx: typer.Context, other: AddressArg) -> None:
     """End your link with OTHER (either of the two may)."""
-    settings = _settings(ctx)
+    settings = settings_of(ctx)
+    print_receipt(settings, "accounts unlinked", transact(settings, "unlinking", lambda ledger: ledger.unlink(other)))
 
-    def action() -> Receipt:
-        ledger = _ledger(settings)
-        with _waiting("unlinking"):
-            return ledger.unlink(other)
 
-    _print_receipt(settings, "accounts unlinked", _run(settings, action))
+_IDENTITY_COUNTS = ("completed", "on_time", "missed_deadlines", "attestations")
 
 
 @link_app.command("show")
 def link_show(ctx: typer.Context, address: AddressArg) -> None:
     """Show the identity an account belongs to: its linked accounts and their shares (query API)."""
-    settings = _settings(ctx)
-    identity = _run(settings, lambda: _ledger(settings, signing=False).identity(address))
+    settings = settings_of(ctx)
+    identity = read(settings, lambda ledger: ledger.identity(address))
     if settings.json:
-        _print_json(identity)
+        print_json(identity)
         return
     table = Table(title=f"Identity of {address}")
     for column in ("account", "gigs completed", "on time", "missed deadlines", "attestations"):
         table.add_column(column)
     for share in identity["accounts"]:
-        record = share["record"]
-        table.add_row(share["account"], *(str(record[k]) for k in ("completed", "on_time", "missed_deadlines", "attestations")))
-    total = identity["record"]
-    table.add_row("identity", *(str(total[k]) for k in ("completed", "on_time", "missed_deadlines", "attestations")))
+        table.add_row(share["account"], *(str(share["record"][k]) for k in _IDENTITY_COUNTS))
+    table.add_row("identity", *(str(identity["record"][k]) for k in _IDENTITY_COUNTS))
     out.print(table)
 
 
@@ -204,66 +181,56 @@ def link_show(ctx: typer.Context, address: AddressArg) -> None:
 def offer_create(
     ctx: typer.Context,
     price: Annotated[str, typer.Option(help="Price in the token's units: 1eth, 250usdc.")],
-    arbiter: Annotated[str, typer.Option(parser=_address, help="Who resolves a dispute.")],
+    arbiter: Annotated[str, typer.Option(parser=parse_address, help="Who resolves a dispute.")],
     delivery: Annotated[str, typer.Option(help="Time from hire to deadline: 7d, 36h.")],
-    token: Annotated[Optional[str], typer.Option(parser=_address, help="ERC-20 token; omit for ETH.")] = None,
+    token: Annotated[Optional[str], typer.Option(parser=parse_address, help="ERC-20 token; omit for ETH.")] = None,
     review_period: Annotated[str, typer.Option(help="Client's review window after delivery.")] = "3d",
     skill: Annotated[Optional[list[str]], typer.Option(help="A skill tag; repeat for several.")] = None,
-    terms_hash: Annotated[Optional[str], typer.Option(help="bytes32 hash of the offer's terms.")] = None,
+    terms_hash: Annotated[
+        Optional[str], typer.Option(parser=parse_bytes32, help="bytes32 hash of the offer's terms.")
+    ] = None,
 ) -> None:
     """Offer a service on fixed terms (to change them, withdraw and post again)."""
-    settings = _settings(ctx)
+    settings = settings_of(ctx)
 
-    def action() -> Any:
-        ledger = _ledger(settings)
-        amount = parse_amount(price, ledger.token_units(token))
-        with _waiting("posting the offer"):
-            return ledger.post_offer(
-                amount,
-                arbiter=arbiter,
-                delivery_time=parse_duration(delivery),
-                token=token,
-                review_period=parse_duration(review_period),
-                terms_hash=terms_hash,
-                skills=skill or [],
-            )
+    def post(ledger: GigLedger) -> OfferResult:
+        return ledger.post_offer(
+            parse_amount(price, ledger.token_units(token)),
+            arbiter=arbiter,
+            delivery_time=parse_duration(delivery),
+            token=token,
+            review_period=parse_duration(review_period),
+            terms_hash=terms_hash,
+            skills=skill or [],
+        )
 
-    result = _run(settings, action)
-    _print_receipt(settings, f"offer {result.offer.offer_id} posted", result.receipt, offer=result.offer)
+    result = transact(settings, "posting the offer", post)
+    print_receipt(settings, f"offer {result.offer.offer_id} posted", result.receipt, offer=result.offer)
 
 
 @offer_app.command("withdraw")
 def offer_withdraw(ctx: typer.Context, offer_id: OfferId) -> None:
     """Take your offer down; nobody can hire it afterwards."""
-    settings = _settings(ctx)
-
-    def action() -> Receipt:
-        ledger = _ledger(settings)
-        with _waiting(f"withdrawing offer {offer_id}"):
-            return ledger.withdraw_offer(offer_id)
-
-    _print_receipt(settings, f"offer {offer_id} withdrawn", _run(settings, action))
+    settings = settings_of(ctx)
+    receipt = transact(settings, f"withdrawing offer {offer_id}", lambda ledger: ledger.withdraw_offer(offer_id))
+    print_receipt(settings, f"offer {offer_id} withdrawn", receipt)
 
 
 @offer_app.command("show")
 def offer_show(ctx: typer.Context, offer_id: OfferId) -> None:
     """Show an offer's terms as the chain logged them, and whether it is open."""
-    settings = _settings(ctx)
+    settings = settings_of(ctx)
 
-    def action() -> tuple[Offer, bool, TokenUnits]:
-        ledger = _ledger(settings, signing=False)
+    def terms(ledger: GigLedger) -> tuple[Offer, bool, TokenUnits]:
         offer = ledger.offer(offer_id)
         return offer, ledger.offer_is_open(offer), ledger.token_units(offer.token)
 
-    offer, is_open, units = _run(settings, action)
+    offer, is_open, units = read(settings, terms)
     price = units.format(offer.price)
     if settings.json:
-        _print_json({"offer": offer, "open": is_open, "price": price})
+        print_json({"offer": offer, "open": is_open, "price": price})
         return
-    table = Table(title=f"Offer {offer_id}", show_header=False)
-    table.add_column("field", style="bold")
-    table.add_column("value")
-    for field, value in [
+    out.print(field_table(f"Offer {offer_id}", [
         ("state", "open" if is_open else "closed (withdrawn or hired)"),
         ("freelancer", offer.freelancer),
         ("price", price),
@@ -272,9 +239,7 @@ def offer_show(ctx: typer.Context, offer_id: OfferId) -> None:
         ("arbiter", offer.arbiter),
         ("skills", ", ".join(skill_name(s) for s in offer.skills) or "—"),
         ("terms hash", offer.terms_hash),
-    ]:
-        table.add_row(field, value)
-    out.print(table)
+    ]))
     if is_open:
         out.print(f"hire it with: gigledger hire {offer_id} --max-price {units.argument(offer.price)}")
 
@@ -286,11 +251,11 @@ def offer_list(
     state: Annotated[str, typer.Option(help="open, withdrawn, hired or all.")] = "open",
 ) -> None:
     """List offers (from the query API), newest first."""
-    settings = _settings(ctx)
-    ledger = _run(settings, lambda: _ledger(settings, signing=False))
-    rows = _run(settings, lambda: ledger.offers(skill=skill, state=state))
+    settings = settings_of(ctx)
+    ledger = reader(settings)
+    rows = run_action(settings, lambda: ledger.offers(skill=skill, state=state))
     if settings.json:
-        _print_json(rows)
+        print_json(rows)
         return
     units = {token: ledger.token_units(token) for token in {row["token"] for row in rows}}
     table = Table(title=f"{len(rows)} offer(s)")
