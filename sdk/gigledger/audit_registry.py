@@ -105,7 +105,7 @@ def _record_calls(registry: str, account: str, tokens: list[str], head: int) -> 
 def _decoded_answers(answers: list[Any], tokens: list[str]) -> RegistryRecord:
     counters = decode(["uint256"] * len(COUNTERS), hex_bytes(answers[0]))
     volumes = {t: tuple(decode(["uint256", "uint256"], hex_bytes(a))) for t, a in zip(tokens, answers[1:], strict=True)}
-    return RegistryRecord(dict(zip(COUNTERS, counters, strict=True)), volumes, False)  # type: ignore[arg-type]
+    return RegistryRecord(dict(zip(COUNTERS, counters, strict=True)), volumes, False)
 
 
 def _answered_record(rpc: RawRpc, registry: str, account: str, tokens: list[str], head: int) -> RegistryRecord:
