@@ -63,7 +63,7 @@ from gigledger.report import (
     Mismatch,
     RegistryRecord,
 )
-from gigledger.storage import erc20_balance_slot
+from gigledger.storage import erc20_balance_slot, slot_key
 
 __all__ = [
     "ChainAudit", "RpcFailed", "VerifiedGig", "api_checkpoint", "audit_account", "chain_payments", "claims_from_api",
@@ -330,7 +330,7 @@ def _proven_token(
     rpc: RawRpc, chain: VerifiedChain, escrow: str, head: int, token: str, layout: Mapping[str, Any]
 ) -> tuple[int, bool, list[Mismatch]]:
     slot = erc20_balance_slot(layout, escrow)
-    answer = rpc.call("eth_getProof", [token, [hex(slot)], hex(head)])
+    answer = rpc.call("eth_getProof", [token, [slot_key(slot)], hex(head)])
     try:
         return verify_account_proof(chain.headers[head].state_root, answer, address=token).storage[slot], True, []
     except (ProofInvalid, KeyError) as error:

@@ -25,7 +25,7 @@ from eth_utils import keccak, to_checksum_address
 from gigledger.jsonrpc import RawRpc, RpcFailed
 from gigledger.proofs import ProofInvalid, hex_bytes, verify_account_proof
 from gigledger.report import REGISTRY_ANSWER_DIFFERS, REGISTRY_PROOF_INVALID, Mismatch, RegistryRecord
-from gigledger.storage import hashmap_slot, shipped_layout, variable_slot
+from gigledger.storage import hashmap_slot, shipped_layout, slot_key, variable_slot
 
 __all__ = ["COUNTERS", "prove_record", "record_slots", "unpack_counters", "unpack_volume"]
 
@@ -77,7 +77,7 @@ def prove_record(
     counters_slot, volume_slots = record_slots(layout or shipped_layout("ReputationRegistry"), account, tokens)
     slots = [counters_slot, *volume_slots.values()]
     try:
-        answer = rpc.call("eth_getProof", [registry, [hex(s) for s in slots], hex(head)])
+        answer = rpc.call("eth_getProof", [registry, [slot_key(s) for s in slots], hex(head)])
     except RpcFailed:
         return _answered_record(rpc, registry, account, tokens, head), []
     try:

@@ -41,6 +41,11 @@ def hashmap_slot(base: int, *keys: str | int) -> int:
     return slot
 
 
+def slot_key(slot: int) -> str:
+    """A slot as eth_getProof takes it: a 32-byte hex word (Anvil refuses an odd number of digits)."""
+    return "0x" + format(slot, "064x")
+
+
 def erc20_balance_slot(layout: Mapping[str, Any], holder: str) -> int:
     """The slot of ``balanceOf[holder]`` in a Vyper ERC-20 with this layout."""
     return hashmap_slot(variable_slot(layout, "balanceOf"), holder)

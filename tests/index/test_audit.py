@@ -1,7 +1,8 @@
 """The auditor trusts only a pinned genesis: every lie of the endpoint or the index is caught and named.
 
-On Anvil (no seals) for what needs no seal; on the dev node for seals, forks and
-equivocation (see the second half). Each attack is a mode of the lying proxy in
+On Anvil (no seals) for what needs no seal; the state proofs (escrow ETH, ERC-20
+balance slots) on both Anvil and the dev node (`proving_chain`); on the dev node
+for seals, forks and equivocation (see the second half). Each attack is a mode of the lying proxy in
 `proxy.py` in front of an honest chain.
 """
 
@@ -80,8 +81,8 @@ def test_the_report_says_how_many_blocks_it_scanned_and_matched(queries, story):
     assert len(blocks_with_bob) <= report.coverage.blocks_matched < report.coverage.blocks_scanned
 
 
-def test_escrow_ether_is_proved_against_the_head_state_root(queries, story):
-    report = _audit(queries, story, "alice")
+def test_escrow_ether_is_proved_against_the_head_state_root(proof_queries, proof_story):
+    report = _audit(proof_queries, proof_story, "alice")
 
     ether = next(b for b in report.balances if int(b.token, 16) == 0)
     assert ether.proven and ether.ok
@@ -216,9 +217,9 @@ def test_another_chains_genesis_hash_fails_the_audit(queries, story):
     assert report.names() == {verdict.GENESIS_MISMATCH}
 
 
-def test_a_wrong_escrow_balance_fails_its_state_proof(queries, story):
-    with rpc_proxy(story.url, wrong_balance(story.deployment.escrow, 5 * ETHER)) as url:
-        report = _audit(queries, story, "alice", url)
+def test_a_wrong_escrow_balance_fails_its_state_proof(proof_queries, proof_story):
+    with rpc_proxy(proof_story.url, wrong_balance(proof_story.deployment.escrow, 5 * ETHER)) as url:
+        report = _audit(proof_queries, proof_story, "alice", url)
 
     assert verdict.STATE_PROOF_INVALID in report.names()
 
@@ -281,16 +282,26 @@ def test_the_report_renders_as_csv_and_json(queries, story):
 
 
 @pytest.fixture
-def token_gig(anvil, engine):
-    """On a fresh Anvil chain: a MockERC20 gig funded by alice, indexed; (url, deployment, queries, token, alice)."""
+def token_gig(proving_chain, engine):
+    """On Anvil or the dev node, fresh contracts and a MockERC20 gig funded by alice, indexed;
+    (url, deployment, queries, token, alice)."""
     from sdk.tokens import deploy_mock_token
 
-    deployment = deploy_contracts(anvil)
-    people = ledgers(anvil, deployment)
-    token = deploy_mock_token(web3_of(anvil), dev_account(0), holders=[people["alice"].address])
+    deployment = deploy_contracts(proving_chain)
+    people = ledgers(proving_chain, deployment)
+    token = deploy_mock_token(web3_of(proving_chain), dev_account(0), holders=[people["alice"].address])
     people["alice"].create_gig(ETHER, arbiter=people["carol"].address, deadline=WEEK, token=token)
-    Indexer(engine, Endpoint(anvil), deployment).sync()
-    return anvil, deployment, Queries(engine), token, people["alice"].address
+    Indexer(engine, Endpoint(proving_chain), deployment).sync()
+    return proving_chain, deployment, Queries(engine), token, people["alice"].address
+
+
+def test_a_storage_slot_with_an_odd_number_of_hex_digits_is_asked_as_a_32_byte_word(proving_chain):
+    from gigledger.jsonrpc import RawRpc
+    from gigledger.storage import slot_key
+
+    answer = RawRpc(web3_of(proving_chain)).call("eth_getProof", [ATTACKER, [slot_key(0xABC)], "latest"])
+
+    assert int(answer["storageProof"][0]["key"], 16) == 0xABC
 
 
 def _token_balance(report, token):

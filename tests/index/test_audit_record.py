@@ -3,7 +3,8 @@ index's reputation, volume and gig rows reconciled with it and with the verified
 
 Two adversaries: an endpoint that lies about the registry (its proof, its
 ``summary()`` answer), and an index whose record rows were tampered with. Each
-lie is named; an untouched run is ok. On Anvil: none of this needs seals.
+lie is named; an untouched run is ok. None of it needs seals: the proofs run on
+Anvil and on the dev node (`proving_chain`), the tampered rows on Anvil.
 """
 
 from __future__ import annotations
@@ -57,69 +58,69 @@ def _registry_answer(story, method: str, rewrite_result):
 
 
 @pytest.mark.parametrize("party", ["alice", "bob", "carol", "dave"])
-def test_the_registry_record_is_proved_and_the_untouched_record_rows_pass(queries, story, party):
-    report = _audit(queries, story, party)
+def test_the_registry_record_is_proved_and_the_untouched_record_rows_pass(proof_queries, proof_story, party):
+    report = _audit(proof_queries, proof_story, party)
 
     assert report.ok, report.mismatches
     assert report.registry.proven and report.record_ok
-    assert report.registry.counters == _summary(story, party)
+    assert report.registry.counters == _summary(proof_story, party)
 
 
-def test_bobs_proved_record_holds_his_completions_and_volume(queries, story):
-    report = _audit(queries, story, "bob")
+def test_bobs_proved_record_holds_his_completions_and_volume(proof_queries, proof_story):
+    report = _audit(proof_queries, proof_story, "bob")
 
     assert report.registry.counters["completed"] == 2 and report.registry.counters["attestations"] == 1
     earned, paid = report.registry.volumes[ZERO]
     assert earned > 0 and paid == 0
 
 
-def test_a_lie_in_the_registry_storage_proof_is_named(queries, story):
+def test_a_lie_in_the_registry_storage_proof_is_named(proof_queries, proof_story):
     def inflate(_request, result):
         result["storageProof"][0]["value"] = hex(int(result["storageProof"][0]["value"], 16) + 1)
         return result
 
-    with rpc_proxy(story.url, rewrite=_registry_answer(story, "eth_getProof", inflate)) as lying:
-        report = _audit(queries, story, "bob", lying)
+    with rpc_proxy(proof_story.url, rewrite=_registry_answer(proof_story, "eth_getProof", inflate)) as lying:
+        report = _audit(proof_queries, proof_story, "bob", lying)
 
     assert report.names() == {verdict.REGISTRY_PROOF_INVALID}
     assert report.registry is None and not report.record_ok
 
 
-def test_a_proof_of_another_account_in_place_of_the_registry_is_named(queries, story):
+def test_a_proof_of_another_account_in_place_of_the_registry_is_named(proof_queries, proof_story):
     def escrows_proof(request, _result):
         slots, head = request["params"][1], request["params"][2]
-        return web3_of(story.url).provider.make_request("eth_getProof", [story.deployment.escrow, slots, head])["result"]
+        return web3_of(proof_story.url).provider.make_request("eth_getProof", [proof_story.deployment.escrow, slots, head])["result"]
 
-    with rpc_proxy(story.url, rewrite=_registry_answer(story, "eth_getProof", escrows_proof)) as lying:
-        report = _audit(queries, story, "bob", lying)
+    with rpc_proxy(proof_story.url, rewrite=_registry_answer(proof_story, "eth_getProof", escrows_proof)) as lying:
+        report = _audit(proof_queries, proof_story, "bob", lying)
 
     assert report.names() == {verdict.REGISTRY_PROOF_INVALID}
     assert "proves" in next(m.detail for m in report.mismatches)
 
 
-def test_a_lie_in_the_registry_summary_answer_is_named(queries, story):
-    summary_selector = "0x" + web3_of(story.url).keccak(text="summary(address)")[:4].hex()
+def test_a_lie_in_the_registry_summary_answer_is_named(proof_queries, proof_story):
+    summary_selector = "0x" + web3_of(proof_story.url).keccak(text="summary(address)")[:4].hex()
 
     def more_completions(request, result):
         if not request["params"][0]["data"].startswith(summary_selector):
             return result
         return "0x" + encode(["uint256"] * len(COUNTERS), [99] * len(COUNTERS)).hex()
 
-    with rpc_proxy(story.url, rewrite=_registry_answer(story, "eth_call", more_completions)) as lying:
-        report = _audit(queries, story, "bob", lying)
+    with rpc_proxy(proof_story.url, rewrite=_registry_answer(proof_story, "eth_call", more_completions)) as lying:
+        report = _audit(proof_queries, proof_story, "bob", lying)
 
     assert report.names() == {verdict.REGISTRY_ANSWER_DIFFERS}
     assert "completed: served 99, proven 2" in report.mismatches[0].detail
     assert report.registry.counters["completed"] == 2
 
 
-def test_a_lie_in_eth_getstorageat_does_not_move_the_proved_record(queries, story):
-    lie = _registry_answer(story, "eth_getStorageAt", lambda _request, _result: "0x" + "ff" * 32)
+def test_a_lie_in_eth_getstorageat_does_not_move_the_proved_record(proof_queries, proof_story):
+    lie = _registry_answer(proof_story, "eth_getStorageAt", lambda _request, _result: "0x" + "ff" * 32)
 
-    with rpc_proxy(story.url, rewrite=lie) as lying:
-        report = _audit(queries, story, "bob", lying)
+    with rpc_proxy(proof_story.url, rewrite=lie) as lying:
+        report = _audit(proof_queries, proof_story, "bob", lying)
 
-    assert report.ok and report.registry.counters == _summary(story, "bob")
+    assert report.ok and report.registry.counters == _summary(proof_story, "bob")
 
 
 # ---------------------------------------------------------------- the index's record rows
