@@ -155,15 +155,28 @@ class BlockVerifier:
         self.rpc = rpc
         self.chain = chain
         self.blocks: dict[int, VerifiedBlock] = {}
+        self.per_transaction = False  # the endpoint has no eth_getBlockReceipts (Hardhat)
 
     def verify(self, numbers: Iterable[int]) -> list[VerifiedBlock]:
         wanted = sorted(set(numbers))
         missing = [n for n in wanted if n not in self.blocks]
-        calls = [c for n in missing for c in (("eth_getBlockReceipts", [hex(n)]), ("eth_getBlockByNumber", [hex(n), True]))]
-        answers = self.rpc.batch(calls)
-        for i, number in enumerate(missing):
-            self.blocks[number] = self._check(number, answers[2 * i] or [], answers[2 * i + 1])
+        blocks = self.rpc.batch([("eth_getBlockByNumber", [hex(n), True]) for n in missing])
+        receipts = self._receipts(missing, blocks)
+        for number, block, block_receipts in zip(missing, blocks, receipts, strict=True):
+            self.blocks[number] = self._check(number, block_receipts or [], block)
         return [self.blocks[n] for n in wanted]
+
+    def _receipts(self, numbers: list[int], blocks: list[dict | None]) -> list[list[dict] | None]:
+        """Each block's receipts: by eth_getBlockReceipts, or where the endpoint lacks it, by
+        eth_getTransactionReceipt of each transaction the block lists (checked alike either way)."""
+        if not self.per_transaction:
+            try:
+                return self.rpc.batch([("eth_getBlockReceipts", [hex(n)]) for n in numbers])
+            except RpcFailed:
+                self.per_transaction = True
+        hashes = [[tx["hash"] for tx in (block or {}).get("transactions", []) if isinstance(tx, dict)] for block in blocks]
+        answers = iter(self.rpc.batch([("eth_getTransactionReceipt", [h]) for block in hashes for h in block]))
+        return [[r for r in (next(answers) for _ in block) if r is not None] for block in hashes]
 
     def _check(self, number: int, receipts: list[dict], block: dict | None) -> VerifiedBlock:
         header = self.chain.headers[number]

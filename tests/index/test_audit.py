@@ -261,6 +261,32 @@ def test_a_node_lying_about_a_header_is_caught(queries, story):
     assert verdict.HEADER_HASH_MISMATCH in report.names()
 
 
+def _no_block_receipts(request: dict) -> dict | None:
+    """An endpoint without eth_getBlockReceipts, as Hardhat answers."""
+    if request["method"] == "eth_getBlockReceipts":
+        return {"error": {"code": -32004, "message": "Method eth_getBlockReceipts is not supported"}}
+    return None
+
+
+def test_an_endpoint_without_eth_getblockreceipts_is_audited_by_transaction_receipts(queries, story):
+    with rpc_proxy(story.url, refuse=_no_block_receipts) as url:
+        report = _audit(queries, story, "bob", url)
+
+    assert report.ok, report.mismatches
+    assert len(report.rows) == len(_audit(queries, story, "bob").rows)
+
+
+def test_a_forged_transaction_receipt_fails_the_receipts_root(queries, story):
+    release = _release_of(story, "bob")
+    re_amounted = "0x" + format(10**30, "064x")
+    lie = forged_log(release.transaction_hash, release.log_index, data=re_amounted)
+
+    with rpc_proxy(story.url, lie, refuse=_no_block_receipts) as url:
+        report = _audit(queries, story, "bob", url)
+
+    assert verdict.RECEIPTS_ROOT_MISMATCH in report.names()
+
+
 def test_a_flaky_endpoint_is_retried_to_an_honest_report(queries, story):
     with rpc_proxy(story.url, flaky(4)) as url:
         report = _audit(queries, story, "bob", url)
