@@ -283,7 +283,11 @@ def _payments(logs: list[dict], account: str) -> tuple[list[Payment], list[Misma
 def _endpoint_lies(rpc: RawRpc, deployment: Deployment, account: str, head: int, verified: list[dict]) -> list[Mismatch]:
     """What the endpoint's eth_getLogs hides or alters, against the verified logs of the same account."""
     mine = _topic(account)
-    truth = {(log["transactionHash"].lower(), _int(log["logIndex"])): log for log in verified if _is_about(log, deployment.escrow, {mine})}
+    asked = {topic.lower() for query in _account_filters(deployment, account) for topic in query[0]}
+    truth = {
+        (log["transactionHash"].lower(), _int(log["logIndex"])): log for log in verified
+        if _is_about(log, deployment.escrow, {mine}) and log["topics"][0].lower() in asked  # not e.g. OwnershipTransferred
+    }
     served = {(log["transactionHash"].lower(), _int(log["logIndex"])): log for log in endpoint_logs(rpc, deployment, account, head)}
     lies = []
     for key, log in served.items():

@@ -73,6 +73,14 @@ def test_an_untouched_index_passes_the_audit(queries, story, party):
     assert report.rows and all(r.log_in_receipt and r.receipts_root and r.in_index for r in report.rows)
 
 
+def test_the_escrow_owner_passes_though_the_escrow_logs_it_took_ownership(queries, story):
+    owner = dev_account(0).address
+
+    report = audit_from_index(queries, web3_of(story.url), story.deployment, owner)
+
+    assert report.ok, report.mismatches
+
+
 def test_the_report_says_how_many_blocks_it_scanned_and_matched(queries, story):
     report = _audit(queries, story, "bob")
 
