@@ -51,6 +51,19 @@ def compile_contract(name: str) -> dict:
     }
 
 
+def storage_layout(name: str) -> dict:
+    """Where one contract keeps its storage variables, as the compiler lays them out
+    (what the auditor's storage proofs need: `gigledger.storage`)."""
+    bundle = FilesystemInputBundle(search_paths())
+    file_input = bundle.load_file(CONTRACTS / f"{name}.vy")
+    return dict(compile_from_file_input(file_input, input_bundle=bundle, output_formats=["layout"])["layout"])
+
+
+def layout_path(name: str) -> Path:
+    """The shipped layout of one contract, beside its artifact."""
+    return ARTIFACTS / f"{name}.layout.json"
+
+
 def build() -> dict[str, dict]:
     """Every shipped artifact, stamped with the digest of the sources it came from."""
     digest = source_digest()
@@ -67,6 +80,7 @@ def main() -> int:
     for name, artifact in build().items():
         (ARTIFACTS / f"{name}.json").write_text(json.dumps(artifact, indent=1, sort_keys=True) + "\n")
         print(f"wrote {ARTIFACTS / f'{name}.json'}")
+        layout_path(name).write_text(json.dumps(storage_layout(name), indent=1, sort_keys=True) + "\n")
     return 0
 
 

@@ -14,10 +14,14 @@ anchor (`gigledger.anchor`):
 3. the endpoint's own eth_getLogs is compared with them in full (address,
    topics, data): a hidden or altered log is named;
 4. the escrow's ETH balance at the head comes from an eth_getProof checked
-   against the head's stateRoot;
+   against the head's stateRoot, and so does the registry's record of the
+   account (its counters and volumes, `gigledger.audit_registry`);
+5. the account's gigs are folded from the verified logs, as the index folds them;
 
 then reconciles what an index claims (its payment rows, and what it says the
-escrow holds per token) with the verified chain, naming every mismatch.
+escrow holds per token) with the verified chain, naming every mismatch; the
+index's reputation, volume and gig rows are reconciled with the verified record
+and gigs by `gigledger_node.index.audit`.
 """
 
 from __future__ import annotations
@@ -33,9 +37,10 @@ from eth_utils import to_checksum_address
 from web3 import Web3
 
 from gigledger.anchor import TrustAnchor
+from gigledger.audit_registry import prove_record
 from gigledger.deployment import Deployment
-from gigledger.events import GigCreated, decode_log, event_topics
-from gigledger.gigs import GIG_EVENTS
+from gigledger.events import Event, GigAccepted, GigCreated, decode_log, event_topics
+from gigledger.gigs import GIG_EVENTS, Gig, GigHistoryError
 from gigledger.headers import HeaderCache, HeaderSource, VerifiedChain, served_differs, verify_chain
 from gigledger.jsonrpc import RawRpc, RpcFailed
 from gigledger.payments import Payment, api_payments, payments_given_tokens
@@ -56,10 +61,14 @@ from gigledger.report import (
     BalanceCheck,
     Coverage,
     Mismatch,
+    RegistryRecord,
 )
-from gigledger.storage import erc20_balance_slot
+from gigledger.storage import erc20_balance_slot, slot_key
 
-__all__ = ["ChainAudit", "RpcFailed", "api_checkpoint", "audit_account", "chain_payments", "claims_from_api", "reconcile", "verify_account"]
+__all__ = [
+    "ChainAudit", "RpcFailed", "VerifiedGig", "api_checkpoint", "audit_account", "chain_payments", "claims_from_api",
+    "reconcile", "verify_account",
+]
 
 ETH = "0x" + "00" * 20
 _BALANCE_OF = "0x70a08231"  # balanceOf(address)
@@ -146,15 +155,28 @@ class BlockVerifier:
         self.rpc = rpc
         self.chain = chain
         self.blocks: dict[int, VerifiedBlock] = {}
+        self.per_transaction = False  # the endpoint has no eth_getBlockReceipts (Hardhat)
 
     def verify(self, numbers: Iterable[int]) -> list[VerifiedBlock]:
         wanted = sorted(set(numbers))
         missing = [n for n in wanted if n not in self.blocks]
-        calls = [c for n in missing for c in (("eth_getBlockReceipts", [hex(n)]), ("eth_getBlockByNumber", [hex(n), True]))]
-        answers = self.rpc.batch(calls)
-        for i, number in enumerate(missing):
-            self.blocks[number] = self._check(number, answers[2 * i] or [], answers[2 * i + 1])
+        blocks = self.rpc.batch([("eth_getBlockByNumber", [hex(n), True]) for n in missing])
+        receipts = self._receipts(missing, blocks)
+        for number, block, block_receipts in zip(missing, blocks, receipts, strict=True):
+            self.blocks[number] = self._check(number, block_receipts or [], block)
         return [self.blocks[n] for n in wanted]
+
+    def _receipts(self, numbers: list[int], blocks: list[dict | None]) -> list[list[dict] | None]:
+        """Each block's receipts: by eth_getBlockReceipts, or where the endpoint lacks it, by
+        eth_getTransactionReceipt of each transaction the block lists (checked alike either way)."""
+        if not self.per_transaction:
+            try:
+                return self.rpc.batch([("eth_getBlockReceipts", [hex(n)]) for n in numbers])
+            except RpcFailed:
+                self.per_transaction = True
+        hashes = [[tx["hash"] for tx in (block or {}).get("transactions", []) if isinstance(tx, dict)] for block in blocks]
+        answers = iter(self.rpc.batch([("eth_getTransactionReceipt", [h]) for block in hashes for h in block]))
+        return [[r for r in (next(answers) for _ in block) if r is not None] for block in hashes]
 
     def _check(self, number: int, receipts: list[dict], block: dict | None) -> VerifiedBlock:
         header = self.chain.headers[number]
@@ -261,7 +283,11 @@ def _payments(logs: list[dict], account: str) -> tuple[list[Payment], list[Misma
 def _endpoint_lies(rpc: RawRpc, deployment: Deployment, account: str, head: int, verified: list[dict]) -> list[Mismatch]:
     """What the endpoint's eth_getLogs hides or alters, against the verified logs of the same account."""
     mine = _topic(account)
-    truth = {(log["transactionHash"].lower(), _int(log["logIndex"])): log for log in verified if _is_about(log, deployment.escrow, {mine})}
+    asked = {topic.lower() for query in _account_filters(deployment, account) for topic in query[0]}
+    truth = {
+        (log["transactionHash"].lower(), _int(log["logIndex"])): log for log in verified
+        if _is_about(log, deployment.escrow, {mine}) and log["topics"][0].lower() in asked  # not e.g. OwnershipTransferred
+    }
     served = {(log["transactionHash"].lower(), _int(log["logIndex"])): log for log in endpoint_logs(rpc, deployment, account, head)}
     lies = []
     for key, log in served.items():
@@ -321,9 +347,9 @@ def _proven_token(
     rpc: RawRpc, chain: VerifiedChain, escrow: str, head: int, token: str, layout: Mapping[str, Any]
 ) -> tuple[int, bool, list[Mismatch]]:
     slot = erc20_balance_slot(layout, escrow)
-    answer = rpc.call("eth_getProof", [token, [hex(slot)], hex(head)])
+    answer = rpc.call("eth_getProof", [token, [slot_key(slot)], hex(head)])
     try:
-        return verify_account_proof(chain.headers[head].state_root, answer).storage[slot], True, []
+        return verify_account_proof(chain.headers[head].state_root, answer, address=token).storage[slot], True, []
     except (ProofInvalid, KeyError) as error:
         claimed = next((_int(e["value"]) for e in answer.get("storageProof", [])), 0)
         return claimed, False, [Mismatch(STATE_PROOF_INVALID, f"escrow balance of {token} at block {head}: {error}")]
@@ -335,7 +361,7 @@ def _proven_ether(rpc: RawRpc, chain: VerifiedChain, escrow: str, head: int) -> 
     except RpcFailed:  # an endpoint without eth_getProof: the balance is read, and marked unproven
         return _int(rpc.call("eth_getBalance", [escrow, hex(head)])), False, []
     try:
-        return verify_account_proof(chain.headers[head].state_root, answer).balance, True, []
+        return verify_account_proof(chain.headers[head].state_root, answer, address=escrow).balance, True, []
     except (ProofInvalid, KeyError) as error:
         return _int(answer.get("balance", "0x0")), False, [Mismatch(STATE_PROOF_INVALID, f"escrow balance at block {head}: {error}")]
 
@@ -349,6 +375,42 @@ class VerifiedPayment:
     seal: str
     problems: tuple[str, ...]
     timestamp: int  # of its verified header
+
+
+@dataclass(frozen=True)
+class VerifiedGig:
+    """A gig of the account as its verified logs leave it, with where and when they did."""
+
+    gig: Gig
+    created_block: int
+    created_at: int  # of the verified header
+    updated_block: int
+    updated_at: int
+
+
+def _verified_gigs(logs: list[dict], chain: VerifiedChain, account: str) -> tuple[dict[int, VerifiedGig], dict[str, int]]:
+    """The account's gigs folded from verified logs (in chain order), and how many it
+    created (gigs_as_client) and accepted (gigs_as_freelancer), as the index counts them."""
+    by_gig: dict[int, list[Event]] = {}
+    as_client = as_freelancer = 0
+    for event in map(_decoded, logs):
+        if not isinstance(event, GIG_EVENTS):
+            continue
+        by_gig.setdefault(event.gig_id, []).append(event)
+        as_client += isinstance(event, GigCreated) and event.client == account
+        as_freelancer += isinstance(event, GigAccepted) and event.freelancer == account
+    gigs = {}
+    for gig_id, events in by_gig.items():
+        try:
+            gig = Gig.from_events(events)
+        except GigHistoryError:  # no verified GigCreated: GIG_NOT_ON_CHAIN names it
+            continue
+        first, last = events[0], events[-1]
+        gigs[gig_id] = VerifiedGig(
+            gig, first.block_number, chain.headers[first.block_number].timestamp,
+            last.block_number, chain.headers[last.block_number].timestamp,
+        )
+    return gigs, {"gigs_as_client": as_client, "gigs_as_freelancer": as_freelancer}
 
 
 @dataclass(frozen=True)
@@ -366,6 +428,9 @@ class ChainAudit:
     balances: dict[str, tuple[int, bool]]  # token -> (amount at the head, proved)
     mismatches: list[Mismatch]
     coverage: Coverage | None
+    registry: RegistryRecord | None = None  # the registry's record of the account at the head
+    gigs: dict[int, VerifiedGig] = field(default_factory=dict)
+    participation: dict[str, int] = field(default_factory=dict)  # gigs_as_client, gigs_as_freelancer
 
 
 def verify_account(
@@ -379,11 +444,14 @@ def verify_account(
     tokens: Iterable[str] = (),
     token_layouts: Mapping[str, Mapping[str, Any]] | None = None,
     cache_dir: Path | None = None,
+    record_tokens: Iterable[str] = (),
 ) -> ChainAudit:
     """The chain's side of an audit: headers from ``anchor`` to ``head``, every payment of
-    ``account`` from verified receipts, the endpoint's logs checked, and the escrow's
+    ``account`` from verified receipts, the endpoint's logs checked, the escrow's
     balance of each of ``tokens`` at the head (an ERC-20's proved when ``token_layouts``
-    holds its compiler storage layout)."""
+    holds its compiler storage layout), the account's gigs, and the registry's record
+    of the account proved at the head (its volume in ETH, in its gigs' tokens and in
+    ``record_tokens``)."""
     account = to_checksum_address(account)
     rpc = w3 if isinstance(w3, RawRpc) else RawRpc(w3)
     anchor = anchor or TrustAnchor.pinned(deployment.genesis_hash)
@@ -411,12 +479,21 @@ def verify_account(
         payments.append(VerifiedPayment(payment, block.receipts_root, chain.seal_of(block.number), names, timestamp))
     balances, unproven = _chain_balances(rpc, chain, deployment.escrow, head, tokens, token_layouts or {})
     mismatches.extend(unproven)
+    gigs, participation = _verified_gigs(evidence.logs, chain, account)
+    record_tokens = {ETH, *record_tokens, *(g.gig.token for g in gigs.values())}
+    record, record_problems = prove_record(
+        rpc, chain.headers[head].state_root, deployment.registry, account, record_tokens, head
+    )
+    mismatches.extend(record_problems)
     anchor_text = f"checkpoint {anchor.checkpoint.number}" if anchor.checkpoint else f"genesis {anchor.genesis_hash}"
     coverage = Coverage(
         anchor_text, min(anchor.number, deployment.block), head, chain.headers[head].hex_hash,
         evidence.scanned, evidence.matched,
     )
-    return ChainAudit(account, deployment.chain_id, deployment.escrow, chain.authorities, payments, balances, mismatches, coverage)
+    return ChainAudit(
+        account, deployment.chain_id, deployment.escrow, chain.authorities, payments, balances, mismatches, coverage,
+        record, gigs, participation,
+    )
 
 
 def reconcile(
@@ -446,7 +523,7 @@ def reconcile(
     )
     return AuditReport(
         verified.account, verified.chain_id, verified.escrow, verified.authorities, rows, balances, mismatches,
-        verified.coverage,
+        verified.coverage, verified.registry,
     )
 
 

@@ -7,9 +7,10 @@ SDK needs are topic filters; nothing here scans the whole chain's logs.
 
 from __future__ import annotations
 
-from typing import Iterable, Sequence
+from typing import Any, Iterable, Sequence
 
 from web3 import Web3
+from web3.types import FilterParams
 
 from gigledger.deployment import Deployment
 from gigledger.events import (
@@ -17,6 +18,7 @@ from gigledger.events import (
     Attested,
     CreditWithdrawn,
     Event,
+    GigCreated,
     PaymentCredited,
     decode_logs,
     event_topics,
@@ -50,23 +52,21 @@ class LogReader:
         self.w3 = w3
         self.deployment = deployment
 
-    def events(self, address: str, topics: Sequence[object]) -> list[Event]:
+    def events(self, address: str, topics: Sequence[Any]) -> list[Event]:
         """Decoded events of `address` matching `topics`, from the deployment block on."""
         latest = self.w3.eth.block_number
         events: list[Event] = []
         for start in range(self.deployment.block, latest + 1, BLOCK_RANGE):
-            logs = self.w3.eth.get_logs(
-                {
-                    "address": address,
-                    "fromBlock": start,
-                    "toBlock": min(start + BLOCK_RANGE - 1, latest),
-                    "topics": list(topics),
-                }
-            )
-            events.extend(decode_logs(logs))
+            query: FilterParams = {
+                "address": Web3.to_checksum_address(address),
+                "fromBlock": start,
+                "toBlock": min(start + BLOCK_RANGE - 1, latest),
+                "topics": list(topics),
+            }
+            events.extend(decode_logs(self.w3.eth.get_logs(query)))
         return events
 
-    def escrow_events(self, topics: Sequence[object]) -> list[Event]:
+    def escrow_events(self, topics: Sequence[Any]) -> list[Event]:
         """Escrow events matching `topics`."""
         return self.events(self.deployment.escrow, topics)
 
@@ -86,11 +86,11 @@ class LogReader:
             topics[2] = address_topic(client)
         if freelancer:
             topics[3] = address_topic(freelancer)
-        return {e.gig_id for e in self.escrow_events(topics)}
+        return {e.gig_id for e in self.escrow_events(topics) if isinstance(e, GIG_EVENTS)}
 
     def all_gig_ids(self) -> set[int]:
         """Ids of every gig created on this escrow."""
-        return {e.gig_id for e in self.escrow_events([_TOPICS["GigCreated"]])}
+        return {e.gig_id for e in self.escrow_events([_TOPICS["GigCreated"]]) if isinstance(e, GigCreated)}
 
     def account_events(self, account: str) -> list[Event]:
         """Every event of the account's gigs (as client or freelancer), and its credits."""
@@ -102,4 +102,7 @@ class LogReader:
         """Attested and AttestationRevoked events about `subject` and/or by `attester`."""
         topics: list[object] = [ATTESTATION_TOPICS, address_topic(attester) if attester else None]
         topics.append(address_topic(subject) if subject else None)
-        return [e for e in self.events(self.deployment.registry, topics) if e.escrow == self.deployment.escrow]
+        return [
+            e for e in self.events(self.deployment.registry, topics)
+            if isinstance(e, (Attested, AttestationRevoked)) and e.escrow == self.deployment.escrow
+        ]

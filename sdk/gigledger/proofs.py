@@ -164,11 +164,14 @@ def _walk(root: bytes, key: bytes, proof: Sequence[str], what: str) -> bytes:
         raise ProofInvalid(f"{what}: {error or type(error).__name__}") from error
 
 
-def verify_account_proof(state_root: bytes, answer: Mapping[str, Any]) -> ProvenAccount:
+def verify_account_proof(state_root: bytes, answer: Mapping[str, Any], *, address: str | None = None) -> ProvenAccount:
     """The account (and storage slots) an eth_getProof answer proves under ``state_root``.
 
-    Raises ProofInvalid if a proof does not lead to the values the answer claims.
+    Raises ProofInvalid if a proof does not lead to the values the answer claims,
+    or (given ``address``) if the answer proves another account than the one asked about.
     """
+    if address is not None and str(answer["address"]).lower() != address.lower():
+        raise ProofInvalid(f"asked for account {address}, the answer proves {answer['address']}")
     address = answer["address"]
     leaf = _walk(state_root, keccak(hex_bytes(address)), answer["accountProof"], f"account {address}")
     nonce, balance, storage_root, code_hash = (

@@ -31,11 +31,24 @@ LOG_HIDDEN = "endpoint hid a log"
 STATE_PROOF_INVALID = "state proof invalid"
 GIG_NOT_ON_CHAIN = "payment's gig has no verified GigCreated"
 ESCROW_BALANCE_MISMATCH = "escrow balance mismatch"
+REGISTRY_PROOF_INVALID = "registry record proof invalid"
+REGISTRY_ANSWER_DIFFERS = "endpoint's registry answer differs from the proven record"
 # The index against the verified chain.
 MISSING_FROM_INDEX = "payment missing from index"
 NOT_ON_CHAIN = "payment not on chain"
 DIFFERS_FROM_CHAIN = "payment differs from chain"
 HOLDINGS_DIFFER_FROM_ROWS = "index holdings differ from its payment rows"
+REPUTATION_DIFFERS_FROM_CHAIN = "reputation differs from chain"
+VOLUME_DIFFERS_FROM_CHAIN = "volume differs from chain"
+GIG_MISSING_FROM_INDEX = "gig missing from index"
+GIG_ROW_NOT_ON_CHAIN = "gig not on chain"
+GIG_DIFFERS_FROM_CHAIN = "gig differs from chain"
+
+#: What an index row of the account's record can get wrong (the explorer marks its record by these).
+RECORD_MISMATCHES = frozenset({
+    REGISTRY_PROOF_INVALID, REGISTRY_ANSWER_DIFFERS, REPUTATION_DIFFERS_FROM_CHAIN, VOLUME_DIFFERS_FROM_CHAIN,
+    GIG_MISSING_FROM_INDEX, GIG_ROW_NOT_ON_CHAIN, GIG_DIFFERS_FROM_CHAIN,
+})
 
 #: The seal status of blocks on a chain whose genesis lists no authorities (Anvil, Hardhat).
 UNSEALED_CHAIN = "unsealed chain: no authorities"
@@ -83,6 +96,16 @@ class BalanceCheck:
 
 
 @dataclass(frozen=True)
+class RegistryRecord:
+    """The registry's record of the account at the audit's head: its counters and its
+    volume per token (earned as freelancer, paid as client)."""
+
+    counters: dict[str, int]  # completed, on_time, missed_deadlines, disputes_*, attestations, score_sum
+    volumes: dict[str, tuple[int, int]]  # token (the zero address for ETH) -> (earned, paid)
+    proven: bool  # by a storage proof against the head's stateRoot; False: as the endpoint answered
+
+
+@dataclass(frozen=True)
 class Coverage:
     """What the audit verified: the header range, and the blocks its bloom scan matched."""
 
@@ -106,10 +129,16 @@ class AuditReport:
     balances: list[BalanceCheck]
     mismatches: list[Mismatch] = field(default_factory=list)
     coverage: Coverage | None = None
+    registry: RegistryRecord | None = None  # None: its proof failed, or the chain was not verified
 
     @property
     def ok(self) -> bool:
         return not self.mismatches
+
+    @property
+    def record_ok(self) -> bool:
+        """Whether the account's record (registry, reputation, volume and gig rows) is borne out."""
+        return self.registry is not None and not (self.names() & RECORD_MISMATCHES)
 
     def names(self) -> set[str]:
         """The names of every mismatch found."""
@@ -155,10 +184,17 @@ class AuditReport:
                     }
                     for b in self.balances
                 ],
+                "registry": self._registry_json(),
                 "mismatches": [asdict(m) for m in self.mismatches],
             },
             indent=2,
         )
+
+    def _registry_json(self) -> dict[str, Any] | None:
+        if self.registry is None:
+            return None
+        volumes = {t: {"earned": str(e), "paid": str(p)} for t, (e, p) in self.registry.volumes.items()}
+        return {"proven": self.registry.proven, "counters": self.registry.counters, "volumes": volumes}
 
     def to_csv(self) -> str:
         """One CSV line per payment, for spreadsheets."""
@@ -188,6 +224,8 @@ class AuditReport:
                 f"headers {c.first_block}..{c.head} verified from {c.anchor}; "
                 f"{c.blocks_scanned} blocks scanned, {c.blocks_matched} matched. "
             )
+        if self.registry is not None:
+            scanned += "registry record " + ("proven by a storage proof. " if self.registry.proven else "unproven. ")
         if self.ok:
             return scanned + "every payment verified against the chain"
         return scanned + "MISMATCHES: " + "; ".join(f"{m.name} ({m.detail})" for m in self.mismatches)

@@ -8,7 +8,10 @@ applied once per key for nested maps.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
+from functools import cache
+from importlib import resources
 from typing import Any
 
 from eth_utils import keccak
@@ -38,6 +41,24 @@ def hashmap_slot(base: int, *keys: str | int) -> int:
     return slot
 
 
+def slot_key(slot: int) -> str:
+    """A slot as eth_getProof takes it: a 32-byte hex word (Anvil refuses an odd number of digits)."""
+    return "0x" + format(slot, "064x")
+
+
 def erc20_balance_slot(layout: Mapping[str, Any], holder: str) -> int:
     """The slot of ``balanceOf[holder]`` in a Vyper ERC-20 with this layout."""
     return hashmap_slot(variable_slot(layout, "balanceOf"), holder)
+
+
+@cache
+def _shipped_layout_text(name: str) -> str:
+    return resources.files("gigledger").joinpath("artifacts", f"{name}.layout.json").read_text()
+
+
+def shipped_layout(name: str) -> dict[str, Any]:
+    """The storage layout of one contract the SDK ships (written by `make artifacts` beside its ABI)."""
+    try:
+        return dict(json.loads(_shipped_layout_text(name)))
+    except FileNotFoundError:
+        raise UnknownLayout(f"no storage layout ships for {name!r}") from None

@@ -1,7 +1,8 @@
 """The auditor trusts only a pinned genesis: every lie of the endpoint or the index is caught and named.
 
-On Anvil (no seals) for what needs no seal; on the dev node for seals, forks and
-equivocation (see the second half). Each attack is a mode of the lying proxy in
+On Anvil (no seals) for what needs no seal; the state proofs (escrow ETH, ERC-20
+balance slots) on both Anvil and the dev node (`proving_chain`); on the dev node
+for seals, forks and equivocation (see the second half). Each attack is a mode of the lying proxy in
 `proxy.py` in front of an honest chain.
 """
 
@@ -72,6 +73,14 @@ def test_an_untouched_index_passes_the_audit(queries, story, party):
     assert report.rows and all(r.log_in_receipt and r.receipts_root and r.in_index for r in report.rows)
 
 
+def test_the_escrow_owner_passes_though_the_escrow_logs_it_took_ownership(queries, story):
+    owner = dev_account(0).address
+
+    report = audit_from_index(queries, web3_of(story.url), story.deployment, owner)
+
+    assert report.ok, report.mismatches
+
+
 def test_the_report_says_how_many_blocks_it_scanned_and_matched(queries, story):
     report = _audit(queries, story, "bob")
 
@@ -80,8 +89,8 @@ def test_the_report_says_how_many_blocks_it_scanned_and_matched(queries, story):
     assert len(blocks_with_bob) <= report.coverage.blocks_matched < report.coverage.blocks_scanned
 
 
-def test_escrow_ether_is_proved_against_the_head_state_root(queries, story):
-    report = _audit(queries, story, "alice")
+def test_escrow_ether_is_proved_against_the_head_state_root(proof_queries, proof_story):
+    report = _audit(proof_queries, proof_story, "alice")
 
     ether = next(b for b in report.balances if int(b.token, 16) == 0)
     assert ether.proven and ether.ok
@@ -216,9 +225,9 @@ def test_another_chains_genesis_hash_fails_the_audit(queries, story):
     assert report.names() == {verdict.GENESIS_MISMATCH}
 
 
-def test_a_wrong_escrow_balance_fails_its_state_proof(queries, story):
-    with rpc_proxy(story.url, wrong_balance(story.deployment.escrow, 5 * ETHER)) as url:
-        report = _audit(queries, story, "alice", url)
+def test_a_wrong_escrow_balance_fails_its_state_proof(proof_queries, proof_story):
+    with rpc_proxy(proof_story.url, wrong_balance(proof_story.deployment.escrow, 5 * ETHER)) as url:
+        report = _audit(proof_queries, proof_story, "alice", url)
 
     assert verdict.STATE_PROOF_INVALID in report.names()
 
@@ -260,6 +269,32 @@ def test_a_node_lying_about_a_header_is_caught(queries, story):
     assert verdict.HEADER_HASH_MISMATCH in report.names()
 
 
+def _no_block_receipts(request: dict) -> dict | None:
+    """An endpoint without eth_getBlockReceipts, as Hardhat answers."""
+    if request["method"] == "eth_getBlockReceipts":
+        return {"error": {"code": -32004, "message": "Method eth_getBlockReceipts is not supported"}}
+    return None
+
+
+def test_an_endpoint_without_eth_getblockreceipts_is_audited_by_transaction_receipts(queries, story):
+    with rpc_proxy(story.url, refuse=_no_block_receipts) as url:
+        report = _audit(queries, story, "bob", url)
+
+    assert report.ok, report.mismatches
+    assert len(report.rows) == len(_audit(queries, story, "bob").rows)
+
+
+def test_a_forged_transaction_receipt_fails_the_receipts_root(queries, story):
+    release = _release_of(story, "bob")
+    re_amounted = "0x" + format(10**30, "064x")
+    lie = forged_log(release.transaction_hash, release.log_index, data=re_amounted)
+
+    with rpc_proxy(story.url, lie, refuse=_no_block_receipts) as url:
+        report = _audit(queries, story, "bob", url)
+
+    assert verdict.RECEIPTS_ROOT_MISMATCH in report.names()
+
+
 def test_a_flaky_endpoint_is_retried_to_an_honest_report(queries, story):
     with rpc_proxy(story.url, flaky(4)) as url:
         report = _audit(queries, story, "bob", url)
@@ -281,16 +316,26 @@ def test_the_report_renders_as_csv_and_json(queries, story):
 
 
 @pytest.fixture
-def token_gig(anvil, engine):
-    """On a fresh Anvil chain: a MockERC20 gig funded by alice, indexed; (url, deployment, queries, token, alice)."""
+def token_gig(proving_chain, engine):
+    """On Anvil or the dev node, fresh contracts and a MockERC20 gig funded by alice, indexed;
+    (url, deployment, queries, token, alice)."""
     from sdk.tokens import deploy_mock_token
 
-    deployment = deploy_contracts(anvil)
-    people = ledgers(anvil, deployment)
-    token = deploy_mock_token(web3_of(anvil), dev_account(0), holders=[people["alice"].address])
+    deployment = deploy_contracts(proving_chain)
+    people = ledgers(proving_chain, deployment)
+    token = deploy_mock_token(web3_of(proving_chain), dev_account(0), holders=[people["alice"].address])
     people["alice"].create_gig(ETHER, arbiter=people["carol"].address, deadline=WEEK, token=token)
-    Indexer(engine, Endpoint(anvil), deployment).sync()
-    return anvil, deployment, Queries(engine), token, people["alice"].address
+    Indexer(engine, Endpoint(proving_chain), deployment).sync()
+    return proving_chain, deployment, Queries(engine), token, people["alice"].address
+
+
+def test_a_storage_slot_with_an_odd_number_of_hex_digits_is_asked_as_a_32_byte_word(proving_chain):
+    from gigledger.jsonrpc import RawRpc
+    from gigledger.storage import slot_key
+
+    answer = RawRpc(web3_of(proving_chain)).call("eth_getProof", [ATTACKER, [slot_key(0xABC)], "latest"])
+
+    assert int(answer["storageProof"][0]["key"], 16) == 0xABC
 
 
 def _token_balance(report, token):

@@ -75,6 +75,27 @@ def test_a_bundle_with_a_changed_header_fails_its_hash(bundle, story, tmp_path):
     assert verdict.HEADER_HASH_MISMATCH in report.names()
 
 
+def test_a_bundle_carries_the_proved_registry_record_of_its_account(bundle, story):
+    path, verified = bundle
+
+    report = verify_bundle(path, story.deployment.genesis_hash)
+
+    assert report.registry == verified.registry and report.registry.proven
+    assert report.registry.counters["completed"] == 2
+
+
+def test_a_bundle_with_an_inflated_registry_record_fails_its_proof(bundle, story, tmp_path):
+    path, _ = bundle
+
+    def forge(document):
+        proof = next(e[2] for e in _answers(document, "eth_getProof") if e[1][0].lower() == story.deployment.registry.lower())
+        proof["storageProof"][0]["value"] = hex(int(proof["storageProof"][0]["value"], 16) + 1)
+
+    report = verify_bundle(_tampered(path, tmp_path, forge), story.deployment.genesis_hash)
+
+    assert report.names() == {verdict.REGISTRY_PROOF_INVALID} and report.registry is None
+
+
 def test_a_bundle_with_an_answer_removed_is_incomplete(bundle, story, tmp_path):
     path, _ = bundle
 

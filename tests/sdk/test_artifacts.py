@@ -30,3 +30,10 @@ def test_shipped_artifact_matches_the_contract_sources(name, build_artifacts):
 def test_an_unknown_artifact_names_the_shipped_ones():
     with pytest.raises(UnknownArtifact, match="GigEscrow"):
         load_artifact("Nope")
+
+
+@pytest.mark.parametrize("name", SHIPPED)
+def test_shipped_storage_layout_is_the_compilers(name, build_artifacts):
+    from gigledger.storage import shipped_layout
+
+    assert shipped_layout(name) == build_artifacts.storage_layout(name), "sdk/gigledger/artifacts are stale: run `make artifacts`"

@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import Page, expect
 from sqlalchemy import select, update
 
-from gigledger.report import DIFFERS_FROM_CHAIN
+from gigledger.report import DIFFERS_FROM_CHAIN, REPUTATION_DIFFERS_FROM_CHAIN
 from gigledger_node.index import db
 from gigledger_node.index.queries import Queries
 
@@ -110,3 +110,32 @@ def test_account_and_audit_pages_offer_a_proof_bundle_that_verifies_offline(page
     report = verify_bundle(path, genesis)
     assert report.ok, report.mismatches
     assert report.authorities and report.rows
+
+
+@contextmanager
+def completions_inflated(queries: Queries, account: str) -> Iterator[None]:
+    """The account's completed count one higher in the index's reputation row while inside."""
+    reputation = db.reputation
+    with queries.engine.begin() as conn:
+        before = conn.execute(select(reputation.c.completed).where(reputation.c.account == account)).scalar_one()
+        conn.execute(update(reputation).where(reputation.c.account == account).values(completed=before + 1))
+    try:
+        yield
+    finally:
+        with queries.engine.begin() as conn:
+            conn.execute(update(reputation).where(reputation.c.account == account).values(completed=before))
+
+
+def test_account_page_marks_the_record_verified_when_the_index_rows_match(page: Page, explorer: str, parties):
+    page.goto(f"{explorer}/account/{parties['bob']}")
+    expect(page.locator("[data-record] [data-verified]")).to_have_attribute("data-verified", "yes")
+
+
+def test_account_page_turns_the_record_red_on_a_tampered_reputation_row(page: Page, explorer: str, parties, queries):
+    bob = parties["bob"]
+    with completions_inflated(queries, bob):
+        page.goto(f"{explorer}/account/{bob}")
+        expect(page.locator("[data-record] [data-verified]")).to_have_attribute("data-verified", "no")
+        page.goto(f"{explorer}/account/{bob}/audit")
+        expect(page.locator(f"[data-mismatch='{REPUTATION_DIFFERS_FROM_CHAIN}']")).to_contain_text("completed")
+        expect(page.locator("section[data-record]")).to_have_attribute("data-record", "mismatch")

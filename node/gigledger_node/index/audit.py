@@ -7,6 +7,12 @@ and names every way the two disagree. What the escrow holds is what the index's
 payment rows imply (all accounts'), so a deleted or altered row also shows as a
 balance the chain does not have; the index's own holdings table must agree
 with those rows too.
+
+The account's record is reconciled the same way: its `reputation` row's
+counters with the registry's record proved by a storage proof at the head, its
+gig counts with the verified GigCreated and GigAccepted logs, its `volumes`
+rows with the proved volume per token, and every `gigs` row it is a party to
+with the gig folded from the verified logs.
 """
 
 from __future__ import annotations
@@ -16,15 +22,26 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from web3 import Web3
 
 from gigledger.anchor import TrustAnchor
 from gigledger.audit import ChainAudit, reconcile, verify_account
 from gigledger.deployment import Deployment
 from gigledger.payments import OUT, Payment
-from gigledger.report import DIFFERS_FROM_CHAIN, HOLDINGS_DIFFER_FROM_ROWS, AuditReport, Mismatch
+from gigledger.report import (
+    DIFFERS_FROM_CHAIN,
+    GIG_DIFFERS_FROM_CHAIN,
+    GIG_MISSING_FROM_INDEX,
+    GIG_ROW_NOT_ON_CHAIN,
+    HOLDINGS_DIFFER_FROM_ROWS,
+    REPUTATION_DIFFERS_FROM_CHAIN,
+    VOLUME_DIFFERS_FROM_CHAIN,
+    AuditReport,
+    Mismatch,
+)
 from gigledger_node.index import db
+from gigledger_node.index.projection import gig_row
 from gigledger_node.index.queries import PaymentRecord, Queries, checked_address
 
 
@@ -96,6 +113,7 @@ def audit_from_index(
         tokens=held_by_rows(queries),
         token_layouts=token_layouts,
         cache_dir=cache_dir,
+        record_tokens=volume_tokens(queries, account),
     )
     return reconcile_index(queries, verified)
 
@@ -105,6 +123,7 @@ def reconcile_index(queries: Queries, verified: ChainAudit) -> AuditReport:
     held = held_by_rows(queries)
     report = reconcile(verified, held=held, claimed=[claimed_payment(r) for r in queries.all_payments(verified.account)])
     report.mismatches.extend(_timestamp_differences(queries, verified))
+    report.mismatches.extend(_record_differences(queries, verified))
     tables = queries.held_by_escrow()
     report.mismatches.extend(
         Mismatch(HOLDINGS_DIFFER_FROM_ROWS, f"token {token}: holdings table {tables.get(token, 0)}, payment rows {amount}")
@@ -112,3 +131,68 @@ def reconcile_index(queries: Queries, verified: ChainAudit) -> AuditReport:
         if tables.get(token, 0) != amount
     )
     return report
+
+
+# ---------------------------------------------------------------- the account's record
+
+
+def volume_tokens(queries: Queries, account: str) -> list[str]:
+    """The tokens the index keeps a volume row in for ``account`` (each proved by the audit)."""
+    query = select(db.volumes.c.token).where(db.volumes.c.account == checked_address(account))
+    with queries.engine.connect() as conn:
+        return sorted(conn.execute(query).scalars())
+
+
+def _record_differences(queries: Queries, verified: ChainAudit) -> list[Mismatch]:
+    """The account's reputation, volume and gig rows against the proved record and the verified gigs."""
+    if verified.coverage is None:
+        return []
+    account = verified.account
+    with queries.engine.connect() as conn:
+        reputation = conn.execute(select(db.reputation).where(db.reputation.c.account == account)).first()
+        volumes = {r.token: (r.earned, r.paid) for r in conn.execute(select(db.volumes).where(db.volumes.c.account == account))}
+        gigs = {
+            r.gig_id: r._asdict()
+            for r in conn.execute(select(db.gigs).where(or_(db.gigs.c.client == account, db.gigs.c.freelancer == account)))
+        }
+    return [*_reputation_differences(reputation, verified), *_volume_differences(volumes, verified), *_gig_differences(gigs, verified)]
+
+
+def _reputation_differences(row: Any, verified: ChainAudit) -> list[Mismatch]:
+    chain = dict(verified.participation)
+    if verified.registry is not None:  # else its proof failed, and that is the mismatch
+        chain.update(verified.registry.counters)
+    indexed = {name: getattr(row, name, 0) if row is not None else 0 for name in chain}
+    differences = [f"{name}: index {indexed[name]}, chain {value}" for name, value in chain.items() if indexed[name] != value]
+    return [Mismatch(REPUTATION_DIFFERS_FROM_CHAIN, f"{verified.account}: " + "; ".join(differences))] if differences else []
+
+
+def _volume_differences(indexed: dict[str, tuple[int, int]], verified: ChainAudit) -> list[Mismatch]:
+    if verified.registry is None:
+        return []
+    proven = verified.registry.volumes
+    return [
+        Mismatch(
+            VOLUME_DIFFERS_FROM_CHAIN,
+            f"{verified.account} in token {token}: index earned {indexed.get(token, (0, 0))[0]} paid {indexed.get(token, (0, 0))[1]}, "
+            f"chain earned {proven.get(token, (0, 0))[0]} paid {proven.get(token, (0, 0))[1]}",
+        )
+        for token in sorted({*indexed, *proven})
+        if indexed.get(token, (0, 0)) != proven.get(token, (0, 0))
+    ]
+
+
+def _gig_differences(indexed: dict[int, dict[str, Any]], verified: ChainAudit) -> list[Mismatch]:
+    problems = []
+    for gig_id in sorted({*indexed, *verified.gigs}):
+        row, chain = indexed.get(gig_id), verified.gigs.get(gig_id)
+        if chain is None:
+            problems.append(Mismatch(GIG_ROW_NOT_ON_CHAIN, f"gig {gig_id}: the index has a row, the verified logs no such gig of {verified.account}"))
+        elif row is None:
+            problems.append(Mismatch(GIG_MISSING_FROM_INDEX, f"gig {gig_id} of {verified.account}"))
+        else:
+            expected = gig_row(chain.gig, chain.created_block, chain.created_at, chain.updated_block, chain.updated_at)
+            differences = [f"{c}: index {row[c]!r}, chain {v!r}" for c, v in expected.items() if row[c] != v]
+            if differences:
+                problems.append(Mismatch(GIG_DIFFERS_FROM_CHAIN, f"gig {gig_id}: " + "; ".join(differences)))
+    return problems

@@ -15,6 +15,8 @@ from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from gigledger.deployment import Deployment
 from gigledger_node.index.db import default_url, open_index
 from gigledger_node.index.endpoint import Endpoint, TransientError
@@ -102,6 +104,7 @@ def run_indexer(
                     indexer.sync(bar.update)
             break
         except TransientError as error:
+            record_failure(index_url(db_url, data_dir), error)
             if not follow:
                 raise IndexerStopped(f"the endpoint {rpc_url} kept failing: {error}") from None
             delay = min(delay * 2, RESTART_PAUSE * 6)
@@ -110,6 +113,21 @@ def run_indexer(
     say(f"indexed up to block {indexer.checkpoint()[0]} into {indexer.engine.url.render_as_string()}")
     if follow:
         follow_until_interrupted(indexer, poll_interval)
+
+
+def record_failure(db_url: str, error: BaseException) -> None:
+    """Record a failure before the follower runs (it records its own) where /status reads it."""
+    try:
+        engine = open_index(db_url)
+    except SQLAlchemyError as refused:  # the database is down too: the log is all there is
+        log.warning("indexer: could not record %s: %s", error, refused)
+        return
+    try:
+        health = FollowerHealth.load(engine) or FollowerHealth()
+        health.failed(error)
+        health.save(engine)
+    finally:
+        engine.dispose()
 
 
 def follow_in_background(
@@ -136,6 +154,7 @@ def follow_in_background(
                 except Exception as error:  # noqa: BLE001 (the thread must outlive any one failure)
                     log.exception("indexer stopped by %s; restarting", error)
                     health.failed(error)
+                    health.save(engine)
                     stop.wait(max(poll_interval, RESTART_PAUSE))
         finally:
             engine.dispose()

@@ -76,6 +76,17 @@ indexer_state = Table(
     Column("updated_at", BigInteger, nullable=True),
 )
 
+# The follower's last error and last successful poll (unix seconds), one row, written by
+# whichever process indexes and read by /status in any process (`gigledger_node.index.health`).
+indexer_health = Table(
+    "indexer_health",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("last_error", String(500), nullable=True),
+    Column("last_error_at", BigInteger, nullable=True),
+    Column("last_success_at", BigInteger, nullable=True),
+)
+
 # Blocks the index depends on: every block holding an indexed log, and every
 # checkpoint. Their hashes are what reorg detection compares with the chain.
 blocks = Table(

@@ -10,7 +10,7 @@ gap, and the unique (transaction_hash, log_index) constraint rules out duplicate
 The range adapts to the endpoint: halved when it refuses a log query (too many
 results, too wide), doubled after a success. Following, a transient endpoint
 failure (see `endpoint.TransientError`) is logged, recorded in `FollowerHealth`
-for /status, and waited out with capped exponential backoff: it never stops the
+(kept in the index database, for /status of any API process), and waited out with capped exponential backoff: it never stops the
 follower.
 """
 
@@ -31,6 +31,7 @@ from gigledger.deployment import Deployment
 from gigledger.events import decode_log
 from gigledger_node.index import db
 from gigledger_node.index.endpoint import Endpoint, RangeTooLarge, TransientError
+from gigledger_node.index.health import FollowerHealth
 from gigledger_node.index.projection import apply_events, roll_back
 from gigledger_node.index.skills import apply_gig_skills, roll_back_gig_skills
 from gigledger_node.index.tokens import read_new_tokens, store_tokens
@@ -43,21 +44,6 @@ PREFETCH_DEPTH = 2
 MAX_FOLLOW_BACKOFF = 30.0
 
 log = logging.getLogger(__name__)
-
-
-@dataclass
-class FollowerHealth:
-    """How a follower is doing, for /status: its last error and its last successful poll."""
-
-    last_error: str | None = None
-    last_error_at: float | None = None
-    last_success_at: float | None = None
-
-    def failed(self, error: BaseException) -> None:
-        self.last_error, self.last_error_at = f"{type(error).__name__}: {error}", time.time()
-
-    def succeeded(self) -> None:
-        self.last_success_at = time.time()
 
 
 class WrongIndex(RuntimeError):
@@ -412,6 +398,7 @@ class Indexer:
             else:
                 health.succeeded()
                 delay = poll_interval
+            health.save(self.engine)
             stop.wait(delay)
 
     def lag(self) -> int:

@@ -284,9 +284,13 @@ class IndexingStatus:
     updated_at: int | None
     #: Seconds since the indexer last wrote (a stopped or stuck indexer shows here).
     seconds_since_update: int | None = None
-    #: The follower's last error, when it runs in this process (`gigledger-node start`).
+    #: The follower's last error and last successful poll, from whichever process indexes
+    #: (`gigledger_node.index.health`), and their ages in seconds.
     last_error: str | None = None
     last_error_at: int | None = None
+    seconds_since_error: int | None = None
+    last_success_at: int | None = None
+    seconds_since_success: int | None = None
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ import csv
 import io
 import threading
 from collections.abc import Sequence
-from dataclasses import fields, replace
+from dataclasses import fields
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, FastAPI, Query, Request
@@ -22,7 +22,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 
 from gigledger.deployment import Deployment
-from gigledger_node.index.indexer import FollowerHealth
+from gigledger_node.index.health import FollowerHealth, with_health
 from gigledger_node.index.market_queries import MarketQueries
 from gigledger_node.index.queries import (
     MAX_LIMIT,
@@ -86,11 +86,9 @@ def api_router(
     @router.get("/status", tags=["index"])
     def status() -> IndexingStatus:
         """How far the index has got: checkpoint, chain head, lag in blocks, seconds since the
-        indexer last wrote, and (with an indexer in this process) its last error."""
-        current = queries.status()
-        if health is None or health.last_error_at is None:
-            return current
-        return replace(current, last_error=health.last_error, last_error_at=int(health.last_error_at))
+        indexer last wrote, and the indexer's last error and last successful poll with their
+        ages (from the index database, so a standalone `gigledger-node index` shows here too)."""
+        return with_health(queries.status(), queries.engine, health)
 
     @router.get("/gigs", tags=["gigs"])
     def gigs(

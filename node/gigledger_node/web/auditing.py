@@ -27,7 +27,7 @@ from gigledger.audit import ChainAudit, RpcFailed, verify_account
 from gigledger.bundle import write_bundle
 from gigledger.deployment import Deployment
 from gigledger.report import AuditReport
-from gigledger_node.index.audit import held_by_rows, reconcile_index
+from gigledger_node.index.audit import held_by_rows, reconcile_index, volume_tokens
 from gigledger_node.index.queries import Queries, QueryError
 
 #: Chain audits kept (one per account and checkpoint).
@@ -102,7 +102,8 @@ class Auditor:
     def _chain_audit(self, account: str) -> ChainAudit:
         status = self.queries.status()
         tokens = tuple(held_by_rows(self.queries))
-        key = (account.lower(), status.checkpoint_block, status.checkpoint_hash, tokens)
+        record_tokens = tuple(volume_tokens(self.queries, account))
+        key = (account.lower(), status.checkpoint_block, status.checkpoint_hash, tokens, record_tokens)
         with self._lock:
             if key in self._kept:
                 self._kept.move_to_end(key)
@@ -117,6 +118,7 @@ class Auditor:
                     head=status.checkpoint_block,
                     tokens=tokens,
                     cache_dir=self._cache_dir,
+                    record_tokens=record_tokens,
                 )
             except CHAIN_UNREACHABLE as error:
                 raise ChainUnreachable(f"the chain endpoint {self.rpc_url} failed during the audit: {error}") from error

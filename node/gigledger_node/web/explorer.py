@@ -27,6 +27,7 @@ from starlette.routing import NoMatchFound
 
 from gigledger.deployment import Deployment
 from gigledger.hashes import ZERO_HASH
+from gigledger.report import AuditReport
 from gigledger.skills import skill_name
 from gigledger_node.index.market_queries import MarketQueries
 from gigledger_node.index.queries import (
@@ -266,17 +267,23 @@ def parse_number(text: str, what: str) -> int:
 # ---------------------------------------------------------------- auditing
 
 
-def verification(auditor: Auditor | None, account: str) -> dict[tuple[str, int], bool] | None:
+def account_audit(auditor: Auditor | None, account: str) -> AuditReport | None:
+    """The account's audit against the current head, or None when there is no chain to check against."""
+    if auditor is None:
+        return None
+    try:
+        return auditor.report(account)
+    except AuditUnavailable:
+        return None
+
+
+def verification(report: AuditReport | None) -> dict[tuple[str, int], bool] | None:
     """Per payment (transaction hash, log index): whether the chain bears it out.
 
     None when there is no chain to check against; a payment the audit did not find
     on chain is absent, which the page shows as a mismatch.
     """
-    if auditor is None:
-        return None
-    try:
-        report = auditor.report(account)
-    except AuditUnavailable:
+    if report is None:
         return None
     return {(row.payment.transaction_hash.lower(), row.payment.log_index): row.ok for row in report.rows}
 
@@ -386,6 +393,7 @@ def explorer_router(
             if not (gigs.total or attestations.total or payments.total or has_market_presence(market)):
                 raise NotFound(f"the index holds no gig, payment or attestation of {checked}")
             reputation = queries.reputation(checked)
+            audited = account_audit(auditor, checked)
             return {
                 "address": checked,
                 "reputation": reputation,
@@ -394,7 +402,8 @@ def explorer_router(
                 "gigs": gigs,
                 "attestations": attestations,
                 "payments": payments,
-                "verified": verification(auditor, checked),
+                "verified": verification(audited),
+                "record_verified": None if audited is None else audited.record_ok,
                 "csv_url": payments_csv_url(request, checked, payments),
                 "trust": trust_of(request, checked),
                 "market": market,
