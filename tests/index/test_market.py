@@ -20,7 +20,8 @@ from gigledger_node.index.queries import InvalidFilter, Queries
 
 from .conftest import index_contents
 from .market_story import market_ledgers, offer
-from .story import ETHER, deploy_contracts, web3_of
+from .named_tokens import deploy_named_token
+from .story import ETHER, deploy_contracts, dev_account, web3_of
 
 
 def test_profile_is_the_latest_document_with_its_hash(market_queries, market_story):
@@ -207,3 +208,25 @@ def test_a_profile_with_nul_characters_is_indexed_as_invalid(anvil, engine, docu
     assert record.fields is None and reason in record.error
     assert record.content_hash == content_hash(document)
     assert indexer.lag() == 0
+
+
+def test_an_offer_names_its_hash_as_the_market_keeps_it(market_queries, market_story):
+    record = market_queries.offer(market_story.offers["bob_rust"])
+    reader = market_ledgers(market_story.url, market_story.deployment)["alice"]
+    assert record.offer_hash == "0x" + reader.market.functions.offer_hash(record.offer_id).call().hex()
+
+
+def test_the_hire_command_pins_the_offers_price_and_hash(market_queries, market_story):
+    record = market_queries.offer(market_story.offers["bob_rust"])
+    assert record.hire_command == f"gigledger hire {record.offer_id} --max-price 2eth --offer-hash {record.offer_hash}"
+
+
+def test_an_erc20_offers_hire_command_caps_the_price_in_the_tokens_units(anvil, engine):
+    """The token is in no gig yet: the index reads its symbol and decimals for the offer."""
+    deployment = deploy_contracts(anvil)
+    people = market_ledgers(anvil, deployment)
+    usdc = deploy_named_token(web3_of(anvil), dev_account(0), "USDC", 6, [])
+    posted = people["bob"].post_offer(250_500_000, token=usdc, arbiter=people["carol"].address, delivery_time=86_400)
+    Indexer(engine, Endpoint(anvil), deployment).sync()
+    record = MarketQueries(engine).offer(posted.offer.offer_id)
+    assert record.hire_command.startswith(f"gigledger hire {record.offer_id} --max-price 250.5usdc --offer-hash 0x")

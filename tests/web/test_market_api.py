@@ -82,7 +82,7 @@ def test_account_without_profile_answers_null(api, story):
 def test_offer_route_gives_the_price_as_a_decimal_string_and_the_hire_command(api, story):
     offer = api.get(f"/offers/{story.offers['bob_rust']}").json()
     assert (offer["price"], offer["state"]) == (str(2 * 10**18), "open")
-    assert offer["hire_command"] == f"gigledger hire {story.offers['bob_rust']} --max-price 2eth"
+    assert offer["hire_command"] == f"gigledger hire {story.offers['bob_rust']} --max-price 2eth --offer-hash {offer['offer_hash']}"
 
 
 def test_offers_filter_by_skill_name(api, story):
@@ -140,9 +140,10 @@ def html(api: httpx.Client, path: str) -> httpx.Response:
 
 
 def test_offer_page_shows_the_exact_hire_command(api, story):
+    offer_hash = api.get(f"/offers/{story.offers['bob_rust']}").json()["offer_hash"]
     page = html(api, f"/offer/{story.offers['bob_rust']}")
     assert page.status_code == 200
-    assert f"<code>gigledger hire {story.offers['bob_rust']} --max-price 2eth</code>" in page.text
+    assert f"<code>gigledger hire {story.offers['bob_rust']} --max-price 2eth --offer-hash {offer_hash}</code>" in page.text
 
 
 def test_hired_offer_page_links_its_gig_and_offers_no_command(api, story):

@@ -14,7 +14,8 @@ from typing import Any
 from sqlalchemy import Engine, and_, func, or_, select
 from sqlalchemy.engine import Row
 
-from gigledger.amounts import ETH
+from gigledger.amounts import units_of
+from gigledger.offers import Offer, hire_command
 from gigledger.skills import skill_name, skill_tag
 from gigledger_node.index import db, market
 from gigledger_node.index.queries import (
@@ -27,6 +28,7 @@ from gigledger_node.index.queries import (
     checked_address,
     checked_paging,
 )
+from gigledger_node.index.tokens import TokenInfo, token_book, unknown
 
 #: At most this many accounts are gathered into one identity (a bound on the walk).
 MAX_IDENTITY = 64
@@ -126,6 +128,9 @@ class OfferRecord:
     posted_block: int
     posted_at: int
     transaction_hash: str
+    # keccak256 of the offer's terms as the market hashes them (`Offer.hash`): what a
+    # client pins when hiring, so the terms it pays are the terms it was shown.
+    offer_hash: str
     hire_command: str
 
 
@@ -146,15 +151,24 @@ def checked_offer_state(state: str) -> str | None:
     return state
 
 
-def hire_command(offer_id: int, token: str, price: int) -> str:
-    """The CLI command that hires the offer; for ETH it caps the price at the offer's, so
-    the same command run against another deployment cannot pay more than shown."""
-    if token == ETH.token:
-        return f"gigledger hire {offer_id} --max-price {ETH.argument(price)}"
-    return f"gigledger hire {offer_id}"
+def offer_of(row: Row) -> Offer:
+    """The SDK's `Offer` (the contract's struct) an offers row holds."""
+    return Offer(
+        offer_id=row.offer_id,
+        freelancer=row.freelancer,
+        token=row.token,
+        price=row.price,
+        delivery_time=row.delivery_time,
+        review_period=row.review_period,
+        arbiter=row.arbiter,
+        terms_hash=row.terms_hash,
+        skills=tuple(row.skills),
+    )
 
 
-def _offer(row: Row) -> OfferRecord:
+def _offer(row: Row, book: dict[str, TokenInfo]) -> OfferRecord:
+    terms = offer_of(row)
+    info = book.get(row.token) or unknown(row.token)
     return OfferRecord(
         offer_id=row.offer_id,
         freelancer=row.freelancer,
@@ -171,7 +185,8 @@ def _offer(row: Row) -> OfferRecord:
         posted_block=row.posted_block,
         posted_at=row.posted_at,
         transaction_hash=row.transaction_hash,
-        hire_command=hire_command(row.offer_id, row.token, row.price),
+        offer_hash=terms.hash(),
+        hire_command=hire_command(terms, units_of(row.token, info.decimals, info.symbol)),
     )
 
 
@@ -278,7 +293,8 @@ class MarketQueries:
         with self.engine.connect() as conn:
             rows = conn.execute(query).all()
             total = conn.execute(select(func.count()).select_from(table).where(where)).scalar_one()
-        return Page.of([_offer(r) for r in rows], offset, limit, total)
+        book = token_book(self.engine)
+        return Page.of([_offer(r, book) for r in rows], offset, limit, total)
 
     def offer(self, offer_id: int) -> OfferRecord:
         """One offer; UnknownOffer when none has that id."""
@@ -288,4 +304,4 @@ class MarketQueries:
             row = conn.execute(select(market.offers).where(market.offers.c.offer_id == offer_id)).first()
         if row is None:
             raise UnknownOffer(f"no offer {offer_id} is indexed")
-        return _offer(row)
+        return _offer(row, token_book(self.engine))
