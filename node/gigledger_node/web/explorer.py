@@ -324,7 +324,7 @@ def explorer_router(
     The account page links to the query API's CSV route, named "payments", when
     the app has it.
     """
-    from gigledger_node.web.explorer_talent import skill_search
+    from gigledger_node.web.explorer_talent import search_elsewhere
 
     router = APIRouter(include_in_schema=False)
     auditor = Auditor.configured(queries, rpc_url, deployment)
@@ -348,7 +348,7 @@ def explorer_router(
         try:
             found = queries.search(text)
         except NotFound as error:
-            return skill_search(request, queries, text) or error_page(request, 404, "Nothing found", str(error))
+            return search_elsewhere(request, queries, text) or error_page(request, 404, "Nothing found", str(error))
         route, key = SEARCH_ROUTES[found.kind]
         return RedirectResponse(request.url_for(route, **{key: found.key}), status_code=303)
 
