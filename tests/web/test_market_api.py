@@ -63,7 +63,7 @@ def reader(story, api) -> GigLedger:
 
 def test_openapi_describes_the_market_routes(api):
     paths = set(api.get("/openapi.json").json()["paths"])
-    assert {"/accounts/{address}/profile", "/identities/{address}", "/offers", "/offers/{offer_id}"} <= paths
+    assert {"/accounts/{address}/profile", "/identities/{address}", "/offers", "/offers/{offer_id}", "/profiles"} <= paths
 
 
 def test_profile_route_serves_the_document_and_its_hash(api, story):
@@ -96,9 +96,29 @@ def test_identity_route_lists_the_linked_accounts_and_the_sum(api, story):
     assert identity["record"]["completed"] == 1
 
 
+def test_profiles_route_finds_accounts_by_part_of_their_name(api, story):
+    found = api.get("/profiles", params={"name": "b."}).json()
+    assert [(p["account"], p["name"], p["exact"]) for p in found] == [(story.parties["bob"], "Bob B.", False)]
+
+
+def test_profiles_route_gives_each_match_its_identity(api, story):
+    (erin,) = api.get("/profiles", params={"name": "ERIN"}).json()
+    assert set(erin["identity"]) == {story.parties["bob"], story.parties["erin"]}
+
+
+def test_profiles_route_leaves_out_an_account_whose_latest_profile_is_invalid(api):
+    """frank was "Frank" until his latest document, which is not JSON."""
+    assert api.get("/profiles", params={"name": "frank"}).json() == []
+
+
 @pytest.mark.parametrize(
     ("path", "status", "detail"),
     [
+        ("/profiles?name=" + "x" * 101, 400, "no profile name is longer than 100"),
+        ("/profiles?name=%20", 400, "give part of a name"),
+        ("/profiles?name=a%00b", 400, "control characters"),
+        ("/profiles?name=b&limit=21", None, ""),
+        ("/profiles", None, ""),
         ("/offers?skill=" + "x" * 33, 400, "bad skill"),
         ("/offers?state=closed", 400, "unknown offer state"),
         ("/offers?freelancer=0x12", 400, "is not an address"),

@@ -11,7 +11,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from gigledger_node.index.market_queries import AccountProfile, Identity, MarketQueries, OfferRecord
+from gigledger_node.index.market_queries import MAX_NAME_MATCHES, AccountProfile, Identity, MarketQueries, OfferRecord, PersonMatch
 from gigledger_node.index.queries import MAX_LIMIT, Page
 
 Offset = Annotated[int, Query(ge=0, description="How many items to skip.")]
@@ -28,6 +28,16 @@ def market_router(market: MarketQueries) -> APIRouter:
         content hash (so a reader can check the words are the account's), with its
         fields when it follows the profile rules; `profile` is null when none."""
         return market.profile(address)
+
+    @router.get("/profiles", tags=["market"])
+    def people(
+        name: Annotated[str, Query(description="Part of a profile name, any case; % and _ are literal.")],
+        limit: Annotated[int, Query(ge=1, le=MAX_NAME_MATCHES, description=f"At most {MAX_NAME_MATCHES}.")] = MAX_NAME_MATCHES,
+    ) -> list[PersonMatch]:
+        """Accounts whose valid profile name contains `name`: whole names first, then by
+        completed gigs, each with its linked accounts. Anyone may publish any name, so
+        namesakes are all listed for the reader to tell apart by evidence."""
+        return market.people_named(name, limit=limit)
 
     @router.get("/identities/{address}", tags=["market"])
     def identity(address: str) -> Identity:
