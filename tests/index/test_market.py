@@ -221,12 +221,21 @@ def test_the_hire_command_pins_the_offers_price_and_hash(market_queries, market_
     assert record.hire_command == f"gigledger hire {record.offer_id} --max-price 2eth --offer-hash {record.offer_hash}"
 
 
-def test_an_erc20_offers_hire_command_caps_the_price_in_the_tokens_units(anvil, engine):
-    """The token is in no gig yet: the index reads its symbol and decimals for the offer."""
+@pytest.fixture
+def usdc_offer(anvil, engine):
+    """bob's offer for 250.5 USDC (a token in no gig yet), indexed."""
     deployment = deploy_contracts(anvil)
     people = market_ledgers(anvil, deployment)
     usdc = deploy_named_token(web3_of(anvil), dev_account(0), "USDC", 6, [])
     posted = people["bob"].post_offer(250_500_000, token=usdc, arbiter=people["carol"].address, delivery_time=86_400)
     Indexer(engine, Endpoint(anvil), deployment).sync()
-    record = MarketQueries(engine).offer(posted.offer.offer_id)
-    assert record.hire_command.startswith(f"gigledger hire {record.offer_id} --max-price 250.5usdc --offer-hash 0x")
+    return MarketQueries(engine).offer(posted.offer.offer_id)
+
+
+def test_an_erc20_offers_hire_command_caps_the_price_in_the_tokens_units(usdc_offer):
+    """The index reads the token's symbol and decimals for the offer alone."""
+    assert usdc_offer.hire_command.startswith(f"gigledger hire {usdc_offer.offer_id} --max-price 250.5usdc --offer-hash 0x")
+
+
+def test_an_erc20_offers_price_is_given_in_the_tokens_units(usdc_offer):
+    assert (usdc_offer.price, usdc_offer.price_formatted, usdc_offer.token_label) == (250_500_000, "250.5", "USDC")

@@ -13,7 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 from index.market_story import MarketStory, tell_market
-from index.story import web3_of
+from index.story import ETHER, web3_of
 
 from gigledger.client import GigLedger
 from gigledger.profiles import content_hash
@@ -83,6 +83,11 @@ def test_offer_route_gives_the_price_as_a_decimal_string_and_the_hire_command(ap
     offer = api.get(f"/offers/{story.offers['bob_rust']}").json()
     assert (offer["price"], offer["state"]) == (str(2 * 10**18), "open")
     assert offer["hire_command"] == f"gigledger hire {story.offers['bob_rust']} --max-price 2eth --offer-hash {offer['offer_hash']}"
+
+
+def test_offer_route_gives_the_price_in_the_tokens_units_too(api, story):
+    offer = api.get(f"/offers/{story.offers['erin_python']}").json()
+    assert (offer["price"], offer["price_formatted"], offer["token_label"]) == (str(ETHER // 2), "0.5", "ETH")
 
 
 def test_offers_filter_by_skill_name(api, story):

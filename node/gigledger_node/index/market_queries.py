@@ -144,6 +144,12 @@ class OfferRecord:
     # client pins when hiring, so the terms it pays are the terms it was shown.
     offer_hash: str
     hire_command: str
+    # In the token's units, as gigs give them: the price in whole tokens (raw units
+    # when the token's decimals are unknown) and what follows it.
+    price_formatted: str = ""
+    token_label: str = ""
+    token_symbol: str | None = None
+    token_decimals: int | None = None
 
 
 @dataclass(frozen=True)
@@ -224,6 +230,10 @@ def _offer(row: Row, book: dict[str, TokenInfo]) -> OfferRecord:
         transaction_hash=row.transaction_hash,
         offer_hash=terms.hash(),
         hire_command=hire_command(terms, units_of(row.token, info.decimals, info.symbol)),
+        price_formatted=info.format(row.price),
+        token_label=info.label,
+        token_symbol=info.symbol,
+        token_decimals=info.decimals,
     )
 
 
