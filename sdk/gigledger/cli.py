@@ -444,15 +444,18 @@ def gig_list(
 ) -> None:
     """List gigs, optionally by client, freelancer and state."""
     settings = _settings(ctx)
-    gigs = _run(settings, lambda: _ledger(settings, signing=False).gigs(client=client, freelancer=freelancer, state=state))
+    ledger = _run(settings, lambda: _ledger(settings, signing=False))
+    gigs = _run(settings, lambda: ledger.gigs(client=client, freelancer=freelancer, state=state))
     if settings.json:
         _print_json(gigs)
         return
+    units = ledger.units_book()
     table = Table(title=f"{len(gigs)} gig(s)")
     for column in ("id", "state", "client", "freelancer", "token", "amount", "deadline"):
         table.add_column(column)
     for g in gigs:
-        table.add_row(str(g.gig_id), g.state.name, g.client, _short(g.freelancer), _token(g.token), str(g.amount), _when(g.deadline))
+        amount = _run(settings, lambda g=g: units.show(g.amount, g.token))
+        table.add_row(str(g.gig_id), g.state.name, g.client, _short(g.freelancer), _token(g.token), amount, _when(g.deadline))
     out.print(table)
 
 
