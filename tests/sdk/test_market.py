@@ -86,6 +86,15 @@ def test_offer_hash_is_the_hash_the_market_keeps_for_the_open_offer(client, offe
     assert offer.hash() == "0x" + kept.hex()
 
 
+@pytest.mark.parametrize("skills", [[], ["python", "data", "sql"]])
+def test_offer_hash_matches_the_market_for_a_token_offer_with_any_skills(client, freelancer, arbiter, token, skills):
+    posted = freelancer.post_offer(
+        5, token=token, arbiter=arbiter.address, delivery_time=3600, terms_hash="0x" + "ab" * 32, skills=skills
+    ).offer
+    assert posted.hash() == "0x" + client.market.functions.hash_offer(posted.as_tuple()).call().hex()
+    assert posted.hash() == "0x" + client.market.functions.offer_hash(posted.offer_id).call().hex()
+
+
 def test_hire_pinned_to_the_hash_it_was_shown_funds_the_gig(client, offer):
     assert client.hire(offer.offer_id, offer_hash=offer.hash()).gig.amount == GIG_AMOUNT
 
