@@ -239,3 +239,27 @@ def test_an_erc20_offers_hire_command_caps_the_price_in_the_tokens_units(usdc_of
 
 def test_an_erc20_offers_price_is_given_in_the_tokens_units(usdc_offer):
     assert (usdc_offer.price, usdc_offer.price_formatted, usdc_offer.token_label) == (250_500_000, "250.5", "USDC")
+
+
+def test_people_named_finds_part_of_a_name_in_any_case(market_queries, market_story):
+    assert [(p.account, p.name, p.exact) for p in market_queries.people_named("b B")] == [(market_story.parties["bob"], "Bob B.", False)]
+
+
+def test_people_named_gives_each_match_its_identity(market_queries, market_story):
+    (erin,) = market_queries.people_named("erin")
+    assert erin.exact and erin.identity == sorted([market_story.parties["bob"], market_story.parties["erin"]])
+
+
+def test_people_named_skips_an_account_whose_latest_profile_breaks_the_rules(market_queries):
+    assert market_queries.people_named("frank") == []
+
+
+@pytest.mark.parametrize("wildcard", ["%", "_", "%%", "B_b"])
+def test_people_named_takes_like_wildcards_literally(market_queries, wildcard):
+    assert market_queries.people_named(wildcard) == []
+
+
+@pytest.mark.parametrize(("text", "message"), [("", "give part of a name"), ("x" * 101, "no profile name is longer"), ("a\x00", "control")])
+def test_people_named_refuses_text_no_name_could_hold(market_queries, text, message):
+    with pytest.raises(InvalidFilter, match=message):
+        market_queries.people_named(text)
