@@ -49,6 +49,18 @@ def test_an_offer_row_names_the_freelancer_and_their_rank(page: Page, market_exp
     expect(row.locator("[data-field=rank]")).to_have_text("ranked #1")
 
 
+def test_the_skill_page_gives_each_ranked_freelancer_the_name_their_profile_claims(page: Page, market_explorer: str, market: Market):
+    page.goto(f"{market_explorer}/skill/python")
+
+    expect(page.locator(f".talent-row[data-account='{market.parties['eve']}'] [data-field=profile-name]")).to_have_text("Eve Adams")
+
+
+def test_an_offer_row_gives_the_freelancers_profile_name(page: Page, market_explorer: str, market: Market):
+    page.goto(f"{market_explorer}/skill/python")
+
+    expect(page.locator(f"tr[data-offer='{market.offers['mallory']}'] [data-field=profile-name]")).to_have_text("Eve Adams")
+
+
 def test_an_offer_row_links_to_the_offer_page(page: Page, market_explorer: str, market: Market, screenshot):
     page.goto(f"{market_explorer}/skill/python")
     screenshot(page, "skill-python-offers-desktop")

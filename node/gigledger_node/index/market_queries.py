@@ -315,6 +315,15 @@ class MarketQueries:
         """The accounts of ``account``'s identity (itself included), sorted."""
         return sorted(self._linked(checked_address(account))[0])
 
+    def names_of(self, accounts: Sequence[str]) -> dict[str, str]:
+        """The profile name each of ``accounts`` gives itself (those with a valid profile)."""
+        if not accounts:
+            return {}
+        profiles = market.profiles
+        query = select(profiles.c.account, profiles.c.name).where(profiles.c.valid, profiles.c.account.in_(list(accounts)))
+        with self.engine.connect() as conn:
+            return {row.account: row.name for row in conn.execute(query)}
+
     def people_named(self, text: str, limit: int = MAX_NAME_MATCHES) -> list[PersonMatch]:
         """Accounts whose valid profile's name contains ``text`` (any case; ``%`` and ``_``
         are literal): exact names first, then most completed gigs, so an impostor who

@@ -82,7 +82,15 @@ def talent_pages(queries: Queries, talent: Talent) -> APIRouter:
             open_gigs = market.gigs_waiting(directory.tag, limit=SKILL_ROWS)
             ranks = {row.account: row.rank for row in directory.page.items}
             offers = market.open_offers_by_evidence(directory.tag, list(ranks), limit=SKILL_ROWS)
-            return {"directory": directory, "open_gigs": open_gigs, "offers": offers, "ranks": ranks, "query": directory.skill}
+            names = market.names_of([*ranks, *(o.freelancer for o in offers.items)])
+            return {
+                "directory": directory,
+                "open_gigs": open_gigs,
+                "offers": offers,
+                "ranks": ranks,
+                "names": names,
+                "query": directory.skill,
+            }
 
         return render(request, "skill.html", build)
 
