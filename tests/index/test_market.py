@@ -21,7 +21,7 @@ from gigledger_node.index.queries import InvalidFilter, Queries
 from .conftest import index_contents
 from .market_story import market_ledgers, offer
 from .named_tokens import deploy_named_token
-from .story import ETHER, deploy_contracts, dev_account, web3_of
+from .story import ETHER, WEEK, deploy_contracts, dev_account, web3_of
 
 
 def test_profile_is_the_latest_document_with_its_hash(market_queries, market_story):
@@ -263,3 +263,14 @@ def test_people_named_takes_like_wildcards_literally(market_queries, wildcard):
 def test_people_named_refuses_text_no_name_could_hold(market_queries, text, message):
     with pytest.raises(InvalidFilter, match=message):
         market_queries.people_named(text)
+
+
+def test_gigs_waiting_leave_out_a_gig_hired_from_an_offer_before_its_freelancer_accepts(anvil, engine):
+    deployment = deploy_contracts(anvil)
+    people = market_ledgers(anvil, deployment)
+    alice, bob, carol = people["alice"], people["bob"], people["carol"]
+    waiting = alice.create_gig(ETHER, arbiter=carol.address, deadline=WEEK, skills=["python"]).gig_id
+    alice.hire(offer(bob, carol, ETHER, "python"))
+    Indexer(engine, Endpoint(anvil), deployment).sync()
+    assert Queries(engine).gigs(skill="python", state="open").total == 2  # both are OPEN on chain
+    assert [g.gig_id for g in MarketQueries(engine).gigs_waiting("python").items] == [waiting]

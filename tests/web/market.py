@@ -13,7 +13,8 @@ tokens besides ETH: USDC-like (6 decimals) and DAI-like (18 decimals).
   "Grace Hopper"; frank's name is HTML and LIKE metacharacters.
 - open Python offers: eve's (300 USDC), bob's (0.3 ETH), then mallory's (0.01 ETH,
   the newest); mallory's second offer is withdrawn. eve also offers SQL work for
-  40 USDC, the offer the browser test hires.
+  40 USDC, the offer the browser test hires. alice hires bob's last python offer
+  (0.1 ETH): that gig is open, naming bob, until he accepts.
 """
 
 from __future__ import annotations
@@ -127,3 +128,5 @@ def post_offers(market: Market, ledgers: dict[str, GigLedger]) -> None:
     market.offers["withdrawn"] = post("mallory", ETHER // 50, None, "python")
     ledgers["mallory"].withdraw_offer(market.offers["withdrawn"])
     market.offers["eve_sql"] = post("eve", 40_000_000, market.tokens["USDC"], "sql")
+    market.offers["hired"] = post("bob", ETHER // 10, None, "python")
+    market.gigs["hired"] = ledgers["alice"].hire(market.offers["hired"]).gig_id  # open until bob accepts

@@ -63,7 +63,7 @@ def reader(story, api) -> GigLedger:
 
 def test_openapi_describes_the_market_routes(api):
     paths = set(api.get("/openapi.json").json()["paths"])
-    assert {"/accounts/{address}/profile", "/identities/{address}", "/offers", "/offers/{offer_id}", "/profiles"} <= paths
+    assert {"/accounts/{address}/profile", "/identities/{address}", "/offers", "/offers/{offer_id}", "/profiles", "/open-gigs"} <= paths
 
 
 def test_profile_route_serves_the_document_and_its_hash(api, story):
@@ -120,6 +120,8 @@ def test_profiles_route_leaves_out_an_account_whose_latest_profile_is_invalid(ap
     ("path", "status", "detail"),
     [
         ("/profiles?name=" + "x" * 101, 400, "no profile name is longer than 100"),
+        ("/open-gigs?skill=" + "x" * 33, 400, "bad skill"),
+        ("/open-gigs", None, ""),
         ("/profiles?name=%20", 400, "give part of a name"),
         ("/profiles?name=a%00b", 400, "control characters"),
         ("/profiles?name=b&limit=21", None, ""),

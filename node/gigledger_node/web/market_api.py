@@ -12,7 +12,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from gigledger_node.index.market_queries import MAX_NAME_MATCHES, AccountProfile, Identity, MarketQueries, OfferRecord, PersonMatch
-from gigledger_node.index.queries import MAX_LIMIT, Page
+from gigledger_node.index.queries import MAX_LIMIT, GigSummary, Page
 
 Offset = Annotated[int, Query(ge=0, description="How many items to skip.")]
 Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description=f"Items per page, 1 to {MAX_LIMIT}.")]
@@ -55,6 +55,16 @@ def market_router(market: MarketQueries) -> APIRouter:
     ) -> Page[OfferRecord]:
         """Service offers, newest first; open ones unless `state` says otherwise."""
         return market.offers(skill=skill, state=state, freelancer=freelancer, offset=offset, limit=limit)
+
+    @router.get("/open-gigs", tags=["market"])
+    def open_gigs(
+        skill: Annotated[str, Query(description="A skill name (python) or its bytes32 tag.")],
+        limit: Limit = 50,
+    ) -> Page[GigSummary]:
+        """Open gigs of a skill that name no freelancer, newest first: those anybody may
+        accept. (`/gigs?state=open` also lists gigs hired from an offer, which are open
+        until their named freelancer accepts.)"""
+        return market.gigs_waiting(skill, limit=limit)
 
     @router.get("/offers/{offer_id}", tags=["market"])
     def offer(offer_id: int) -> OfferRecord:
