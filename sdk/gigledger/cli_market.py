@@ -19,6 +19,7 @@ from gigledger.amounts import InvalidAmount, TokenUnits
 from gigledger.cli import (
     AddressArg,
     _address,
+    _bytes32,
     _ledger,
     _print_gig_result,
     _print_json,
@@ -209,7 +210,7 @@ def offer_create(
     token: Annotated[Optional[str], typer.Option(parser=_address, help="ERC-20 token; omit for ETH.")] = None,
     review_period: Annotated[str, typer.Option(help="Client's review window after delivery.")] = "3d",
     skill: Annotated[Optional[list[str]], typer.Option(help="A skill tag; repeat for several.")] = None,
-    terms_hash: Annotated[Optional[str], typer.Option(help="bytes32 hash of the offer's terms.")] = None,
+    terms_hash: Annotated[Optional[str], typer.Option(parser=_bytes32, help="bytes32 hash of the offer's terms.")] = None,
 ) -> None:
     """Offer a service on fixed terms (to change them, withdraw and post again)."""
     settings = _settings(ctx)
@@ -329,7 +330,7 @@ def hire(
         Optional[str], typer.Option(help="Refuse if the offer costs more than this, in its token's units (1eth, 250usdc).")
     ] = None,
     offer_hash: Annotated[
-        Optional[str], typer.Option(help="Refuse unless the offer's terms hash to this (the explorer shows it).")
+        Optional[str], typer.Option(parser=_bytes32, help="Refuse unless the offer's terms hash to this (the explorer shows it).")
     ] = None,
 ) -> None:
     """Hire from an open offer: creates and funds a gig on its exact terms, for its freelancer."""

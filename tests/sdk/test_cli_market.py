@@ -125,6 +125,13 @@ def test_hire_pinned_to_another_offers_hash_exits_without_paying(cli, accounts, 
     assert anvil_ledger_for(accounts[1]).gigs() == []
 
 
+def test_hire_pinned_to_a_malformed_hash_is_a_usage_error(cli, accounts, posted, anvil_ledger_for):
+    result = cli("hire", str(posted), "--offer-hash", "0x1234", account=accounts[1])
+    assert result.returncode == 2
+    assert "is not a bytes32 hash" in result.stderr
+    assert anvil_ledger_for(accounts[1]).gigs() == []
+
+
 def test_hire_of_a_withdrawn_offer_exits_3(cli, accounts, posted):
     assert cli("offer", "withdraw", str(posted), account=accounts[2]).returncode == 0
     result = cli("hire", str(posted), account=accounts[1])
