@@ -116,4 +116,5 @@ def show_market_pages(explorer_url: str, endpoint: str, deployment: Path, consol
     bob = dev_account(PEOPLE["bob"]).address
     console.print(f"  bob's profile and linked account: {explorer_url}/account/{bob}")
     console.print(f"  bob's identity (API): {explorer_url}/identities/{bob}")
+    console.print(f"  the ranking with its reasons (API): curl '{explorer_url}/talent?skill={skill}'")
     console.print(f"  every open {skill} offer (API): {explorer_url}/offers?skill={skill}")

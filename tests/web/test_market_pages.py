@@ -191,3 +191,21 @@ def test_a_client_hires_from_an_offer_by_running_the_command_its_page_shows(
     gig_id = page.url.rsplit("/", 1)[1]
     page.goto(f"{market_explorer}/account/{market.parties['eve']}")
     expect(page.locator(f"tr[data-gig='{gig_id}']")).to_be_visible()
+
+
+# ---------------------------------------------------------------- phones
+
+
+MARKET_PAGES = {
+    "skill-python": "/skill/python",
+    "search-namesakes": "/find?q=eve%20adams",
+    "offer": "/offer/{offer}",
+}
+
+
+@pytest.mark.parametrize("name", MARKET_PAGES)
+def test_market_page_fits_a_phone_screen_without_sideways_scrolling(phone: Page, market_explorer: str, market: Market, name, screenshot):
+    phone.goto(market_explorer + MARKET_PAGES[name].format(offer=market.offers["eve"]))
+    screenshot(phone, f"{name}-phone")
+    overflow = phone.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    assert overflow <= 0
