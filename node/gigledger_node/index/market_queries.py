@@ -1,4 +1,5 @@
-"""Read-only questions about the talent market: profiles, identities, offers.
+"""Read-only questions about the talent market: profiles, identities, offers, people
+by name, and the gigs of a skill waiting for any freelancer.
 
 An identity is the set of accounts joined by live links (each link signed by
 both of its accounts). Its record is the sum of its accounts' own records, each
