@@ -31,8 +31,8 @@ def search_elsewhere(request: Request, queries: Queries, text: str) -> Response 
 
     wanted = text.strip()
     skills = matching_skills(queries.engine, wanted)
-    if any(s.name.lower() == wanted.lower() for s in skills):
-        exact = next(s for s in skills if s.name.lower() == wanted.lower())
+    exact = next((s for s in skills if s.name.lower() == wanted.lower()), None)
+    if exact is not None:
         return RedirectResponse(request.url_for("explorer-skill", name=exact.name), status_code=303)
     try:
         people = MarketQueries(queries.engine, queries).people_named(wanted)
