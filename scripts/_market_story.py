@@ -2,7 +2,9 @@
 
 Three freelancers (bob, dave, erin) publish profiles and offers; bob links his
 second address into one identity; of the two clients, frank hires erin's Python
-offer in one call and the gig runs to approval, and alice browses what is open.
+offer in one call and the gig runs to approval (erin then offers again, on new
+terms), and alice browses what is open. With the dev node's explorer, the demo
+then prints the python skill page: the ranking with its reasons, and the open offers.
 Called by scripts/demo.py after the gig story, with the same chain and manifest.
 """
 
@@ -13,11 +15,14 @@ from datetime import timedelta
 from pathlib import Path
 
 from rich.console import Console
+from rich.table import Table
 from web3 import Web3
 
 from gigledger import Deployment, GigLedger, hash_content
+from gigledger.cli_talent import talent_table
 from gigledger.devchain import dev_account
 from gigledger.profiles import Profile, Rate
+from gigledger.talent import fetch_talent
 
 ETHER = 10**18
 #: Dev-mnemonic account indices of the market's people (0 deploys; 1-3 are the gig story's).
@@ -68,24 +73,48 @@ def play_market(endpoint: str | Web3, deployment: Deployment | Path, console: Co
 
     hired = frank.hire(summary.offers["erin-python"])
     summary.hired_gig = hired.gig_id
-    step(f"frank hired erin's offer in one call: gig {hired.gig_id}, {hired.gig.amount} wei escrowed", hired.transaction_hash)
+    escrowed = frank.token_units(hired.gig.token).format(hired.gig.amount)
+    step(f"frank hired erin's offer in one call: gig {hired.gig_id}, {escrowed} escrowed", hired.transaction_hash)
     step("erin accepted", erin.accept(hired.gig_id).transaction_hash)
     step("erin delivered", erin.deliver(hired.gig_id, hash_content("analysis.ipynb")).transaction_hash)
     step("frank approved: erin paid", frank.approve(hired.gig_id).transaction_hash)
+    again = erin.post_offer(6 * ETHER // 10, arbiter=carol.address, delivery_time=timedelta(days=7), skills=["python"],
+                            terms_hash=hash_content("A pandas notebook answering five questions."))
+    summary.offers["erin-python-2"] = again.offer.offer_id
+    step(f"erin offered python again on new terms (offers are never edited): offer {again.offer.offer_id}, 0.6 ETH",
+         again.receipt.transaction_hash)
     still_open = [offer_id for offer_id in summary.offers.values() if alice.offer_is_open(alice.offer(offer_id))]
     console.print(f"alice reads the offers still open on chain: {', '.join(f'#{i}' for i in still_open)}")
     return summary
 
 
-def show_market_pages(explorer_url: str, endpoint: str, deployment: Path) -> list[str]:
-    """Where the market can be seen in the explorer and the query API (offers read from the chain)."""
-    reader = GigLedger.connect(endpoint, deployment=deployment)
-    offer_count = reader.market.functions.next_offer_id().call() - 1
+def show_market_pages(explorer_url: str, endpoint: str, deployment: Path, console: Console, skill: str = "python") -> None:
+    """What the explorer's skill page shows, read from the query API it renders (the
+    ranking with each row's reasons, then the open offers, ranked freelancers' first
+    as the page orders them), and where the rest of the market can be seen."""
+    reader = GigLedger.connect(endpoint, deployment=deployment, api_url=explorer_url)
+    names = {dev_account(i).address: name for name, i in PEOPLE.items()}
+    ranking = fetch_talent(explorer_url, skill, limit=10)
+    console.print(f"\n[bold]The explorer's skill page[/bold] {explorer_url}/skill/{skill}")
+    console.print(talent_table(ranking, names))
+    ranks = {entry.account: entry.rank for entry in ranking.entries}
+    offers = sorted(reader.offers(skill=skill), key=lambda o: (ranks.get(o["freelancer"], len(ranks) + 1), -o["offer_id"]))
+    table = Table(title=f"Open {skill} offers")
+    for column in ("offer", "freelancer", "rank", "price", "delivery", "page"):
+        table.add_column(column)
+    for offer in offers:
+        rank = ranks.get(offer["freelancer"])
+        table.add_row(
+            f"#{offer['offer_id']}",
+            names.get(offer["freelancer"], offer["freelancer"]),
+            f"#{rank}" if rank else "not ranked yet",
+            reader.token_units(offer["token"]).format(int(offer["price"])),
+            str(timedelta(seconds=offer["delivery_time"])),
+            f"{explorer_url}/offer/{offer['offer_id']}",
+        )
+    console.print(table)
     bob = dev_account(PEOPLE["bob"]).address
-    return [
-        f"  python, ranked, with its open offers: {explorer_url}/skill/python",
-        f"  open python offers (API): {explorer_url}/offers?skill=python",
-        *(f"  offer {i}: {explorer_url}/offer/{i}" for i in range(1, offer_count + 1)),
-        f"  bob's profile and linked account: {explorer_url}/account/{bob}",
-        f"  bob's identity (API): {explorer_url}/identities/{bob}",
-    ]
+    console.print(f"  bob's profile and linked account: {explorer_url}/account/{bob}")
+    console.print(f"  bob's identity (API): {explorer_url}/identities/{bob}")
+    console.print(f"  the ranking with its reasons (API): curl '{explorer_url}/talent?skill={skill}'")
+    console.print(f"  every open {skill} offer (API): {explorer_url}/offers?skill={skill}")

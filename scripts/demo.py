@@ -128,7 +128,7 @@ def show_explorer(node: DevNode, gig_id: int, parties: list[str]) -> None:
     console.print(f"  gig {gig_id}: {node.api_url}/gig/{gig_id}")
     for role, address in zip(("client", "freelancer"), parties, strict=True):
         console.print(f"  {role}: {node.api_url}/account/{address}")
-    console.print("\n".join(show_market_pages(node.api_url, node.url, node.manifest)))
+    show_market_pages(node.api_url, node.url, node.manifest, console)
 
 
 def serve_until_interrupted(node: DevNode) -> None:

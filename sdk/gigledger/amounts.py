@@ -97,6 +97,24 @@ class TokenUnits:
             return f"token {self.token} has no symbol()/decimals(); give its smallest unit, e.g. 1000{RAW_UNITS}"
         return f"token {self.token} takes {self.symbol} with {self.decimals} decimals (e.g. 250{self.symbol.lower()})"
 
+    @property
+    def name(self) -> str:
+        """The token as a sentence names it: "ETH", "USDC (0x…)", "token 0x… (no symbol)"."""
+        if self.token == ZERO_ADDRESS:
+            return "ETH"
+        if self.symbol is None:
+            return f"token {self.token} (no symbol()/decimals())"
+        return f"{self.symbol} ({self.token})"
+
+    def unit_in(self, text: str) -> str | None:
+        """The unit ``text`` is written in ("usdc" of "250usdc"), None when it names none or is no amount."""
+        match = _AMOUNT.fullmatch(text)
+        return match.group(2).lower() if match and match.group(2) else None
+
+    def takes(self, unit: str) -> bool:
+        """Whether ``unit`` is one of this token's units (any case)."""
+        return unit.lower() in self.units
+
     def parse(self, text: str) -> int:
         """The amount in the smallest unit; InvalidAmount for a bare number, another unit, or a fraction of the smallest unit."""
         match = _AMOUNT.fullmatch(text)
@@ -150,11 +168,18 @@ def token_units(w3: Web3, token: str | None) -> TokenUnits:
     if not token or token == ZERO_ADDRESS:
         return ETH
     address = Web3.to_checksum_address(token)
-    decimals, symbol = read_token_metadata(w3, address)
-    decimals, symbol = believable_decimals(decimals), believable_symbol(symbol, address)
+    return units_of(address, *read_token_metadata(w3, address))
+
+
+def units_of(token: str, decimals: int | None, symbol: str | None) -> TokenUnits:
+    """The units of ``token`` given what its `decimals()` and `symbol()` answered (the
+    index's cached answers give the same units the CLI reads from the chain)."""
+    if token == ZERO_ADDRESS:
+        return ETH
+    decimals, symbol = believable_decimals(decimals), believable_symbol(symbol, token)
     if decimals is None or symbol is None or not re.fullmatch(r"[A-Za-z][A-Za-z0-9.\-_]*", symbol):
-        return TokenUnits(address, None, 0)
-    return TokenUnits(address, symbol, decimals)
+        return TokenUnits(token, None, 0)
+    return TokenUnits(token, symbol, decimals)
 
 
 class UnitsBook:

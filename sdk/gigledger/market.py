@@ -55,6 +55,18 @@ class OfferNotFound(GigLedgerError):
         super().__init__(f"no offer {offer_id} on this market; list offers with `gigledger offer list`")
 
 
+class OfferTermsChanged(InvalidState):
+    """The chain's offer is not the one the client was shown: its hash differs."""
+
+    def __init__(self, offer_id: int, expected: str, actual: str) -> None:
+        self.offer_id, self.expected, self.actual = offer_id, expected, actual
+        super().__init__(
+            f"offer {offer_id} on this chain has terms hashing to {actual}, not the {expected} you were shown; "
+            "nothing was sent (another deployment or chain, or a reorganisation replaced the offer): "
+            "read it again with `gigledger offer show`"
+        )
+
+
 @dataclass(frozen=True)
 class OfferResult:
     """An offer transaction's outcome: the offer, and the receipt."""
@@ -193,18 +205,25 @@ class MarketCalls:
         offer = self.offer(offer_id)
         return self._transact(self.market.functions.withdraw_offer(offer.offer_id, offer.as_tuple()))
 
-    def hire(self, offer_id: int, *, max_price: int | None = None) -> GigResult:
+    def hire(self, offer_id: int, *, max_price: int | None = None, offer_hash: str | None = None) -> GigResult:
         """Hires from an open offer: one call creates and funds a gig on its exact terms.
 
         The gig starts open with the offer's freelancer named; their `accept` starts
-        the work, and until then this client may `cancel`. `max_price` refuses an
-        offer that costs more than the caller expects, before anything is sent.
+        the work, and until then this client may `cancel`. Before anything is sent,
+        `max_price` (smallest unit of the offer's own token) refuses an offer that costs
+        more, and `offer_hash` (`Offer.hash`, as the explorer shows it) refuses one
+        whose terms are not exactly those the client was shown.
         """
         from gigledger.client import GigResult
 
         offer = self.offer(offer_id)
+        if offer_hash is not None and offer.hash() != offer_hash.strip().lower():
+            raise OfferTermsChanged(offer_id, offer_hash.strip().lower(), offer.hash())
         if max_price is not None and offer.price > max_price:
-            raise InvalidArgument(f"offer {offer_id} costs {offer.price}, more than the {max_price} you allowed")
+            units = self.token_units(offer.token)
+            raise InvalidArgument(
+                f"offer {offer_id} costs {units.format(offer.price)}, more than the {units.format(max_price)} you allowed"
+            )
         if not self.offer_is_open(offer):
             raise InvalidState(f"market: offer {offer_id} is not open (withdrawn or hired)")
         eth = offer.token == ZERO_ADDRESS

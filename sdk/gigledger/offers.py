@@ -9,7 +9,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from eth_abi import encode
+from eth_utils import keccak
+
+from gigledger.amounts import TokenUnits
 from gigledger.events import OfferPosted
+
+#: The contract's `Offer` struct as an ABI tuple (see contracts/interfaces/ITalentMarket.vyi).
+OFFER_TUPLE = "(address,address,uint256,uint256,uint256,address,bytes32,bytes32[])"
 
 
 @dataclass(frozen=True)
@@ -53,3 +60,17 @@ class Offer:
             bytes.fromhex(self.terms_hash.removeprefix("0x")),
             [bytes.fromhex(s.removeprefix("0x")) for s in self.skills],
         )
+
+    def hash(self) -> str:
+        """The hash the market keeps for this offer while it is open (its `hash_offer`):
+        keccak256 of the ABI-encoded struct. Equal hashes mean equal terms, so a client
+        who pins the hash it was shown hires exactly those terms or nothing."""
+        return "0x" + keccak(encode([OFFER_TUPLE], [self.as_tuple()])).hex()
+
+
+def hire_command(offer: Offer, units: TokenUnits) -> str:
+    """The `gigledger hire` command that takes exactly ``offer`` (``units``: its token's):
+    the price ceiling in the token's own units for the reader, and the offer's hash,
+    so that run against another deployment, or after a reorganisation replaced the
+    offer, it pays nothing rather than other terms."""
+    return f"gigledger hire {offer.offer_id} --max-price {units.argument(offer.price)} --offer-hash {offer.hash()}"

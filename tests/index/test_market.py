@@ -20,7 +20,8 @@ from gigledger_node.index.queries import InvalidFilter, Queries
 
 from .conftest import index_contents
 from .market_story import market_ledgers, offer
-from .story import ETHER, deploy_contracts, web3_of
+from .named_tokens import deploy_named_token
+from .story import ETHER, WEEK, deploy_contracts, dev_account, web3_of
 
 
 def test_profile_is_the_latest_document_with_its_hash(market_queries, market_story):
@@ -207,3 +208,69 @@ def test_a_profile_with_nul_characters_is_indexed_as_invalid(anvil, engine, docu
     assert record.fields is None and reason in record.error
     assert record.content_hash == content_hash(document)
     assert indexer.lag() == 0
+
+
+def test_an_offer_names_its_hash_as_the_market_keeps_it(market_queries, market_story):
+    record = market_queries.offer(market_story.offers["bob_rust"])
+    reader = market_ledgers(market_story.url, market_story.deployment)["alice"]
+    assert record.offer_hash == "0x" + reader.market.functions.offer_hash(record.offer_id).call().hex()
+
+
+def test_the_hire_command_pins_the_offers_price_and_hash(market_queries, market_story):
+    record = market_queries.offer(market_story.offers["bob_rust"])
+    assert record.hire_command == f"gigledger hire {record.offer_id} --max-price 2eth --offer-hash {record.offer_hash}"
+
+
+@pytest.fixture
+def usdc_offer(anvil, engine):
+    """bob's offer for 250.5 USDC (a token in no gig yet), indexed."""
+    deployment = deploy_contracts(anvil)
+    people = market_ledgers(anvil, deployment)
+    usdc = deploy_named_token(web3_of(anvil), dev_account(0), "USDC", 6, [])
+    posted = people["bob"].post_offer(250_500_000, token=usdc, arbiter=people["carol"].address, delivery_time=86_400)
+    Indexer(engine, Endpoint(anvil), deployment).sync()
+    return MarketQueries(engine).offer(posted.offer.offer_id)
+
+
+def test_an_erc20_offers_hire_command_caps_the_price_in_the_tokens_units(usdc_offer):
+    """The index reads the token's symbol and decimals for the offer alone."""
+    assert usdc_offer.hire_command.startswith(f"gigledger hire {usdc_offer.offer_id} --max-price 250.5usdc --offer-hash 0x")
+
+
+def test_an_erc20_offers_price_is_given_in_the_tokens_units(usdc_offer):
+    assert (usdc_offer.price, usdc_offer.price_formatted, usdc_offer.token_label) == (250_500_000, "250.5", "USDC")
+
+
+def test_people_named_finds_part_of_a_name_in_any_case(market_queries, market_story):
+    assert [(p.account, p.name, p.exact) for p in market_queries.people_named("b B")] == [(market_story.parties["bob"], "Bob B.", False)]
+
+
+def test_people_named_gives_each_match_its_identity(market_queries, market_story):
+    (erin,) = market_queries.people_named("erin")
+    assert erin.exact and erin.identity == sorted([market_story.parties["bob"], market_story.parties["erin"]])
+
+
+def test_people_named_skips_an_account_whose_latest_profile_breaks_the_rules(market_queries):
+    assert market_queries.people_named("frank") == []
+
+
+@pytest.mark.parametrize("wildcard", ["%", "_", "%%", "B_b"])
+def test_people_named_takes_like_wildcards_literally(market_queries, wildcard):
+    assert market_queries.people_named(wildcard) == []
+
+
+@pytest.mark.parametrize(("text", "message"), [("", "give part of a name"), ("x" * 101, "no profile name is longer"), ("a\x00", "control")])
+def test_people_named_refuses_text_no_name_could_hold(market_queries, text, message):
+    with pytest.raises(InvalidFilter, match=message):
+        market_queries.people_named(text)
+
+
+def test_gigs_waiting_leave_out_a_gig_hired_from_an_offer_before_its_freelancer_accepts(anvil, engine):
+    deployment = deploy_contracts(anvil)
+    people = market_ledgers(anvil, deployment)
+    alice, bob, carol = people["alice"], people["bob"], people["carol"]
+    waiting = alice.create_gig(ETHER, arbiter=carol.address, deadline=WEEK, skills=["python"]).gig_id
+    alice.hire(offer(bob, carol, ETHER, "python"))
+    Indexer(engine, Endpoint(anvil), deployment).sync()
+    assert Queries(engine).gigs(skill="python", state="open").total == 2  # both are OPEN on chain
+    assert [g.gig_id for g in MarketQueries(engine).gigs_waiting("python").items] == [waiting]

@@ -19,6 +19,13 @@ def test_gig_show_gives_the_amount_in_ether(cli, anvil_delivered_gig):
     assert "1 ETH" in result.stdout and str(anvil_delivered_gig.amount) not in result.stdout
 
 
+def test_gig_list_gives_amounts_in_ether(cli, anvil_delivered_gig):
+    result = cli("gig", "list")
+
+    assert result.returncode == 0, result.stderr
+    assert "1 ETH" in result.stdout and str(anvil_delivered_gig.amount) not in result.stdout
+
+
 def test_reputation_gives_volumes_in_ether(cli, accounts, anvil_delivered_gig, anvil_ledger_for):
     anvil_ledger_for(accounts[1]).approve(anvil_delivered_gig)
 

@@ -8,7 +8,7 @@ import pytest
 
 from gigledger import InvalidArgument, InvalidState, NotAuthorized, State
 from gigledger.events import AccountsLinked, AccountsUnlinked, ProfileUpdated
-from gigledger.market import OfferNotFound
+from gigledger.market import OfferNotFound, OfferTermsChanged
 from gigledger.profiles import Profile, content_hash
 
 from .conftest import GIG_AMOUNT
@@ -74,6 +74,39 @@ def test_hire_above_the_callers_limit_is_refused_before_sending(client, offer, b
     with pytest.raises(InvalidArgument, match="more than"):
         client.hire(offer.offer_id, max_price=GIG_AMOUNT - 1)
     assert balance_of(client.address) == before
+
+
+def test_the_refusal_of_a_price_above_the_limit_names_both_in_the_tokens_units(client, offer):
+    with pytest.raises(InvalidArgument, match=r"costs 1 ETH, more than the 0\.5 ETH you allowed"):
+        client.hire(offer.offer_id, max_price=GIG_AMOUNT // 2)
+
+
+def test_offer_hash_is_the_hash_the_market_keeps_for_the_open_offer(client, offer):
+    kept = client.market.functions.offer_hash(offer.offer_id).call()
+    assert offer.hash() == "0x" + kept.hex()
+
+
+@pytest.mark.parametrize("skills", [[], ["python", "data", "sql"]])
+def test_offer_hash_matches_the_market_for_a_token_offer_with_any_skills(client, freelancer, arbiter, token, skills):
+    posted = freelancer.post_offer(
+        5, token=token, arbiter=arbiter.address, delivery_time=3600, terms_hash="0x" + "ab" * 32, skills=skills
+    ).offer
+    assert posted.hash() == "0x" + client.market.functions.hash_offer(posted.as_tuple()).call().hex()
+    assert posted.hash() == "0x" + client.market.functions.offer_hash(posted.offer_id).call().hex()
+
+
+def test_hire_pinned_to_the_hash_it_was_shown_funds_the_gig(client, offer):
+    assert client.hire(offer.offer_id, offer_hash=offer.hash()).gig.amount == GIG_AMOUNT
+
+
+def test_hire_pinned_to_other_terms_is_refused_before_sending(client, freelancer, arbiter, offer, balance_of):
+    """The client was shown terms (here: a dearer offer's) that are not offer 1's on this chain."""
+    shown = freelancer.post_offer(2 * GIG_AMOUNT, arbiter=arbiter.address, delivery_time=timedelta(days=1)).offer
+    before = balance_of(client.address)
+    with pytest.raises(OfferTermsChanged, match="nothing was sent"):
+        client.hire(offer.offer_id, offer_hash=shown.hash())
+    assert balance_of(client.address) == before
+    assert client.offer_is_open(offer)
 
 
 def test_hire_of_a_withdrawn_offer_is_refused(client, freelancer, offer):

@@ -9,8 +9,11 @@ session ends.
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -20,7 +23,7 @@ from playwright.sync_api import Browser, Page, sync_playwright
 from web3 import HTTPProvider, Web3
 from web3.middleware import ExtraDataToPOAMiddleware
 
-from gigledger.devchain import DevNode
+from gigledger.devchain import DevNode, dev_account
 from gigledger.testing import free_port, wait_until
 from gigledger_node.index.db import open_index
 from gigledger_node.index.endpoint import Endpoint
@@ -29,7 +32,7 @@ from gigledger_node.index.queries import Queries
 from gigledger_node.web.api import create_app
 from gigledger_node.web.explorer import install_explorer
 
-from .market import Market, play_market
+from .market import PEOPLE, Market, play_market
 from .story import Story, tell_story
 
 CHROMIUM = "/usr/bin/chromium"
@@ -42,6 +45,7 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+GIGLEDGER = Path(sys.executable).with_name("gigledger")
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
@@ -128,18 +132,41 @@ def market(w3: Web3, story: Story) -> Market:
 
 
 @pytest.fixture(scope="session")
-def market_explorer(market: Market, dev_node: str, tmp_path_factory) -> Iterator[str]:
-    """The base URL of a web app (API and explorer) over an index of the market alone."""
+def market_indexer(market: Market, dev_node: str, tmp_path_factory) -> Iterator[Indexer]:
+    """The indexer of the market alone, synced up to the chain head; `.sync()` catches up again."""
     engine = open_index(f"sqlite:///{tmp_path_factory.mktemp('market') / 'index.sqlite'}")
-    Indexer(engine, Endpoint(dev_node), market.deployment).sync()
-    queries = Queries(engine)
-    app = create_app(queries)
-    install_explorer(app, queries)
+    indexer = Indexer(engine, Endpoint(dev_node), market.deployment)
+    indexer.sync()
     try:
-        with serving(app, "the market explorer") as url:
-            yield url
+        yield indexer
     finally:
         engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def market_explorer(market_indexer: Indexer) -> Iterator[str]:
+    """The base URL of a web app (API and explorer) over the market's index."""
+    queries = Queries(market_indexer.engine)
+    app = create_app(queries)
+    install_explorer(app, queries)
+    with serving(app, "the market explorer") as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def market_cli(market: Market, dev_node: str, tmp_path_factory) -> Callable[..., subprocess.CompletedProcess]:
+    """Runs `gigledger ARGS...` against the dev node and the market's deployment as the
+    given dev account (by name), the way a client copies a command off a page."""
+    manifest = tmp_path_factory.mktemp("market-cli") / "deployment.json"
+    market.deployment.save(manifest)
+    base = {k: v for k, v in os.environ.items() if not k.startswith("GIGLEDGER_")}
+    base.update(GIGLEDGER_RPC=dev_node, GIGLEDGER_DEPLOYMENT=str(manifest))
+
+    def run(*args: str, account: str) -> subprocess.CompletedProcess:
+        environment = {**base, "GIGLEDGER_PRIVATE_KEY": dev_account(PEOPLE[account]).key.hex()}
+        return subprocess.run([str(GIGLEDGER), *args], capture_output=True, text=True, env=environment, timeout=120)
+
+    return run
 
 
 # ---------------------------------------------------------------- browser

@@ -8,6 +8,13 @@ tokens besides ETH: USDC-like (6 decimals) and DAI-like (18 decimals).
   client attests 5 at python.
 - bob: one Python gig (0.2 ETH) for alice, delivered late.
 - an open Python gig (0.5 ETH) nobody has taken.
+- profiles: eve is "Eve Adams"; mallory, with no gig at all, copies the name;
+  bob and his second account ("bob-laptop", linked) are both "Bob Stone"; grace is
+  "Grace Hopper"; frank's name is HTML and LIKE metacharacters.
+- open Python offers: eve's (300 USDC), bob's (0.3 ETH), then mallory's (0.01 ETH,
+  the newest); mallory's second offer is withdrawn. eve also offers SQL work for
+  40 USDC, the offer the browser test hires. alice hires bob's last python offer
+  (0.1 ETH): that gig is open, naming bob, until he accepts.
 """
 
 from __future__ import annotations
@@ -21,12 +28,16 @@ from web3 import Web3
 from gigledger.client import GigLedger
 from gigledger.deployment import Deployment, deploy_with
 from gigledger.hashes import hash_content
+from gigledger.profiles import Profile
 from gigledger.transactions import TransactionSender
 
 from .story import DAY, ETHER, FEE_BPS, dev_account
 
 #: The market's parties and their dev account numbers.
-PEOPLE = {"alice": 1, "bob": 2, "carol": 3, "deployer": 6, "frank": 7, "grace": 8, "eve": 9}
+PEOPLE = {"bob-laptop": 0, "alice": 1, "bob": 2, "carol": 3, "mallory": 4, "deployer": 6, "frank": 7, "grace": 8, "eve": 9}
+#: Frank's profile name: HTML, and the characters SQL's LIKE treats as wildcards.
+HOSTILE_NAME = '<b>Frank</b> & "Sons" 100%_off'
+
 
 
 @dataclass
@@ -37,6 +48,7 @@ class Market:
     parties: dict[str, str]
     tokens: dict[str, str] = field(default_factory=dict)  # symbol -> address
     gigs: dict[str, int] = field(default_factory=dict)
+    offers: dict[str, int] = field(default_factory=dict)
 
 
 def play_market(w3: Web3) -> Market:
@@ -81,4 +93,40 @@ def play_market(w3: Web3) -> Market:
     market.gigs["open"] = ledgers["alice"].create_gig(
         ETHER // 2, arbiter=market.parties["carol"], deadline=10 * DAY, review_period=DAY, skills=("python",)
     ).gig_id
+    publish_profiles(ledgers)
+    post_offers(market, ledgers)
     return market
+
+
+def publish_profiles(ledgers: dict[str, GigLedger]) -> None:
+    """Who says they are whom; bob's two accounts are one identity."""
+    profiles = {
+        "eve": Profile(name="Eve Adams", headline="Python data pipelines", skills=("python",)),
+        "mallory": Profile(name="Eve Adams", headline="Python, cheapest in town", skills=("python",)),
+        "bob": Profile(name="Bob Stone", headline="Python scripts", skills=("python",)),
+        "bob-laptop": Profile(name="Bob Stone", headline="Python scripts, from the laptop"),
+        "grace": Profile(name="Grace Hopper", headline="Hiring for compilers"),
+        "frank": Profile(name=HOSTILE_NAME, headline="<script>alert(1)</script>"),
+    }
+    for name, profile in profiles.items():
+        ledgers[name].set_profile(profile)
+    ledgers["bob"].link(ledgers["bob-laptop"].sign_link(ledgers["bob"].address, deadline=timedelta(days=1)))
+
+
+def post_offers(market: Market, ledgers: dict[str, GigLedger]) -> None:
+    """The offers, oldest first: evidence-backed freelancers' before mallory's."""
+    carol = market.parties["carol"]
+
+    def post(who: str, price: int, token: str | None, skill: str) -> int:
+        terms = hash_content(f"{who} offers {skill}")
+        offer = ledgers[who].post_offer(price, token=token, arbiter=carol, delivery_time=7 * DAY, terms_hash=terms, skills=[skill])
+        return offer.offer.offer_id
+
+    market.offers["eve"] = post("eve", 300_000_000, market.tokens["USDC"], "python")
+    market.offers["bob"] = post("bob", 3 * ETHER // 10, None, "python")
+    market.offers["mallory"] = post("mallory", ETHER // 100, None, "python")
+    market.offers["withdrawn"] = post("mallory", ETHER // 50, None, "python")
+    ledgers["mallory"].withdraw_offer(market.offers["withdrawn"])
+    market.offers["eve_sql"] = post("eve", 40_000_000, market.tokens["USDC"], "sql")
+    market.offers["hired"] = post("bob", ETHER // 10, None, "python")
+    market.gigs["hired"] = ledgers["alice"].hire(market.offers["hired"]).gig_id  # open until bob accepts

@@ -9,9 +9,9 @@ import httpx
 from playwright.sync_api import Page, expect
 from web3 import Web3
 
+from gigledger.amounts import ETH_DECIMALS, format_units
 from gigledger.gigs import ZERO_ADDRESS
 from gigledger.skills import skill_name
-from gigledger_node.web.explorer import units
 
 from .story import Story
 
@@ -81,8 +81,8 @@ def test_earnings_by_token_match_the_registrys_volume(page: Page, explorer: str,
     earned, paid = registry.functions.volume(parties["bob"], ZERO_ADDRESS).call()
     page.goto(f"{explorer}/account/{parties['bob']}")
     row = page.locator("table.earnings tr[data-token=ETH]")
-    expect(row.locator("[data-field=earned]")).to_have_text(units(earned))
-    expect(row.locator("[data-field=paid]")).to_have_text(units(paid))
+    expect(row.locator("[data-field=earned]")).to_have_text(format_units(earned, ETH_DECIMALS))
+    expect(row.locator("[data-field=paid]")).to_have_text(format_units(paid, ETH_DECIMALS))
 
 
 def test_chart_has_a_bar_per_month_from_the_first_completion_to_the_last(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from playwright.sync_api import Page, expect
 
-from gigledger_node.web.explorer import units
+from gigledger.amounts import ETH_DECIMALS, format_units
 
 from .story import Story
 
@@ -24,7 +24,7 @@ def test_gig_page_names_its_parties(page: Page, explorer: str, story: Story):
 def test_gig_page_shows_amount_token_and_hashes(page: Page, explorer: str, story: Story, screenshot):
     gig = story.gigs[APPROVED]
     page.goto(f"{explorer}/gig/{APPROVED}")
-    expect(page.locator("[data-field=amount]")).to_have_text(f"{units(gig.amount)} ETH")
+    expect(page.locator("[data-field=amount]")).to_have_text(f"{format_units(gig.amount, ETH_DECIMALS)} ETH")
     expect(page.locator("[data-field=token]")).to_have_text("ETH")
     expect(page.locator("[data-field=terms-hash]")).to_have_text(gig.terms_hash)
     expect(page.locator("[data-field=deliverable-hash]")).to_have_text(gig.deliverable_hash)
@@ -55,7 +55,7 @@ def test_gig_page_shows_each_milestone_and_whether_it_was_released(page: Page, e
     expect(rows).to_have_count(len(gig.milestones))
     for index, amount in enumerate(gig.milestones):
         row = rows.nth(index)
-        expect(row).to_contain_text(f"{units(amount)} ETH")
+        expect(row).to_contain_text(f"{format_units(amount, ETH_DECIMALS)} ETH")
         expect(row).to_contain_text("released" if index < gig.released else "pending")
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 from index.market_story import MarketStory, tell_market
-from index.story import web3_of
+from index.story import ETHER, web3_of
 
 from gigledger.client import GigLedger
 from gigledger.profiles import content_hash
@@ -63,7 +63,7 @@ def reader(story, api) -> GigLedger:
 
 def test_openapi_describes_the_market_routes(api):
     paths = set(api.get("/openapi.json").json()["paths"])
-    assert {"/accounts/{address}/profile", "/identities/{address}", "/offers", "/offers/{offer_id}"} <= paths
+    assert {"/accounts/{address}/profile", "/identities/{address}", "/offers", "/offers/{offer_id}", "/profiles", "/open-gigs"} <= paths
 
 
 def test_profile_route_serves_the_document_and_its_hash(api, story):
@@ -82,7 +82,12 @@ def test_account_without_profile_answers_null(api, story):
 def test_offer_route_gives_the_price_as_a_decimal_string_and_the_hire_command(api, story):
     offer = api.get(f"/offers/{story.offers['bob_rust']}").json()
     assert (offer["price"], offer["state"]) == (str(2 * 10**18), "open")
-    assert offer["hire_command"] == f"gigledger hire {story.offers['bob_rust']} --max-price 2eth"
+    assert offer["hire_command"] == f"gigledger hire {story.offers['bob_rust']} --max-price 2eth --offer-hash {offer['offer_hash']}"
+
+
+def test_offer_route_gives_the_price_in_the_tokens_units_too(api, story):
+    offer = api.get(f"/offers/{story.offers['erin_python']}").json()
+    assert (offer["price"], offer["price_formatted"], offer["token_label"]) == (str(ETHER // 2), "0.5", "ETH")
 
 
 def test_offers_filter_by_skill_name(api, story):
@@ -96,9 +101,31 @@ def test_identity_route_lists_the_linked_accounts_and_the_sum(api, story):
     assert identity["record"]["completed"] == 1
 
 
+def test_profiles_route_finds_accounts_by_part_of_their_name(api, story):
+    found = api.get("/profiles", params={"name": "b."}).json()
+    assert [(p["account"], p["name"], p["exact"]) for p in found] == [(story.parties["bob"], "Bob B.", False)]
+
+
+def test_profiles_route_gives_each_match_its_identity(api, story):
+    (erin,) = api.get("/profiles", params={"name": "ERIN"}).json()
+    assert set(erin["identity"]) == {story.parties["bob"], story.parties["erin"]}
+
+
+def test_profiles_route_leaves_out_an_account_whose_latest_profile_is_invalid(api):
+    """frank was "Frank" until his latest document, which is not JSON."""
+    assert api.get("/profiles", params={"name": "frank"}).json() == []
+
+
 @pytest.mark.parametrize(
     ("path", "status", "detail"),
     [
+        ("/profiles?name=" + "x" * 101, 400, "no profile name is longer than 100"),
+        ("/open-gigs?skill=" + "x" * 33, 400, "bad skill"),
+        ("/open-gigs", None, ""),
+        ("/profiles?name=%20", 400, "give part of a name"),
+        ("/profiles?name=a%00b", 400, "control characters"),
+        ("/profiles?name=b&limit=21", None, ""),
+        ("/profiles", None, ""),
         ("/offers?skill=" + "x" * 33, 400, "bad skill"),
         ("/offers?state=closed", 400, "unknown offer state"),
         ("/offers?freelancer=0x12", 400, "is not an address"),
@@ -140,9 +167,10 @@ def html(api: httpx.Client, path: str) -> httpx.Response:
 
 
 def test_offer_page_shows_the_exact_hire_command(api, story):
+    offer_hash = api.get(f"/offers/{story.offers['bob_rust']}").json()["offer_hash"]
     page = html(api, f"/offer/{story.offers['bob_rust']}")
     assert page.status_code == 200
-    assert f"<code>gigledger hire {story.offers['bob_rust']} --max-price 2eth</code>" in page.text
+    assert f"<code>gigledger hire {story.offers['bob_rust']} --max-price 2eth --offer-hash {offer_hash}</code>" in page.text
 
 
 def test_hired_offer_page_links_its_gig_and_offers_no_command(api, story):

@@ -24,10 +24,17 @@ def test_any_input_gets_a_page_or_a_friendly_error(explorer: str, route: str, te
     url = explorer + route.format(quote(text, safe=""))
     response = httpx.get(url, headers={"accept": "text/html"}, timeout=60)
     assert response.status_code in (200, 303, 400, 404), response.text[:500]
-    assert "text/html" in response.headers["content-type"] or response.status_code == 303
+    assert response.status_code == 303 or "text/html" in response.headers["content-type"]
 
 
 def test_api_clients_still_get_json_for_a_path_that_does_not_exist(explorer: str):
     response = httpx.get(f"{explorer}/no/such/route", headers={"accept": "application/json"})
     assert response.status_code == 404
     assert response.headers["content-type"] == "application/json"
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=st.one_of(st.text(min_size=1, max_size=300), st.sampled_from(["%", "_", "'", "\\", "<", "Eve", "eve adams"])))
+def test_any_search_among_profiles_gets_a_page_or_a_friendly_error(market_explorer: str, text: str):
+    response = httpx.get(f"{market_explorer}/find?q={quote(text, safe='')}", headers={"accept": "text/html"}, timeout=60)
+    assert response.status_code in (200, 303, 400, 404), response.text[:500]

@@ -41,7 +41,7 @@ from gigledger.report import (
     Mismatch,
 )
 from gigledger_node.index import db
-from gigledger_node.index.projection import gig_row
+from gigledger_node.index.gig_rows import GigRow
 from gigledger_node.index.queries import PaymentRecord, Queries, checked_address
 
 
@@ -191,7 +191,7 @@ def _gig_differences(indexed: dict[int, dict[str, Any]], verified: ChainAudit) -
         elif row is None:
             problems.append(Mismatch(GIG_MISSING_FROM_INDEX, f"gig {gig_id} of {verified.account}"))
         else:
-            expected = gig_row(chain.gig, chain.created_block, chain.created_at, chain.updated_block, chain.updated_at)
+            expected = GigRow(chain.gig, chain.created_block, chain.created_at, chain.updated_block, chain.updated_at).as_row()
             differences = [f"{c}: index {row[c]!r}, chain {v!r}" for c, v in expected.items() if row[c] != v]
             if differences:
                 problems.append(Mismatch(GIG_DIFFERS_FROM_CHAIN, f"gig {gig_id}: " + "; ".join(differences)))

@@ -1,4 +1,5 @@
-"""Read-only questions about the talent market: profiles, identities, offers.
+"""Read-only questions about the talent market: profiles, identities, offers, people
+by name, and the gigs of a skill waiting for any freelancer.
 
 An identity is the set of accounts joined by live links (each link signed by
 both of its accounts). Its record is the sum of its accounts' own records, each
@@ -8,25 +9,33 @@ identity holds nothing none of its accounts earned.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from sqlalchemy import Engine, and_, func, or_, select
+from sqlalchemy import Engine, and_, case, func, or_, select
 from sqlalchemy.engine import Row
 
-from gigledger.amounts import ETH
+from gigledger.amounts import units_of
+from gigledger.gigs import ZERO_ADDRESS
+from gigledger.offers import Offer, hire_command
+from gigledger.profiles import MAX_NAME
 from gigledger.skills import skill_name, skill_tag
 from gigledger_node.index import db, market
 from gigledger_node.index.queries import (
     MAX_STORED,
     Amount,
+    GigSummary,
     InvalidFilter,
     NotFound,
     Page,
     Queries,
+    gig_summary,
     checked_address,
     checked_paging,
 )
+from gigledger_node.index.skills import gig_has_skill
+from gigledger_node.index.tokens import TokenInfo, token_book, unknown
 
 #: At most this many accounts are gathered into one identity (a bound on the walk).
 MAX_IDENTITY = 64
@@ -43,6 +52,12 @@ RECORD_FIELDS = (
     "gigs_as_client",
     "gigs_as_freelancer",
 )
+
+
+#: Most profiles a name search lists.
+MAX_NAME_MATCHES = 20
+#: Longest text a name search takes: no profile name is longer.
+MAX_NAME_SEARCH = MAX_NAME
 
 
 class UnknownOffer(NotFound):
@@ -126,7 +141,41 @@ class OfferRecord:
     posted_block: int
     posted_at: int
     transaction_hash: str
+    # keccak256 of the offer's terms as the market hashes them (`Offer.hash`): what a
+    # client pins when hiring, so the terms it pays are the terms it was shown.
+    offer_hash: str
     hire_command: str
+    # In the token's units, as gigs give them: the price in whole tokens (raw units
+    # when the token's decimals are unknown) and what follows it.
+    price_formatted: str = ""
+    token_label: str = ""
+    token_symbol: str | None = None
+    token_decimals: int | None = None
+
+
+@dataclass(frozen=True)
+class PersonMatch:
+    """A profile a name search found, with the evidence that tells namesakes apart."""
+
+    account: str
+    name: str
+    headline: str
+    exact: bool  # the whole name, any case
+    completed: int  # gigs the account completed, as the registry recorded them
+    identity: list[str]  # the accounts linked with it (itself included)
+
+
+def checked_name_search(text: str) -> str:
+    """Search text for profile names, stripped; InvalidFilter when it is empty, longer than
+    any name, or holds control characters (which no valid name holds)."""
+    stripped = (text or "").strip()
+    if not stripped:
+        raise InvalidFilter("give part of a name to search for")
+    if len(stripped) > MAX_NAME_SEARCH:
+        raise InvalidFilter(f"the search text is {len(stripped)} characters long; no profile name is longer than {MAX_NAME_SEARCH}")
+    if not stripped.isprintable():
+        raise InvalidFilter("the search text holds control characters, which no profile name does")
+    return stripped
 
 
 def checked_skill(skill: str) -> str:
@@ -146,15 +195,24 @@ def checked_offer_state(state: str) -> str | None:
     return state
 
 
-def hire_command(offer_id: int, token: str, price: int) -> str:
-    """The CLI command that hires the offer; for ETH it caps the price at the offer's, so
-    the same command run against another deployment cannot pay more than shown."""
-    if token == ETH.token:
-        return f"gigledger hire {offer_id} --max-price {ETH.argument(price)}"
-    return f"gigledger hire {offer_id}"
+def offer_of(row: Row) -> Offer:
+    """The SDK's `Offer` (the contract's struct) an offers row holds."""
+    return Offer(
+        offer_id=row.offer_id,
+        freelancer=row.freelancer,
+        token=row.token,
+        price=row.price,
+        delivery_time=row.delivery_time,
+        review_period=row.review_period,
+        arbiter=row.arbiter,
+        terms_hash=row.terms_hash,
+        skills=tuple(row.skills),
+    )
 
 
-def _offer(row: Row) -> OfferRecord:
+def _offer(row: Row, book: dict[str, TokenInfo]) -> OfferRecord:
+    terms = offer_of(row)
+    info = book.get(row.token) or unknown(row.token)
     return OfferRecord(
         offer_id=row.offer_id,
         freelancer=row.freelancer,
@@ -171,7 +229,12 @@ def _offer(row: Row) -> OfferRecord:
         posted_block=row.posted_block,
         posted_at=row.posted_at,
         transaction_hash=row.transaction_hash,
-        hire_command=hire_command(row.offer_id, row.token, row.price),
+        offer_hash=terms.hash(),
+        hire_command=hire_command(terms, units_of(row.token, info.decimals, info.symbol)),
+        price_formatted=info.format(row.price),
+        token_label=info.label,
+        token_symbol=info.symbol,
+        token_decimals=info.decimals,
     )
 
 
@@ -217,16 +280,7 @@ class MarketQueries:
         """The account's identity: every account reachable over live links (at most
         MAX_IDENTITY), each with its own record, and their sum."""
         start = checked_address(account)
-        members, links, frontier = {start}, {}, [start]
-        while frontier and len(members) < MAX_IDENTITY:
-            found = self.links_of(frontier)
-            frontier = []
-            for link in found:
-                links[(link.first, link.second)] = link
-                for member in (link.first, link.second):
-                    if member not in members and len(members) < MAX_IDENTITY:
-                        members.add(member)
-                        frontier.append(member)
+        members, links = self._linked(start)
         records = {a: self._record(a) for a in sorted(members)}
         total = {field: sum(r[field] for r in records.values()) for field in RECORD_FIELDS}
         shares = [
@@ -243,6 +297,53 @@ class MarketQueries:
             average_score=total["score_sum"] / total["attestations"] if total["attestations"] else None,
             completed_between_own_accounts=self._completed_within(sorted(members)),
         )
+
+    def _linked(self, start: str) -> tuple[set[str], dict[tuple[str, str], LinkRecord]]:
+        """The accounts reachable from ``start`` over live links (at most MAX_IDENTITY), and those links."""
+        members, links, frontier = {start}, {}, [start]
+        while frontier and len(members) < MAX_IDENTITY:
+            found = self.links_of(frontier)
+            frontier = []
+            for link in found:
+                links[(link.first, link.second)] = link
+                for member in (link.first, link.second):
+                    if member not in members and len(members) < MAX_IDENTITY:
+                        members.add(member)
+                        frontier.append(member)
+        return members, links
+
+    def identity_accounts(self, account: str) -> list[str]:
+        """The accounts of ``account``'s identity (itself included), sorted."""
+        return sorted(self._linked(checked_address(account))[0])
+
+    def names_of(self, accounts: Sequence[str]) -> dict[str, str]:
+        """The profile name each of ``accounts`` gives itself (those with a valid profile)."""
+        if not accounts:
+            return {}
+        profiles = market.profiles
+        query = select(profiles.c.account, profiles.c.name).where(profiles.c.valid, profiles.c.account.in_(list(accounts)))
+        with self.engine.connect() as conn:
+            return {row.account: row.name for row in conn.execute(query)}
+
+    def people_named(self, text: str, limit: int = MAX_NAME_MATCHES) -> list[PersonMatch]:
+        """Accounts whose valid profile's name contains ``text`` (any case; ``%`` and ``_``
+        are literal): exact names first, then most completed gigs, so an impostor who
+        copies a name lists beside the person, with less evidence, never instead."""
+        needle = checked_name_search(text).lower()
+        profiles, record = market.profiles, db.reputation
+        lowered = func.lower(profiles.c.name)
+        exact = case((lowered == needle, 0), else_=1)
+        completed = func.coalesce(record.c.completed, 0)
+        query = (
+            select(profiles.c.account, profiles.c.name, profiles.c.headline, exact.label("exact"), completed.label("completed"))
+            .outerjoin(record, record.c.account == profiles.c.account)
+            .where(profiles.c.valid, lowered.contains(needle, autoescape=True))
+            .order_by(exact, completed.desc(), profiles.c.name, profiles.c.account)
+            .limit(limit)
+        )
+        with self.engine.connect() as conn:
+            rows = conn.execute(query).all()
+        return [PersonMatch(r.account, r.name, r.headline or "", r.exact == 0, r.completed, self.identity_accounts(r.account)) for r in rows]
 
     def _completed_within(self, members: list[str]) -> int:
         if len(members) < 2:
@@ -278,7 +379,39 @@ class MarketQueries:
         with self.engine.connect() as conn:
             rows = conn.execute(query).all()
             total = conn.execute(select(func.count()).select_from(table).where(where)).scalar_one()
-        return Page.of([_offer(r) for r in rows], offset, limit, total)
+        book = token_book(self.engine)
+        return Page.of([_offer(r, book) for r in rows], offset, limit, total)
+
+    def open_offers_by_evidence(self, skill: str, ranked: Sequence[str], limit: int = 50) -> Page[OfferRecord]:
+        """Open offers for ``skill``: those of the ``ranked`` freelancers first, in their order
+        (the directory's, by evidence), then the rest newest first. Accounts with no
+        evidence can post any number of offers; ordered this way they cannot push the
+        offers of people who delivered off the page."""
+        checked_paging(0, limit)
+        table = market.offers
+        tagged = select(market.offer_skills.c.offer_id).where(market.offer_skills.c.skill == checked_skill(skill))
+        where = and_(table.c.state == market.OPEN, table.c.offer_id.in_(tagged))
+        by_rank = case({a: i for i, a in enumerate(ranked)}, value=table.c.freelancer, else_=len(ranked)) if ranked else None
+        query = select(table).where(where).order_by(*([by_rank] if by_rank is not None else []), table.c.offer_id.desc())
+        query = query.limit(limit)
+        with self.engine.connect() as conn:
+            rows = conn.execute(query).all()
+            total = conn.execute(select(func.count()).select_from(table).where(where)).scalar_one()
+        book = token_book(self.engine)
+        return Page.of([_offer(r, book) for r in rows], 0, limit, total)
+
+    def gigs_waiting(self, skill: str, limit: int = 50) -> Page[GigSummary]:
+        """Open gigs of ``skill`` that name no freelancer, newest first: the ones anybody
+        may accept. (A gig hired from an offer is open too until its freelancer accepts,
+        but waits for nobody else.)"""
+        checked_paging(0, limit)
+        gigs = db.gigs
+        where = and_(gigs.c.state == "OPEN", gigs.c.freelancer == ZERO_ADDRESS, gig_has_skill(checked_skill(skill)))
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(gigs).where(where).order_by(gigs.c.gig_id.desc()).limit(limit)).all()
+            total = conn.execute(select(func.count()).select_from(gigs).where(where)).scalar_one()
+        book = token_book(self.engine)
+        return Page.of([gig_summary(r, book) for r in rows], 0, limit, total)
 
     def offer(self, offer_id: int) -> OfferRecord:
         """One offer; UnknownOffer when none has that id."""
@@ -288,4 +421,4 @@ class MarketQueries:
             row = conn.execute(select(market.offers).where(market.offers.c.offer_id == offer_id)).first()
         if row is None:
             raise UnknownOffer(f"no offer {offer_id} is indexed")
-        return _offer(row)
+        return _offer(row, token_book(self.engine))

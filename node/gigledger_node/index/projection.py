@@ -416,8 +416,3 @@ def _refold_gigs(conn: Connection, gig_ids: set[int]) -> None:
 
 def _escrow_of(conn: Connection) -> str:
     return conn.execute(select(db.indexer_state.c.escrow)).scalar_one()
-
-
-def gig_row(gig: Gig, created_block: int, created_at: int, updated_block: int, updated_at: int) -> dict:
-    """The gigs row the index keeps for ``gig`` (what the auditor compares an index's row with)."""
-    return _GigRow(gig, created_block, created_at, updated_block, updated_at).as_row()

@@ -83,7 +83,7 @@ def _ratio(part: int, whole: int) -> float | None:
 # ---------------------------------------------------------------- row mapping
 
 
-def _gig_summary(row: Row, book: dict[str, TokenInfo]) -> GigSummary:
+def gig_summary(row: Row, book: dict[str, TokenInfo]) -> GigSummary:
     return GigSummary.of(GigRow.from_row(row), book.get(row.token) or unknown(row.token))
 
 
@@ -296,7 +296,7 @@ class Queries:
             raise InvalidFilter(f"until ({until}) must be after since ({since})")
         rows, total = self._rows(db.gigs, and_(True, *conditions), [db.gigs.c.gig_id.desc()], offset, limit)
         book = token_book(self.engine)
-        return Page.of([_gig_summary(r, book) for r in rows], offset, limit, total)
+        return Page.of([gig_summary(r, book) for r in rows], offset, limit, total)
 
     def gig(self, gig_id: int) -> GigDetail:
         """One gig, its whole timeline (oldest first) and the attestations it led to."""

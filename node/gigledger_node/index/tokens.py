@@ -19,7 +19,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.engine import Connection
 
 from gigledger.amounts import ETH_DECIMALS, believable_decimals, believable_symbol, format_units
-from gigledger.events import Event, GigCreated, PaymentCredited
+from gigledger.events import Event, GigCreated, OfferPosted, PaymentCredited
 from gigledger.gigs import ZERO_ADDRESS as ETH
 from gigledger_node.index import db
 from gigledger_node.index.endpoint import Endpoint, EndpointUnreachable, RangeTooLarge, RpcError
@@ -97,8 +97,8 @@ def read_token(endpoint: Endpoint, address: str) -> TokenInfo:
 
 
 def tokens_in(logs: Iterable[tuple[Event, dict]]) -> set[str]:
-    """The ERC-20 tokens the given logs move."""
-    found = {event.token for event, _ in logs if isinstance(event, (GigCreated, PaymentCredited))}
+    """The ERC-20 tokens the given logs move or price an offer in."""
+    found = {event.token for event, _ in logs if isinstance(event, (GigCreated, PaymentCredited, OfferPosted))}
     return found - {ETH}
 
 

@@ -129,11 +129,12 @@ def api_router(
     @router.get(
         "/accounts/{address}/payments",
         tags=["accounts"],
+        response_model=Page[PaymentRecord],
         responses={200: {"content": {"text/csv": {}}, "description": "JSON page, or CSV with format=csv"}},
     )
     def payments(
         address: str, offset: Offset = 0, limit: Limit = 100, format: Format = "json"
-    ) -> Page[PaymentRecord]:
+    ) -> Page[PaymentRecord] | Response:
         """Payments into and out of escrow for the account, oldest first; format=csv for auditors."""
         page = queries.payment_history(address, offset=offset, limit=limit)
         if format == "csv":

@@ -14,7 +14,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from decimal import Decimal
 from pathlib import Path
 from typing import Any, Callable
 
@@ -54,8 +53,6 @@ ZERO_ADDRESS = "0x" + "00" * 20
 RECENT = 10
 #: Longest list the account page shows before pointing to the API's paging.
 ACCOUNT_ROWS = 200
-#: Token amounts are shown in whole units of 18 decimals (ETH and most ERC-20s).
-DECIMALS = 18
 
 EVENT_TITLES = {
     "GigCreated": "Created and funded",
@@ -98,13 +95,6 @@ def short(value: str | None) -> str:
     if not value:
         return ""
     return value if len(value) <= 14 else f"{value[:6]}…{value[-4:]}"
-
-
-def units(amount: int | str | None) -> str:
-    """An integer amount of a token's smallest unit in whole tokens, without trailing zeros."""
-    value = Decimal(int(amount or 0)).scaleb(-DECIMALS)
-    text = f"{value:f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def token_name(token: str | None) -> str:
@@ -154,7 +144,6 @@ def make_templates() -> Jinja2Templates:
     env = templates.env
     env.filters.update(
         short=short,
-        units=units,
         token_name=token_name,
         when=when,
         duration=duration,
@@ -330,7 +319,7 @@ def explorer_router(
     The account page links to the query API's CSV route, named "payments", when
     the app has it.
     """
-    from gigledger_node.web.explorer_talent import skill_search
+    from gigledger_node.web.explorer_talent import search_elsewhere
 
     router = APIRouter(include_in_schema=False)
     auditor = Auditor.configured(queries, rpc_url, deployment)
@@ -354,7 +343,7 @@ def explorer_router(
         try:
             found = queries.search(text)
         except NotFound as error:
-            return skill_search(request, queries, text) or error_page(request, 404, "Nothing found", str(error))
+            return search_elsewhere(request, queries, text) or error_page(request, 404, "Nothing found", str(error))
         route, key = SEARCH_ROUTES[found.kind]
         return RedirectResponse(request.url_for(route, **{key: found.key}), status_code=303)
 

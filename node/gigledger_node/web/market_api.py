@@ -11,8 +11,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from gigledger_node.index.market_queries import AccountProfile, Identity, MarketQueries, OfferRecord
-from gigledger_node.index.queries import MAX_LIMIT, Page
+from gigledger_node.index.market_queries import MAX_NAME_MATCHES, AccountProfile, Identity, MarketQueries, OfferRecord, PersonMatch
+from gigledger_node.index.queries import MAX_LIMIT, GigSummary, Page
 
 Offset = Annotated[int, Query(ge=0, description="How many items to skip.")]
 Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description=f"Items per page, 1 to {MAX_LIMIT}.")]
@@ -28,6 +28,16 @@ def market_router(market: MarketQueries) -> APIRouter:
         content hash (so a reader can check the words are the account's), with its
         fields when it follows the profile rules; `profile` is null when none."""
         return market.profile(address)
+
+    @router.get("/profiles", tags=["market"])
+    def people(
+        name: Annotated[str, Query(description="Part of a profile name, any case; % and _ are literal.")],
+        limit: Annotated[int, Query(ge=1, le=MAX_NAME_MATCHES, description=f"At most {MAX_NAME_MATCHES}.")] = MAX_NAME_MATCHES,
+    ) -> list[PersonMatch]:
+        """Accounts whose valid profile name contains `name`: whole names first, then by
+        completed gigs, each with its linked accounts. Anyone may publish any name, so
+        namesakes are all listed for the reader to tell apart by evidence."""
+        return market.people_named(name, limit=limit)
 
     @router.get("/identities/{address}", tags=["market"])
     def identity(address: str) -> Identity:
@@ -45,6 +55,16 @@ def market_router(market: MarketQueries) -> APIRouter:
     ) -> Page[OfferRecord]:
         """Service offers, newest first; open ones unless `state` says otherwise."""
         return market.offers(skill=skill, state=state, freelancer=freelancer, offset=offset, limit=limit)
+
+    @router.get("/open-gigs", tags=["market"])
+    def open_gigs(
+        skill: Annotated[str, Query(description="A skill name (python) or its bytes32 tag.")],
+        limit: Limit = 50,
+    ) -> Page[GigSummary]:
+        """Open gigs of a skill that name no freelancer, newest first: those anybody may
+        accept. (`/gigs?state=open` also lists gigs hired from an offer, which are open
+        until their named freelancer accepts.)"""
+        return market.gigs_waiting(skill, limit=limit)
 
     @router.get("/offers/{offer_id}", tags=["market"])
     def offer(offer_id: int) -> OfferRecord:

@@ -10,6 +10,7 @@ from gigledger.cli.context import read, reader, run_action, settings_of, transac
 from gigledger.cli.parsing import GigId, parse_address, parse_amount, parse_bytes32, parse_duration, parse_moment
 from gigledger.cli.rendering import gig_list_table, gig_table, out, print_gig_result, print_json, print_receipt
 from gigledger.client import GigLedger, GigResult
+from gigledger.gigs import Gig
 
 gig_app = typer.Typer(help="Create gigs and move them through their lifecycle.", no_args_is_help=True)
 
@@ -137,11 +138,17 @@ def gig_list(
 ) -> None:
     """List gigs, optionally by client, freelancer and state."""
     settings = settings_of(ctx)
-    gigs = read(settings, lambda ledger: ledger.gigs(client=client, freelancer=freelancer, state=state))
+
+    def listed(ledger: GigLedger) -> tuple[list[Gig], list[str]]:
+        gigs = ledger.gigs(client=client, freelancer=freelancer, state=state)
+        units = ledger.units_book()
+        return gigs, [units.show(g.amount, g.token) for g in gigs]
+
+    gigs, amounts = read(settings, listed)
     if settings.json:
         print_json(gigs)
     else:
-        out.print(gig_list_table(gigs))
+        out.print(gig_list_table(gigs, amounts))
 
 
 def withdraw(

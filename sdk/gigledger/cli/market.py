@@ -15,7 +15,7 @@ from typing import Annotated, Any, Optional
 import typer
 from rich.table import Table
 
-from gigledger.amounts import TokenUnits
+from gigledger.amounts import InvalidAmount, TokenUnits
 from gigledger.cli.context import open_ledger, read, reader, run_action, settings_of, transact
 from gigledger.cli.context import open_ledger as _ledger
 from gigledger.cli.context import run_action as _run
@@ -27,7 +27,7 @@ from gigledger.cli.rendering import print_gig_result as _print_gig_result
 from gigledger.client import GigLedger
 from gigledger.links import SignedLink
 from gigledger.market import OfferResult
-from gigledger.offers import Offer
+from gigledger.offers import Offer, hire_command
 from gigledger.profiles import Profile, Rate
 from gigledger.skills import skill_name
 from gigledger.transactions import Receipt
@@ -241,7 +241,7 @@ def offer_show(ctx: typer.Context, offer_id: OfferId) -> None:
         ("terms hash", offer.terms_hash),
     ]))
     if is_open:
-        out.print(f"hire it with: gigledger hire {offer_id} --max-price {units.argument(offer.price)}")
+        out.print(f"hire it with: {hire_command(offer, units)}")
 
 
 @offer_app.command("list")
@@ -276,11 +276,27 @@ def offer_list(
 # ---------------------------------------------------------------- hiring
 
 
+def price_ceiling(text: str, offer_id: int, units: TokenUnits) -> int:
+    """`--max-price` as the smallest unit of the offer's own token. A ceiling written in
+    another token's units is refused: 250 USDC caps nothing about a price in DAI."""
+    unit = units.unit_in(text)
+    if unit is not None and not units.takes(unit):
+        raise InvalidAmount(
+            f"offer {offer_id} is priced in {units.name}, so a ceiling of {text!r} cannot cap it: {units.describe()}"
+        )
+    return parse_amount(text, units)
+
+
 def hire(
     ctx: typer.Context,
     offer_id: OfferId,
     max_price: Annotated[
-        Optional[str], typer.Option(help="Refuse if the offer costs more than this (1eth, 250usdc).")
+        Optional[str],
+        typer.Option(help="Refuse if the offer costs more than this, in its token's units (1eth, 250usdc)."),
+    ] = None,
+    offer_hash: Annotated[
+        Optional[str],
+        typer.Option(parser=parse_bytes32, help="Refuse unless the offer's terms hash to this (the explorer shows it)."),
     ] = None,
 ) -> None:
     """Hire from an open offer: creates and funds a gig on its exact terms, for its freelancer."""
@@ -290,8 +306,8 @@ def hire(
         ledger = _ledger(settings)
         limit = None
         if max_price is not None:
-            limit = parse_amount(max_price, ledger.token_units(ledger.offer(offer_id).token))
+            limit = price_ceiling(max_price, offer_id, ledger.token_units(ledger.offer(offer_id).token))
         with _waiting(f"hiring from offer {offer_id}"):
-            return ledger.hire(offer_id, max_price=limit)
+            return ledger.hire(offer_id, max_price=limit, offer_hash=offer_hash)
 
     _print_gig_result(settings, f"created from offer {offer_id}", _run(settings, action))

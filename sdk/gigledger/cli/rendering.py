@@ -104,14 +104,14 @@ def gig_table(gig: Gig, units: UnitsBook) -> Table:
     )
 
 
-def gig_list_table(gigs: list[Gig]) -> Table:
-    """Gigs, one a row."""
+def gig_list_table(gigs: list[Gig], amounts: list[str]) -> Table:
+    """Gigs, one a row, each with its amount as `amounts` shows it (in the token's units)."""
     table = Table(title=f"{len(gigs)} gig(s)")
     for column in ("id", "state", "client", "freelancer", "token", "amount", "deadline"):
         table.add_column(column)
-    for g in gigs:
+    for g, amount in zip(gigs, amounts, strict=True):
         table.add_row(
-            str(g.gig_id), g.state.name, g.client, short_address(g.freelancer), token_name(g.token), str(g.amount),
+            str(g.gig_id), g.state.name, g.client, short_address(g.freelancer), token_name(g.token), amount,
             show_time(g.deadline),
         )
     return table

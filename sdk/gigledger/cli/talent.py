@@ -19,8 +19,8 @@ def register(app: typer.Typer) -> None:
     app.command("talent")(talent)
 
 
-def talent_table(page: TalentPage) -> Table:
-    """The ranking as a table, with each row's reasons."""
+def talent_table(page: TalentPage, names: dict[str, str] | None = None) -> Table:
+    """The ranking as a table, with each row's reasons; ``names`` shows known accounts by name."""
     table = Table(title=f"{page.skill}: {page.total} freelancer(s), {page.rule}")
     for column in ("#", "account", "trust", "gigs", "on time (delivered)", "clients", "earned", "why"):
         table.add_column(column)
@@ -28,7 +28,8 @@ def talent_table(page: TalentPage) -> Table:
         rate = "—" if e.on_time_rate is None else f"{e.delivered_on_time}/{e.delivered} ({e.on_time_rate:.0%})"
         earned = ", ".join(f"{x.formatted} {x.label}" for x in e.earned) or "—"
         trust = "—" if e.trust_score is None else f"{e.trust_score:.4f}"
-        table.add_row(str(e.rank), e.account, trust, str(e.completed_in_skill), rate, str(e.distinct_clients), earned, e.why)
+        account = f"{names[e.account]} ({e.account})" if names and e.account in names else e.account
+        table.add_row(str(e.rank), account, trust, str(e.completed_in_skill), rate, str(e.distinct_clients), earned, e.why)
     return table
 
 
