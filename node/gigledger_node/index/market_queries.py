@@ -30,9 +30,9 @@ from gigledger_node.index.queries import (
     NotFound,
     Page,
     Queries,
-    gig_summary,
     checked_address,
     checked_paging,
+    gig_summary,
 )
 from gigledger_node.index.skills import gig_has_skill
 from gigledger_node.index.tokens import TokenInfo, token_book, unknown
