@@ -1,4 +1,4 @@
-"""`gigledger attest|reputation|history`: evidence about an account, written and read."""
+"""`gigledger attest|invalidate-nonce|reputation|history`: evidence about an account, written and read."""
 
 from __future__ import annotations
 
