@@ -10,21 +10,16 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import Annotated, Optional
 
 import typer
 from rich.table import Table
 
 from gigledger.amounts import InvalidAmount, TokenUnits
 from gigledger.cli.context import open_ledger, read, reader, run_action, settings_of, transact
-from gigledger.cli.context import open_ledger as _ledger
-from gigledger.cli.context import run_action as _run
-from gigledger.cli.context import settings_of as _settings
-from gigledger.cli.context import waiting as _waiting
 from gigledger.cli.parsing import AddressArg, parse_address, parse_amount, parse_bytes32, parse_duration, parse_moment
-from gigledger.cli.rendering import field_table, out, print_json, print_receipt
-from gigledger.cli.rendering import print_gig_result as _print_gig_result
-from gigledger.client import GigLedger
+from gigledger.cli.rendering import field_table, out, print_gig_result, print_json, print_receipt
+from gigledger.client import GigLedger, GigResult
 from gigledger.links import SignedLink
 from gigledger.market import OfferResult
 from gigledger.offers import Offer, hire_command
@@ -300,14 +295,13 @@ def hire(
     ] = None,
 ) -> None:
     """Hire from an open offer: creates and funds a gig on its exact terms, for its freelancer."""
-    settings = _settings(ctx)
+    settings = settings_of(ctx)
 
-    def action() -> Any:
-        ledger = _ledger(settings)
+    def hire_from(ledger: GigLedger) -> GigResult:
         limit = None
         if max_price is not None:
             limit = price_ceiling(max_price, offer_id, ledger.token_units(ledger.offer(offer_id).token))
-        with _waiting(f"hiring from offer {offer_id}"):
-            return ledger.hire(offer_id, max_price=limit, offer_hash=offer_hash)
+        return ledger.hire(offer_id, max_price=limit, offer_hash=offer_hash)
 
-    _print_gig_result(settings, f"created from offer {offer_id}", _run(settings, action))
+    result = transact(settings, f"hiring from offer {offer_id}", hire_from)
+    print_gig_result(settings, f"created from offer {offer_id}", result)
