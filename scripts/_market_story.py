@@ -19,7 +19,7 @@ from rich.table import Table
 from web3 import Web3
 
 from gigledger import Deployment, GigLedger, hash_content
-from gigledger.cli_talent import talent_table
+from gigledger.cli.talent import talent_table
 from gigledger.devchain import dev_account
 from gigledger.profiles import Profile, Rate
 from gigledger.talent import fetch_talent
