@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import copy
 import json
 import os
 import threading
@@ -55,6 +56,13 @@ class NodeProcess(devchain.NodeProcess):
                 return receipt
             time.sleep(0.02)
         raise TimeoutError(tx_hash)
+
+    def own_connection(self) -> NodeProcess:
+        """A handle on the same node with an HTTP connection of its own (for another thread)."""
+        handle = copy.copy(self)
+        handle.client = httpx.Client(timeout=30)
+        handle.process = None  # stopping the handle closes its connection, not the node
+        return handle
 
     def stop(self) -> None:
         self.client.close()

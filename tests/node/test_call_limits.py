@@ -47,7 +47,7 @@ def test_a_looping_estimate_is_aborted_with_geths_timeout_error(call_limited_nod
 
 
 def test_the_node_answers_and_seals_while_a_call_loops(call_limited_node, dev_accounts, transfer):
-    looping = threading.Thread(target=_call, args=(_own_connection(call_limited_node), "eth_call", LOOP_FOREVER))
+    looping = threading.Thread(target=_call, args=(call_limited_node.own_connection(), "eth_call", LOOP_FOREVER))
     looping.start()
     time.sleep(0.2)
     try:
@@ -62,8 +62,3 @@ def test_the_node_answers_and_seals_while_a_call_loops(call_limited_node, dev_ac
     finally:
         looping.join(CALL_TIMEOUT_SECONDS + SLACK_SECONDS)
 
-
-def _own_connection(node: NodeProcess) -> NodeProcess:
-    clone = NodeProcess.__new__(NodeProcess)
-    clone.url, clone.client = node.url, node.client.__class__(timeout=30)
-    return clone

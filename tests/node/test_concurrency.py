@@ -30,7 +30,7 @@ class Reader(threading.Thread):
 
     def __init__(self, node: NodeProcess) -> None:
         super().__init__(daemon=True)
-        self.node = _client(node)
+        self.node = node.own_connection()
         self.stop = threading.Event()
         self.heads: list[int] = []
         self.inconsistent: list[str] = []
@@ -47,7 +47,7 @@ class Reader(threading.Thread):
 
 def test_concurrent_sends_reads_and_receipts_agree_with_the_committed_chain(dev_node, dev_accounts, transfer):
     before = int(dev_node.rpc("eth_getBalance", RECIPIENT, "latest")["result"], 16)
-    senders = [Sender(_client(dev_node), account, transfer) for account in dev_accounts[5 : 5 + SENDERS]]
+    senders = [Sender(dev_node.own_connection(), account, transfer) for account in dev_accounts[5 : 5 + SENDERS]]
     readers = [Reader(dev_node) for _ in range(2)]
     for thread in senders + readers:
         thread.start()
@@ -67,12 +67,6 @@ def test_concurrent_sends_reads_and_receipts_agree_with_the_committed_chain(dev_
     after = int(dev_node.rpc("eth_getBalance", RECIPIENT, "latest")["result"], 16)
     assert after - before == SENDERS * TRANSFERS_EACH
 
-
-def _client(node: NodeProcess) -> NodeProcess:
-    """A handle on the same node with its own HTTP connection."""
-    clone = NodeProcess.__new__(NodeProcess)
-    clone.url, clone.client = node.url, node.client.__class__(timeout=30)
-    return clone
 
 
 def test_a_block_being_committed_on_another_thread_is_invisible_until_committed(chain_node, dev_accounts, transfer):
