@@ -95,7 +95,13 @@ def api_router(
     @router.get("/gigs", tags=["gigs"])
     def gigs(
         party: Annotated[str | None, Query(description="Client, freelancer or arbiter address.")] = None,
-        state: Annotated[str | None, Query(description="open, accepted, delivered, released, ...")] = None,
+        state: Annotated[
+            str | None,
+            Query(
+                description="The escrow's state: open, accepted, delivered, released, ... "
+                "(open includes gigs hired from an offer whose freelancer has not accepted yet)."
+            ),
+        ] = None,
         token: Annotated[str | None, Query(description="Token address; the zero address for ETH.")] = None,
         since: Annotated[int | None, Query(description="Created at or after (unix seconds).")] = None,
         until: Annotated[int | None, Query(description="Created before (unix seconds).")] = None,
@@ -103,7 +109,12 @@ def api_router(
         offset: Offset = 0,
         limit: Limit = 50,
     ) -> Page[GigSummary]:
-        """Gigs, newest first, filtered by party, state, token, creation time and skill."""
+        """Gigs, newest first, filtered by party, state, token, creation time and skill.
+
+        `state` is the escrow's own state of the gig, as the contract and the SDK name it.
+        So `state=open` is every gig not yet accepted, including those that name their
+        freelancer (hired from an offer, waiting for that freelancer to accept), which
+        nobody else may take. For the gigs anybody may accept, use `GET /open-gigs?skill=`."""
         return queries.gigs(
             party=party, state=state, token=token, since=since, until=until, skill=skill, offset=offset, limit=limit
         )

@@ -67,8 +67,9 @@ def market_router(market: MarketQueries) -> APIRouter:
         limit: Limit = 50,
     ) -> Page[GigSummary]:
         """Open gigs of a skill that name no freelancer, newest first: those anybody may
-        accept. (`/gigs?state=open` also lists gigs hired from an offer, which are open
-        until their named freelancer accepts.)"""
+        accept, what a freelancer looking for work wants. (`/gigs?state=open` filters by
+        the escrow's state, so it also lists gigs hired from an offer, which stay open
+        until their named freelancer accepts and which nobody else may take.)"""
         return market.gigs_waiting(skill, limit=limit)
 
     @router.get("/offers/{offer_id}", tags=["market"])
