@@ -99,6 +99,7 @@ class TokenContracts:
 
     def __init__(self, tokens: dict | None = None) -> None:
         self.tokens = tokens or {}  # address -> (decimals, symbol), or "timeout"
+        self.failing: dict[str, int] = {}  # address -> how many more calls fail with an endpoint error
         self.calls: list[tuple[str, str]] = []
 
     def chain_id(self) -> int:
@@ -109,6 +110,9 @@ class TokenContracts:
         self.calls.append((to, selector))
         if self.tokens.get(to) == "timeout":
             raise RangeTooLarge(method, None, "timed out")
+        if self.failing.get(to):
+            self.failing[to] -= 1
+            raise RpcError(method, -32603, "internal error")
         decimals, symbol = self.tokens.get(to, (None, None))
         if selector == "0x313ce567" and decimals is not None:
             return "0x" + eth_abi.encode(["uint8"], [decimals]).hex()

@@ -1,4 +1,4 @@
-"""Migration 0006 on an index built before it: profiles already indexed are found by name."""
+"""Migration 0006 on an index built before it: profiles already indexed are found by name; tokens already read stay read."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from alembic import command
 
 from gigledger_node.index.db import _alembic_config, make_engine, migrate
 from gigledger_node.index.market_queries import MarketQueries
+from gigledger_node.index.tokens import due_for_retry
 
 from .synthetic import account
 
@@ -36,3 +37,17 @@ def test_upgrading_an_older_index_makes_its_profiles_searchable_by_name(db_url):
     found = [(p.account, p.exact) for p in MarketQueries(engine).people_named("ada lovelace")]
     engine.dispose()
     assert found == [(ADA, True)]
+
+
+def test_upgrading_an_older_index_reads_none_of_its_tokens_again(db_url):
+    engine = make_engine(db_url)
+    command.upgrade(_alembic_config(engine), "0005")
+    with engine.begin() as conn:
+        conn.execute(sa.insert(sa.table("tokens", sa.column("address"), sa.column("decimals"), sa.column("symbol"))),
+                     [{"address": account(0xC0), "decimals": 6, "symbol": "USDC"}, {"address": account(0xC1), "decimals": None, "symbol": None}])
+
+    migrate(engine)
+
+    due = due_for_retry(engine, at_block=10**6)
+    engine.dispose()
+    assert due == []

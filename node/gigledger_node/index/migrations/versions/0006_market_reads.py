@@ -1,4 +1,7 @@
-"""profile name search: each profile's case-folded name and name words, indexed
+"""market reads: profile names searchable by word; token metadata reads that failed, read again
+
+Each profile's case-folded name and the words of it, indexed; the tokens whose
+metadata read failed for the endpoint's reason are marked for another read.
 
 Revision ID: 0006
 Revises: 0005
@@ -17,6 +20,9 @@ depends_on = None
 
 
 def upgrade() -> None:
+    with op.batch_alter_table("tokens", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("retry", sa.Boolean(), server_default=sa.false(), nullable=False))
+        batch_op.add_column(sa.Column("read_block", sa.BigInteger(), nullable=True))
     with op.batch_alter_table("profiles", schema=None) as batch_op:
         batch_op.add_column(sa.Column("name_key", sa.String(length=NAME_KEY_LENGTH), nullable=True))
         batch_op.create_index("ix_profiles_name_key", ["name_key"], unique=False)
@@ -45,3 +51,6 @@ def downgrade() -> None:
     with op.batch_alter_table("profiles", schema=None) as batch_op:
         batch_op.drop_index("ix_profiles_name_key")
         batch_op.drop_column("name_key")
+    with op.batch_alter_table("tokens", schema=None) as batch_op:
+        batch_op.drop_column("read_block")
+        batch_op.drop_column("retry")
