@@ -11,6 +11,7 @@ path every indexed range takes. The endpoint behind it answers only what
 from __future__ import annotations
 
 import itertools
+import json
 from dataclasses import fields
 
 import eth_abi
@@ -28,9 +29,11 @@ from gigledger.events import (
     GigRefunded,
     GigReleased,
     MissedDeadlineRecorded,
+    ProfileUpdated,
     _abi_events,
     _signature,
 )
+from gigledger.profiles import content_hash
 from gigledger.skills import skill_tag
 from gigledger_node.index.endpoint import RangeTooLarge, RpcError
 from gigledger_node.index.indexer import FetchedRange, Indexer
@@ -38,6 +41,7 @@ from gigledger_node.index.indexer import FetchedRange, Indexer
 ETH = "0x" + "00" * 20
 ESCROW = "0x" + "e5" * 20
 REGISTRY = "0x" + "7e" * 20
+MARKET = "0x" + "3a" * 20
 ARBITER = "0x" + "a7" * 20
 CHAIN_ID = 31337
 DAY = 86_400
@@ -95,6 +99,7 @@ class TokenContracts:
 
     def __init__(self, tokens: dict | None = None) -> None:
         self.tokens = tokens or {}  # address -> (decimals, symbol), or "timeout"
+        self.failing: dict[str, int] = {}  # address -> how many more calls fail with an endpoint error
         self.calls: list[tuple[str, str]] = []
 
     def chain_id(self) -> int:
@@ -105,6 +110,9 @@ class TokenContracts:
         self.calls.append((to, selector))
         if self.tokens.get(to) == "timeout":
             raise RangeTooLarge(method, None, "timed out")
+        if self.failing.get(to):
+            self.failing[to] -= 1
+            raise RpcError(method, -32603, "internal error")
         decimals, symbol = self.tokens.get(to, (None, None))
         if selector == "0x313ce567" and decimals is not None:
             return "0x" + eth_abi.encode(["uint8"], [decimals]).hex()
@@ -118,7 +126,7 @@ class SyntheticChain:
 
     def __init__(self, engine: Engine, tokens: dict[str, tuple[int | None, str | None]] | None = None) -> None:
         self.endpoint = TokenContracts(tokens)
-        self.indexer = Indexer(engine, self.endpoint, Deployment(CHAIN_ID, ESCROW, REGISTRY, 1))  # type: ignore[arg-type]
+        self.indexer = Indexer(engine, self.endpoint, Deployment(CHAIN_ID, ESCROW, REGISTRY, 1, market=MARKET))  # type: ignore[arg-type]
         self.number = 0
         self.time = START
         self.gig_ids = itertools.count(1)
@@ -200,10 +208,17 @@ class SyntheticChain:
             Attested, attester=attester, subject=subject, gig_id=gig_id, escrow=ESCROW, score=score, skill=skill, evidence_hash="0x" + "33" * 32
         )
 
+    # ------------------------------------------------------------ the market
+
+    def profile(self, account: str, name: str, headline: str = "") -> None:
+        """``account`` publishes a profile with that name (and headline)."""
+        document = json.dumps({"name": name, "headline": headline})
+        self.emit(ProfileUpdated, account=account, content_hash=content_hash(document), profile=document)
+
     # ------------------------------------------------------------ blocks
 
     def emit(self, model: type[Event], **args) -> None:
-        address = REGISTRY if model.contract == "ReputationRegistry" else ESCROW
+        address = {"ReputationRegistry": REGISTRY, "TalentMarket": MARKET}.get(model.contract, ESCROW)
         self.pending.append((model, address, args))
 
     def mine(self) -> None:

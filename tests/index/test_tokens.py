@@ -10,7 +10,7 @@ from gigledger.client import GigLedger
 from gigledger_node.index.endpoint import Endpoint
 from gigledger_node.index.indexer import Indexer
 from gigledger_node.index.queries import Queries
-from gigledger_node.index.tokens import token_book
+from gigledger_node.index.tokens import RETRY_BLOCKS, token_book
 
 from .named_tokens import deploy_named_token, deploy_nameless_token
 from .story import deploy_contracts, dev_account, web3_of
@@ -92,3 +92,59 @@ def test_a_timed_out_metadata_call_stores_nothing_and_indexes_nothing_of_that_ra
         chain.mine()
 
     assert token_book(engine).get(slow) is None and Queries(engine).gigs().total == 0
+
+
+# ---------------------------------------------------------------- a read that failed is read again
+
+
+@pytest.fixture
+def flaky_usdc(tokens_chain) -> SyntheticChain:
+    """USDC's first metadata call fails with an endpoint error (not the token's answer)."""
+    tokens_chain.endpoint.failing[USDC] = 1
+    tokens_chain.created(CLIENT, 250_500_000, token=USDC)
+    tokens_chain.mine()
+    return tokens_chain
+
+
+def _mine_empty_blocks(chain: SyntheticChain, count: int) -> None:
+    for _ in range(count):
+        chain.mine()
+
+
+def test_a_failed_metadata_read_leaves_the_amount_in_raw_units_meanwhile(flaky_usdc, engine):
+    gig = Queries(engine).gigs().items[0]
+
+    assert (gig.amount_formatted, gig.token_label) == ("250500000", f"units of {USDC}")
+
+
+def test_a_failed_metadata_read_is_read_again_once_the_chain_moves_on(flaky_usdc, engine):
+    _mine_empty_blocks(flaky_usdc, RETRY_BLOCKS)
+
+    gig = Queries(engine).gigs().items[0]
+
+    assert (gig.amount_formatted, gig.token_label) == ("250.5", "USDC")
+
+
+def test_a_failed_metadata_read_is_not_read_again_on_every_block(flaky_usdc):
+    calls = len(flaky_usdc.endpoint.calls)
+    _mine_empty_blocks(flaky_usdc, RETRY_BLOCKS - 1)
+
+    assert len(flaky_usdc.endpoint.calls) == calls
+
+
+def test_a_read_that_succeeded_after_failing_is_not_read_again(flaky_usdc):
+    _mine_empty_blocks(flaky_usdc, RETRY_BLOCKS)
+    calls = len(flaky_usdc.endpoint.calls)
+    _mine_empty_blocks(flaky_usdc, 2 * RETRY_BLOCKS)
+
+    assert len(flaky_usdc.endpoint.calls) == calls
+
+
+def test_a_token_that_reverts_is_believed_and_not_read_again(tokens_chain):
+    nameless = account(0xC6)
+    tokens_chain.created(CLIENT, 1, token=nameless)
+    tokens_chain.mine()
+    calls = len(tokens_chain.endpoint.calls)
+    _mine_empty_blocks(tokens_chain, 2 * RETRY_BLOCKS)
+
+    assert len(tokens_chain.endpoint.calls) == calls

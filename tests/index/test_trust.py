@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gigledger_node.index.errors import InvalidFilter
-from gigledger_node.index.trust import MAX_TRUSTED, GigGraph, Trust, checked_trusted, propagate
+from gigledger_node.index.errors import InvalidFilter, QueryError
+from gigledger_node.index.trust import MAX_TRUSTED, GigGraph, Trust, checked_trusted, operator_trusted, propagate
 
 from .synthetic import account
 
@@ -158,3 +158,14 @@ def test_no_trust_reaches_an_account_with_no_path_from_the_seed(pairs, seed, out
     scores, _ = propagate(graph, {str(seed): 1.0})
 
     assert (scores.get(str(outsider), 0.0) > 0) == (str(outsider) in reachable)
+
+
+def test_the_operators_setting_with_a_mistyped_checksum_is_refused_naming_the_entry():
+    mistyped = "0xAbCdEf0000000000000000000000000000000001"
+
+    with pytest.raises(QueryError, match=f"'{mistyped}' has mixed case but a wrong checksum"):
+        operator_trusted({"GIGLEDGER_TRUSTED": f"{account(1)},{mistyped}"})
+
+
+def test_the_operators_setting_is_read_checksummed_and_deduplicated():
+    assert operator_trusted({"GIGLEDGER_TRUSTED": f" {account(0xABCDEF).lower()},{account(0xABCDEF)}, "}) == (account(0xABCDEF),)

@@ -29,6 +29,7 @@ from sqlalchemy import (
     UniqueConstraint,
     create_engine,
     event,
+    false,
 )
 from sqlalchemy.types import TypeDecorator
 
@@ -269,6 +270,9 @@ tokens = Table(
     _address("address", primary_key=True),
     Column("decimals", Integer, nullable=True),
     Column("symbol", String(32), nullable=True),
+    # The last read failed for the endpoint's reason, not the token's (index/tokens.py): read again.
+    Column("retry", Boolean, nullable=False, server_default=false()),
+    Column("read_block", BigInteger, nullable=True),  # the range end of the last read
 )
 
 

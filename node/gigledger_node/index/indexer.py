@@ -216,13 +216,13 @@ class Indexer:
         number, known_hash = self.checkpoint()
         if fetched.first != number + 1 or (known_hash is not None and fetched.parent_hash != known_hash):
             raise ChainMovedDuringFetch(f"blocks {fetched.first}..{fetched.last} do not follow the checkpoint")
-        new_tokens = read_new_tokens(self.engine, self.endpoint, fetched.decoded)
+        new_tokens = read_new_tokens(self.engine, self.endpoint, fetched.decoded, fetched.last)
         with self.engine.begin() as conn:
             if fetched.decoded:
                 self._store_blocks(conn, fetched.decoded, fetched.timestamps)
                 apply_events(conn, fetched.decoded, fetched.timestamps)
                 apply_gig_skills(conn, fetched.decoded)
-                store_tokens(conn, new_tokens)
+            store_tokens(conn, new_tokens, fetched.last)
             self._store_checkpoint(conn, fetched.end, len(fetched.decoded), head, number)
         return StepResult(fetched.first, fetched.last, len(fetched.decoded))
 

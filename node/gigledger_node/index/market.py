@@ -1,7 +1,10 @@
 """The talent market's tables, projected from TalentMarket's events, and undone on reorg.
 
 - `profiles`: each account's latest profile document with its content hash (and
-  the fields a search needs, when the document follows the rules).
+  the fields a search needs, when the document follows the rules: the name, and
+  its case-folded `name_key`).
+- `profile_words`: the words of each valid profile's case-folded name, so a name
+  search reads an index range per word instead of every profile.
 - `account_links`: the links live now, one row per pair (`first` < `second`).
 - `offers` and `offer_skills`: every offer with its state (open, withdrawn,
   hired) and, once hired, the gig and client.
@@ -36,6 +39,22 @@ from gigledger_node.index import db
 OPEN, WITHDRAWN, HIRED = "open", "withdrawn", "hired"
 OFFER_STATES = (OPEN, WITHDRAWN, HIRED)
 _TOPICS = event_topics()
+#: Longest case-folded name: folding can lengthen a character up to three ("ΐ").
+NAME_KEY_LENGTH = 3 * 100
+
+
+def name_key(name: str) -> str:
+    """A name as a search compares it: case-folded, runs of white space as one space."""
+    return " ".join(name.casefold().split())
+
+
+def name_words(name: str) -> list[str]:
+    """The distinct words of ``name``'s key, in order."""
+    return list(dict.fromkeys(name_key(name).split()))
+
+
+#: PostgreSQL compares the words by code point ("C"), as SQLite does, so a prefix is a range of the index.
+_WORD = String(NAME_KEY_LENGTH).with_variant(String(NAME_KEY_LENGTH, collation="C"), "postgresql")
 
 profiles = Table(
     "profiles",
@@ -51,7 +70,17 @@ profiles = Table(
     Column("log_index", Integer, nullable=False),
     db._hash("transaction_hash", nullable=False),
     Column("timestamp", BigInteger, nullable=False),
+    Column("name_key", String(NAME_KEY_LENGTH), nullable=True),
     Index("ix_profiles_block", "block_number"),
+    Index("ix_profiles_name_key", "name_key"),
+)
+
+profile_words = Table(
+    "profile_words",
+    db.metadata,
+    Column("word", _WORD, primary_key=True),
+    db._address("account", primary_key=True),
+    Index("ix_profile_words_account", "account"),
 )
 
 account_links = Table(
@@ -114,8 +143,7 @@ def apply(conn: Connection, logs: Sequence[tuple[Event, dict]], timestamps: dict
 def _apply_one(conn: Connection, event: Event, timestamp: int) -> None:
     match event:
         case ProfileUpdated():
-            conn.execute(delete(profiles).where(profiles.c.account == event.account))
-            conn.execute(profiles.insert().values(_profile_row(event, timestamp)))
+            _replace_profile(conn, event.account, _profile_row(event, timestamp))
         case AccountsLinked():
             conn.execute(account_links.insert().values(_link_row(event, timestamp)))
         case AccountsUnlinked():
@@ -175,7 +203,19 @@ def _profile_row(event: ProfileUpdated, timestamp: int) -> dict:
         "log_index": event.log_index,
         "transaction_hash": event.transaction_hash,
         "timestamp": timestamp,
+        "name_key": name_key(parsed.name) if parsed else None,
     }
+
+
+def _replace_profile(conn: Connection, account: str, row: dict | None) -> None:
+    """The account's profile row and name words become ``row``'s (none when None)."""
+    conn.execute(delete(profile_words).where(profile_words.c.account == account))
+    conn.execute(delete(profiles).where(profiles.c.account == account))
+    if row is None:
+        return
+    conn.execute(profiles.insert().values(row))
+    if row["name"] is not None:
+        conn.execute(profile_words.insert(), [{"word": w, "account": account} for w in name_words(row["name"])])
 
 
 def _link_row(event: AccountsLinked, timestamp: int) -> dict:
@@ -282,10 +322,8 @@ def _reopen_offers(conn: Connection, ancestor: int) -> None:
 
 
 def _restore_profile(conn: Connection, account: str, ancestor: int) -> None:
-    conn.execute(delete(profiles).where(profiles.c.account == account))
     found = _last_surviving(conn, "ProfileUpdated", _topics("ProfileUpdated", account), ancestor)
-    if found is not None:
-        conn.execute(profiles.insert().values(_profile_row(*found)))
+    _replace_profile(conn, account, None if found is None else _profile_row(*found))
 
 
 def _restore_link(conn: Connection, pair: tuple[str, str], ancestor: int) -> None:

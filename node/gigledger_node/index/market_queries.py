@@ -9,11 +9,13 @@ identity holds nothing none of its accounts earned.
 
 from __future__ import annotations
 
+import heapq
+import sys
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from sqlalchemy import Engine, and_, case, func, or_, select
+from sqlalchemy import Engine, Select, and_, case, func, or_, select
 from sqlalchemy.engine import Row
 
 from gigledger.amounts import units_of
@@ -22,6 +24,7 @@ from gigledger.offers import Offer, hire_command
 from gigledger.profiles import MAX_NAME
 from gigledger.skills import skill_name, skill_tag
 from gigledger_node.index import db, market
+from gigledger_node.index.market import name_words
 from gigledger_node.index.queries import (
     MAX_STORED,
     Amount,
@@ -36,6 +39,7 @@ from gigledger_node.index.queries import (
 )
 from gigledger_node.index.skills import gig_has_skill
 from gigledger_node.index.tokens import TokenInfo, token_book, unknown
+from gigledger_node.index.trust import Trust, TrustScores
 
 #: At most this many accounts are gathered into one identity (a bound on the walk).
 MAX_IDENTITY = 64
@@ -58,6 +62,30 @@ RECORD_FIELDS = (
 MAX_NAME_MATCHES = 20
 #: Longest text a name search takes: no profile name is longer.
 MAX_NAME_SEARCH = MAX_NAME
+
+
+#: Most profiles a name search weighs: the best-recorded matches and the matches among
+#: this many most-trusted accounts (bounds what a request reads however many match).
+MAX_NAME_CANDIDATES = 200
+
+
+def _accounts_with_word_starting(prefix: str) -> Select:
+    """Accounts whose name has a word starting with ``prefix``: the index range from the
+    prefix to the first text after every text it starts (code point order)."""
+    word = market.profile_words.c.word
+    last = ord(prefix[-1])
+    if last == sys.maxunicode:
+        condition = and_(word >= prefix, word.startswith(prefix, autoescape=True))
+    else:
+        condition = and_(word >= prefix, word < prefix[:-1] + chr(last + 1))
+    return select(market.profile_words.c.account).where(condition)
+
+
+def _most_trusted(scores: TrustScores | None, count: int) -> list[str]:
+    """The ``count`` accounts with the highest positive scores."""
+    if scores is None:
+        return []
+    return heapq.nlargest(count, scores.scores, key=scores.scores.__getitem__)
 
 
 class UnknownOffer(NotFound):
@@ -163,6 +191,8 @@ class PersonMatch:
     exact: bool  # the whole name, any case
     completed: int  # gigs the account completed, as the registry recorded them
     identity: list[str]  # the accounts linked with it (itself included)
+    # Over the graph of settled gigs (see `trust`); None when it settled none or nobody seeds the score.
+    trust_score: float | None = None
 
 
 def checked_name_search(text: str) -> str:
@@ -254,11 +284,13 @@ def _profile(row: Row) -> ProfileRecord:
 
 
 class MarketQueries:
-    """The market's tables behind ``engine``; identities add up ``queries``' records."""
+    """The market's tables behind ``engine``; identities add up ``queries``' records; a name
+    search orders namesakes by ``trust`` (without it, by completed gigs)."""
 
-    def __init__(self, engine: Engine, queries: Queries | None = None) -> None:
+    def __init__(self, engine: Engine, queries: Queries | None = None, trust: Trust | None = None) -> None:
         self.engine = engine
         self.queries = queries or Queries(engine)
+        self.trust = trust
 
     def profile(self, account: str) -> AccountProfile:
         """The account's latest profile (None inside when it published none)."""
@@ -325,25 +357,43 @@ class MarketQueries:
         with self.engine.connect() as conn:
             return {row.account: row.name for row in conn.execute(query)}
 
-    def people_named(self, text: str, limit: int = MAX_NAME_MATCHES) -> list[PersonMatch]:
-        """Accounts whose valid profile's name contains ``text`` (any case; ``%`` and ``_``
-        are literal): exact names first, then most completed gigs, so an impostor who
-        copies a name lists beside the person, with less evidence, never instead."""
-        needle = checked_name_search(text).lower()
+    def people_named(self, text: str, limit: int = MAX_NAME_MATCHES, trusted: Sequence[str] | None = None) -> list[PersonMatch]:
+        """Accounts whose valid profile name has words starting with each word of ``text``
+        (any case, any order): whole names first, then by trust score (seeded from
+        ``trusted``, else the operator's), then completed gigs. Anyone may publish any name
+        and a ring paying itself inflates its completed count, but not its trust; so an
+        impostor lists beside the person it copies, below them, never instead."""
+        words = name_words(checked_name_search(text))
+        needle = " ".join(words)
+        scores = self.trust.scores(trusted) if self.trust is not None else None
+        with self.engine.connect() as conn:
+            found = {row.account: row for row in conn.execute(self._named(words, needle).limit(MAX_NAME_CANDIDATES))}
+            most_trusted = _most_trusted(scores, MAX_NAME_CANDIDATES)
+            if most_trusted:  # so namesakes with more completed gigs cannot crowd the trusted out
+                query = self._named(words, needle).where(market.profiles.c.account.in_(most_trusted))
+                found.update((row.account, row) for row in conn.execute(query))
+        trust_of = scores.of if scores is not None and scores.scores else (lambda _account: None)
+        ranked = sorted(found.values(), key=lambda r: (r.exact, -(trust_of(r.account) or 0.0), -r.completed, r.name, r.account))
+        return [
+            PersonMatch(r.account, r.name, r.headline or "", r.exact == 0, r.completed, self.identity_accounts(r.account), trust_of(r.account))
+            for r in ranked[:limit]
+        ]
+
+    @staticmethod
+    def _named(words: Sequence[str], needle: str) -> Select:
+        """Valid profiles whose name has a word starting with each of ``words``, whole
+        names (``needle``) first, then by completed gigs; each word is a range of the
+        words' index."""
         profiles, record = market.profiles, db.reputation
-        lowered = func.lower(profiles.c.name)
-        exact = case((lowered == needle, 0), else_=1)
+        exact = case((profiles.c.name_key == needle, 0), else_=1)
         completed = func.coalesce(record.c.completed, 0)
-        query = (
+        conditions = [profiles.c.account.in_(_accounts_with_word_starting(word)) for word in dict.fromkeys(words)]
+        return (
             select(profiles.c.account, profiles.c.name, profiles.c.headline, exact.label("exact"), completed.label("completed"))
             .outerjoin(record, record.c.account == profiles.c.account)
-            .where(profiles.c.valid, lowered.contains(needle, autoescape=True))
-            .order_by(exact, completed.desc(), profiles.c.name, profiles.c.account)
-            .limit(limit)
+            .where(profiles.c.valid, *conditions)
+            .order_by(exact, completed.desc(), profiles.c.account)
         )
-        with self.engine.connect() as conn:
-            rows = conn.execute(query).all()
-        return [PersonMatch(r.account, r.name, r.headline or "", r.exact == 0, r.completed, self.identity_accounts(r.account)) for r in rows]
 
     def _completed_within(self, members: list[str]) -> int:
         if len(members) < 2:

@@ -76,11 +76,13 @@ def api_router(
     deployment: Deployment | None = None,
     health: FollowerHealth | None = None,
     trusted: Sequence[str] = (),
+    trust: Trust | None = None,
 ) -> APIRouter:
     """The query API's routes over ``queries``; audits need ``rpc_url`` and ``deployment``;
-    ``health`` is the in-process indexer's, when there is one; ``trusted`` are the accounts
-    the operator trusts (the trust score's default seed)."""
+    ``health`` is the in-process indexer's, when there is one; ``trust`` computes trust
+    scores (else one seeded by ``trusted``, the accounts the operator trusts)."""
     router = APIRouter()
+    trust = trust if trust is not None else Trust(queries.engine, trusted)
     auditor = Auditor.configured(queries, rpc_url, deployment)
 
     @router.get("/status", tags=["index"])
@@ -93,7 +95,13 @@ def api_router(
     @router.get("/gigs", tags=["gigs"])
     def gigs(
         party: Annotated[str | None, Query(description="Client, freelancer or arbiter address.")] = None,
-        state: Annotated[str | None, Query(description="open, accepted, delivered, released, ...")] = None,
+        state: Annotated[
+            str | None,
+            Query(
+                description="The escrow's state: open, accepted, delivered, released, ... "
+                "(open includes gigs hired from an offer whose freelancer has not accepted yet)."
+            ),
+        ] = None,
         token: Annotated[str | None, Query(description="Token address; the zero address for ETH.")] = None,
         since: Annotated[int | None, Query(description="Created at or after (unix seconds).")] = None,
         until: Annotated[int | None, Query(description="Created before (unix seconds).")] = None,
@@ -101,7 +109,12 @@ def api_router(
         offset: Offset = 0,
         limit: Limit = 50,
     ) -> Page[GigSummary]:
-        """Gigs, newest first, filtered by party, state, token, creation time and skill."""
+        """Gigs, newest first, filtered by party, state, token, creation time and skill.
+
+        `state` is the escrow's own state of the gig, as the contract and the SDK name it.
+        So `state=open` is every gig not yet accepted, including those that name their
+        freelancer (hired from an offer, waiting for that freelancer to accept), which
+        nobody else may take. For the gigs anybody may accept, use `GET /open-gigs?skill=`."""
         return queries.gigs(
             party=party, state=state, token=token, since=since, until=until, skill=skill, offset=offset, limit=limit
         )
@@ -160,7 +173,7 @@ def api_router(
         auditors compare it with the escrow's balances on chain."""
         return {"holdings": {token: str(amount) for token, amount in queries.held_by_escrow().items()}}
 
-    router.include_router(talent_router(Talent(queries.engine, Trust(queries.engine, trusted))))
+    router.include_router(talent_router(Talent(queries.engine, trust)))
 
     @router.get("/search", tags=["index"])
     def search(q: Annotated[str, Query(description="An address, gig id, transaction or block hash.")]) -> SearchResult:
@@ -178,7 +191,10 @@ def create_app(
     health: FollowerHealth | None = None,
     trusted: Sequence[str] = (),
 ) -> FastAPI:
-    """The node's web app: the query API (and the explorer's pages when installed)."""
+    """The node's web app: the query API (and the explorer's pages when installed).
+
+    One `Trust` (one cache of scores), seeded by ``trusted``, serves every route and
+    page: it is ``app.state.trust``, which `install_explorer` reuses."""
     app = FastAPI(
         title="GigLedger query API",
         version="1",
@@ -187,10 +203,9 @@ def create_app(
         redoc_url=None,
     )
     install_docs(app)
-    app.include_router(
-        api_router(queries, rpc_url=rpc_url, deployment=deployment, health=health, trusted=trusted)
-    )
-    app.include_router(market_router(MarketQueries(queries.engine, queries)))
+    app.state.trust = trust = Trust(queries.engine, trusted)
+    app.include_router(api_router(queries, rpc_url=rpc_url, deployment=deployment, health=health, trust=trust))
+    app.include_router(market_router(MarketQueries(queries.engine, queries, trust)))
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(_request: Request, error: RequestValidationError) -> JSONResponse:
@@ -232,7 +247,7 @@ def web_app(
     queries = Queries(open_index(db_url))
     trusted = operator_trusted()
     app = create_app(queries, rpc_url=rpc_url, deployment=deployment, health=health, trusted=trusted)
-    install_explorer(app, queries, rpc_url=rpc_url, deployment=deployment, trusted=trusted)
+    install_explorer(app, queries, rpc_url=rpc_url, deployment=deployment)
     install_operations(app, queries, metrics, cors_origins)
     return app
 

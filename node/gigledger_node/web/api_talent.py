@@ -33,7 +33,8 @@ class TrustAnswer:
     trusted: list[str]
 
 
-def _trusted(text: str | None) -> tuple[str, ...] | None:
+def trusted_accounts(text: str | None) -> tuple[str, ...] | None:
+    """A `trusted` query parameter as accounts (None when absent); raises QueryError."""
     return checked_trusted(text.split(",")) if text is not None else None
 
 
@@ -54,13 +55,13 @@ def talent_router(talent: Talent) -> APIRouter:
         limit: Annotated[int, Query(description=f"Rows per page, 1 to {MAX_LIMIT}.")] = 20,
     ) -> Directory:
         """Freelancers for a skill, ranked by evidence; each row says why it ranks there."""
-        return talent.directory(skill, trusted=_trusted(trusted), offset=offset, limit=limit)
+        return talent.directory(skill, trusted=trusted_accounts(trusted), offset=offset, limit=limit)
 
     @router.get("/accounts/{address}/trust", tags=["accounts"])
     def trust(address: str, trusted: Trusted = None) -> TrustAnswer:
         """The account's trust score over the graph of settled gigs."""
         account = checked_address(address)
-        scores = talent.trust.scores(_trusted(trusted))
+        scores = talent.trust.scores(trusted_accounts(trusted))
         named = list(scores.seed) if scores.seed_source != "fees" else []
         return TrustAnswer(account, scores.of(account) if scores.scores else None, scores.seed_source, named)
 

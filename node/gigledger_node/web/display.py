@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import threading
 import time
-from typing import Any
+from typing import Any, Callable
 
 from jinja2 import pass_context
 from sqlalchemy import Engine
@@ -21,20 +21,30 @@ from gigledger_node.index.tokens import TokenInfo, token_book, unknown
 ETH = "0x" + "00" * 20
 
 
-class TokenShelf:
-    """The index's token metadata, cached; reread when a token not yet on it is asked for."""
+#: Seconds before a token on the shelf in raw units (decimals unknown) is looked up again,
+#: as the indexer reads again a token whose metadata read failed (see index/tokens.py).
+RECHECK_UNKNOWN = 30.0
 
-    def __init__(self, engine: Engine) -> None:
+
+class TokenShelf:
+    """The index's token metadata, cached; reread when a token not yet on it is asked for,
+    and at most every RECHECK_UNKNOWN seconds when one whose decimals are unknown is."""
+
+    def __init__(self, engine: Engine, clock: Callable[[], float] = time.monotonic) -> None:
         self._engine = engine
         self._book: dict[str, TokenInfo] = {}
         self._lock = threading.Lock()
+        self._clock = clock
+        self._read_at = clock()
 
     def info(self, token: str | None) -> TokenInfo:
         """How to show amounts of ``token`` (the zero address or None for ETH)."""
         address = token or ETH
         with self._lock:
-            if address not in self._book:
-                self._book = token_book(self._engine)
+            cached = self._book.get(address)
+            stale = cached is not None and cached.decimals is None and self._clock() - self._read_at >= RECHECK_UNKNOWN
+            if cached is None or stale:
+                self._book, self._read_at = token_book(self._engine), self._clock()
             return self._book.get(address) or unknown(address)
 
 

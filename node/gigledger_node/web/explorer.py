@@ -483,16 +483,19 @@ def install_explorer(
 ) -> None:
     """Adds the explorer's pages to the node's web app (see `explorer_router`), and
     answers a browser asking for a page that does not exist with a friendly 404 page
-    (API clients keep FastAPI's JSON answer)."""
+    (API clients keep FastAPI's JSON answer). Trust scores come from the app's
+    `Trust` (``app.state.trust``, which `create_app` sets) so pages and API share one
+    cache; an app without one gets one seeded by ``trusted``."""
     from gigledger_node.index.talent import Talent
     from gigledger_node.index.trust import Trust
     from gigledger_node.web.explorer_talent import talent_pages
 
     app.state.token_shelf = display.TokenShelf(queries.engine)
-    app.state.trust = Trust(queries.engine, trusted)
+    if getattr(app.state, "trust", None) is None:
+        app.state.trust = Trust(queries.engine, trusted)
     app.include_router(explorer_router(queries, rpc_url=rpc_url, deployment=deployment))
     app.include_router(talent_pages(queries, Talent(queries.engine, app.state.trust)))
-    app.include_router(market_pages_router(MarketQueries(queries.engine, queries)))
+    app.include_router(market_pages_router(MarketQueries(queries.engine, queries, app.state.trust)))
 
     @app.exception_handler(StarletteHTTPException)
     async def no_such_page(request: Request, error: StarletteHTTPException) -> Response:

@@ -25,8 +25,9 @@ SKILL_ROWS = 50
 def search_elsewhere(request: Request, queries: Queries, text: str) -> Response | None:
     """Where a search for ``text`` leads among skills and people, once it names no address,
     gig, transaction or block: an exact skill's page; the one person (one identity) whose
-    profile name matches; a list of the matching people and skills when there are
-    several; None when nothing matches."""
+    profile name matches; a list of the matching people (by trust, see
+    `MarketQueries.people_named`) and skills when there are several; None when nothing
+    matches."""
     from gigledger_node.web.explorer import TEMPLATES, error_page
 
     wanted = text.strip()
@@ -35,7 +36,7 @@ def search_elsewhere(request: Request, queries: Queries, text: str) -> Response 
     if exact is not None:
         return RedirectResponse(request.url_for("explorer-skill", name=exact.name), status_code=303)
     try:
-        people = MarketQueries(queries.engine, queries).people_named(wanted)
+        people = MarketQueries(queries.engine, queries, request.app.state.trust).people_named(wanted)
     except InvalidFilter as error:
         return error_page(request, 400, "Nothing found", str(error))
     person = one_identity(people)

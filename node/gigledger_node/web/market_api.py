@@ -13,6 +13,7 @@ from fastapi import APIRouter, Query
 
 from gigledger_node.index.market_queries import MAX_NAME_MATCHES, AccountProfile, Identity, MarketQueries, OfferRecord, PersonMatch
 from gigledger_node.index.queries import MAX_LIMIT, GigSummary, Page
+from gigledger_node.web.api_talent import Trusted, trusted_accounts
 
 Offset = Annotated[int, Query(ge=0, description="How many items to skip.")]
 Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description=f"Items per page, 1 to {MAX_LIMIT}.")]
@@ -31,13 +32,17 @@ def market_router(market: MarketQueries) -> APIRouter:
 
     @router.get("/profiles", tags=["market"])
     def people(
-        name: Annotated[str, Query(description="Part of a profile name, any case; % and _ are literal.")],
+        name: Annotated[str, Query(description="The start of one or more words of a profile name, any case, any order.")],
         limit: Annotated[int, Query(ge=1, le=MAX_NAME_MATCHES, description=f"At most {MAX_NAME_MATCHES}.")] = MAX_NAME_MATCHES,
+        trusted: Trusted = None,
     ) -> list[PersonMatch]:
-        """Accounts whose valid profile name contains `name`: whole names first, then by
-        completed gigs, each with its linked accounts. Anyone may publish any name, so
-        namesakes are all listed for the reader to tell apart by evidence."""
-        return market.people_named(name, limit=limit)
+        """Accounts whose valid profile name has a word starting with each word of `name`:
+        whole names first, then by trust score (seeded from `trusted`, else the operator's
+        trusted accounts, else fees), then completed gigs; each with its trust score and
+        linked accounts. Anyone may publish any name, and a ring of accounts paying each
+        other inflates its completed count but not its trust, so namesakes are all listed,
+        the trusted first, for the reader to tell apart by evidence."""
+        return market.people_named(name, limit=limit, trusted=trusted_accounts(trusted))
 
     @router.get("/identities/{address}", tags=["market"])
     def identity(address: str) -> Identity:
@@ -62,8 +67,9 @@ def market_router(market: MarketQueries) -> APIRouter:
         limit: Limit = 50,
     ) -> Page[GigSummary]:
         """Open gigs of a skill that name no freelancer, newest first: those anybody may
-        accept. (`/gigs?state=open` also lists gigs hired from an offer, which are open
-        until their named freelancer accepts.)"""
+        accept, what a freelancer looking for work wants. (`/gigs?state=open` filters by
+        the escrow's state, so it also lists gigs hired from an offer, which stay open
+        until their named freelancer accepts and which nobody else may take.)"""
         return market.gigs_waiting(skill, limit=limit)
 
     @router.get("/offers/{offer_id}", tags=["market"])
