@@ -19,6 +19,8 @@ CONTRACTS = ROOT / "contracts"
 ARTIFACTS = ROOT / "sdk" / "gigledger" / "artifacts"
 # The deployable contracts; test doubles are compiled only by the tests.
 SHIPPED = ("GigEscrow", "ReputationRegistry", "TalentMarket")
+# Those whose storage layout ships too: the auditor proves the registry's record from its slots.
+LAYOUTS = ("ReputationRegistry",)
 
 
 def source_digest() -> str:
@@ -80,7 +82,9 @@ def main() -> int:
     for name, artifact in build().items():
         (ARTIFACTS / f"{name}.json").write_text(json.dumps(artifact, indent=1, sort_keys=True) + "\n")
         print(f"wrote {ARTIFACTS / f'{name}.json'}")
+    for name in LAYOUTS:
         layout_path(name).write_text(json.dumps(storage_layout(name), indent=1, sort_keys=True) + "\n")
+        print(f"wrote {layout_path(name)}")
     return 0
 
 

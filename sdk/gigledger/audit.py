@@ -216,11 +216,14 @@ def _logs_of(number: int, block_hash: str, receipts: list[dict], transactions: l
     return logs
 
 
-def _matching(chain: VerifiedChain, first: int, head: int, items: list[bytes]) -> list[int]:
-    """The blocks first..head whose verified bloom may hold every one of ``items``."""
+def _matching(chain: VerifiedChain, first: int, head: int, items: list[bytes], any_of: Iterable[bytes] = ()) -> list[int]:
+    """The blocks first..head whose verified bloom may hold every one of ``items`` and,
+    when ``any_of`` is given, at least one of those."""
+    others = list(any_of)
     return [
         n for n in range(first, head + 1)
         if n in chain.headers and all(bloom_may_contain(chain.headers[n].bloom, item) for item in items)
+        and (not others or any(bloom_may_contain(chain.headers[n].bloom, item) for item in others))
     ]
 
 
@@ -250,17 +253,17 @@ def _account_evidence(verifier: BlockVerifier, deployment: Deployment, account: 
     events = [_decoded(log) for log in logs]
     created = {e.gig_id for e in events if isinstance(e, GigCreated)}
     unknown = sorted({e.gig_id for e in events if e is not None and hasattr(e, "gig_id")} - created)
-    if unknown:  # gigs the account joined after they were created: find each GigCreated the same way
+    if unknown:  # gigs the account joined after they were created: find their GigCreated the same way, in one scan
         created_topic = event_topics()["GigCreated"].lower()
-        for gig_id in unknown:
-            gig_topic = _topic_of_int(gig_id)
-            for block in verifier.verify(_matching(chain, deployment.block, head, [escrow_bytes, hex_bytes(gig_topic)])):
-                blocks[block.number] = block
-                logs.extend(
-                    log for log in block.logs
-                    if _is_about(log, escrow, {gig_topic}) and log["topics"][0].lower() == created_topic
-                    and log["topics"][1].lower() == gig_topic
-                )
+        gig_topics = {_topic_of_int(gig_id) for gig_id in unknown}
+        created_blocks = _matching(chain, deployment.block, head, [escrow_bytes], [hex_bytes(t) for t in gig_topics])
+        for block in verifier.verify(created_blocks):
+            blocks[block.number] = block
+            logs.extend(
+                log for log in block.logs
+                if log["address"].lower() == escrow.lower() and log["topics"][0].lower() == created_topic
+                and log["topics"][1].lower() in gig_topics
+            )
     unique = {(log["transactionHash"].lower(), _int(log["logIndex"])): log for log in logs}
     ordered = sorted(unique.values(), key=lambda log: (_int(log["blockNumber"]), _int(log["logIndex"])))
     return _Evidence(ordered, blocks, head - deployment.block + 1, len(matched))

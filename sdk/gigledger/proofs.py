@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import rlp
@@ -132,9 +133,10 @@ def transactions_root(transactions: Sequence[Mapping[str, Any]]) -> bytes:
 # ---------------------------------------------------------------- bloom
 
 
-def _bloom_bits(item: bytes) -> list[int]:
+@lru_cache(maxsize=1024)
+def _bloom_bits(item: bytes) -> tuple[int, ...]:
     digest = keccak(item)
-    return [((digest[i] << 8) | digest[i + 1]) & 2047 for i in (0, 2, 4)]
+    return tuple(((digest[i] << 8) | digest[i + 1]) & 2047 for i in (0, 2, 4))
 
 
 def bloom_may_contain(bloom: bytes, item: bytes) -> bool:
