@@ -71,7 +71,7 @@ def test_concurrent_sends_reads_and_receipts_agree_with_the_committed_chain(dev_
 def _client(node: NodeProcess) -> NodeProcess:
     """A handle on the same node with its own HTTP connection."""
     clone = NodeProcess.__new__(NodeProcess)
-    clone.url, clone.client = node.url, node.client.__class__(timeout=30)
+    clone.port, clone.client = node.port, node.client.__class__(timeout=30)
     return clone
 
 

@@ -22,6 +22,7 @@ from eth.exceptions import HeaderNotFound, TransactionNotFound
 from eth.rlp.sedes import chain_gaps
 from eth_utils import to_canonical_address, to_wei
 
+from gigledger_node.chain.keccak import use_native_keccak
 from gigledger_node.chain.logindex import LogIndex
 from gigledger_node.chain.sealing import genesis_extra_data
 from gigledger_node.chain.storage import BlockStore
@@ -63,6 +64,7 @@ class Ledger:
     """Committed chain history on one data directory."""
 
     def __init__(self, data_dir: Path, genesis: Genesis, durable: bool = True) -> None:
+        use_native_keccak()
         self.genesis = genesis
         self.store = BlockStore(data_dir / STORE_DIR, durable=durable)
         chain_class = Chain.configure(

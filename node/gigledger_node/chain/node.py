@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from eth.abc import BlockHeaderAPI, StateAPI
+from eth.vm.forks.london.headers import calculate_expected_base_fee_per_gas
 from eth_keys import keys
 from eth_utils import to_canonical_address
 
@@ -29,8 +30,6 @@ from gigledger_node.chain.txpool import AccountView, PooledTx, TxPool, TxRejecte
 logger = logging.getLogger(__name__)
 
 BlockListener = Callable[[ProducedBlock], None]
-
-logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -165,8 +164,7 @@ class ChainNode:
         """
         header = self.ledger.head()
         if self._head is None or self._head.header.hash != header.hash:
-            following = self.ledger.vm_on_top_of(header, timestamp=header.timestamp + 1)
-            self._head = _HeadView(header, self.ledger.state_at(header), following.get_header().base_fee_per_gas)
+            self._head = _HeadView(header, self.ledger.state_at(header), calculate_expected_base_fee_per_gas(header))
         return self._head
 
     # -- production --------------------------------------------------------------
@@ -186,6 +184,9 @@ class ChainNode:
                 return None
             produced = self.producer.produce([p.tx for p in chosen], self.clock.take())
             with self._pool_lock:
+                if produced.state is not None:  # the state it was built on, not a VM built anew
+                    header = produced.block.header
+                    self._head = _HeadView(header, produced.state, calculate_expected_base_fee_per_gas(header))
                 self.pool.remove(tx.hash for tx in produced.block.transactions)
                 self.pool.remove(produced.dropped)
                 self.pool.prune(self._state_nonce_reader())
