@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import orjson
 from eth_utils import to_checksum_address, to_wei
 
 from gigledger_node.chain import calls
@@ -288,8 +289,8 @@ class EthNamespace:
         count = len(self.ctx.ledger.transactions(header))
         return [receipt_json(self.ctx.ledger, header, i) for i in range(count)]
 
-    def getLogs(self, criteria: Any) -> list[dict[str, Any]]:
-        return LogCriteria.parse(criteria).logs(self.ctx)
+    def getLogs(self, criteria: Any) -> orjson.Fragment:
+        return LogCriteria.parse(criteria).logs_json(self.ctx)
 
 
 def _number_or_tag(block: Any) -> Any:

@@ -27,12 +27,14 @@ from starlette.routing import WebSocketRoute
 from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
+from gigledger_node.chain.producer import ProducedBlock
 from gigledger_node.rpc import clique, dev, net, params, perm
 from gigledger_node.rpc.context import RpcContext
 from gigledger_node.rpc.dispatch import Dispatcher
 from gigledger_node.rpc.errors import LimitExceeded, RpcError
 from gigledger_node.rpc.eth import EthNamespace
 from gigledger_node.rpc.filters import FilterRegistry
+from gigledger_node.rpc.serialize import remember_block
 from gigledger_node.rpc.subscriptions import Subscriptions
 from gigledger_node.rpc.transport import decode, encode, error_response
 from gigledger_node.rpc.txpool import TxPoolNamespace
@@ -70,6 +72,7 @@ class RpcServer:
         self._calls = ThreadPoolExecutor(CALL_WORKERS, thread_name_prefix="rpc-call")
         self._connections: set[Subscriptions] = set()
         ctx.wake_producer = self._wake.set if block_time is None else (lambda: None)
+        ctx.node.listeners.append(self._remember_block)
         ctx.node.listeners.append(self._notify_connections)
         ctx.pending_listeners.append(self._notify_pending)
         self.dispatcher = Dispatcher(_handlers(ctx))
@@ -161,12 +164,16 @@ class RpcServer:
             return error_response(None, error)
         return await self._dispatch(dispatcher, payload, authorized)
 
-    def _notify_connections(self, produced) -> None:
+    def _remember_block(self, produced: ProducedBlock) -> None:
+        """On the producer thread, before anyone is told of the block: cache its contents."""
+        remember_block(self.ctx.ledger, produced.block, produced.receipts)
+
+    def _notify_connections(self, produced: ProducedBlock) -> None:
         """Runs on whichever thread sealed the block; subscriptions live on the loop."""
         if self._loop is not None and not self._loop.is_closed():
             self._loop.call_soon_threadsafe(self._notify_on_loop, produced)
 
-    def _notify_on_loop(self, produced) -> None:
+    def _notify_on_loop(self, produced: ProducedBlock) -> None:
         if self._sealed is not None:
             self._sealed.set()
             self._sealed = asyncio.Event()
