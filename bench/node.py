@@ -35,6 +35,8 @@ from eth_account.signers.local import LocalAccount
 from eth_utils import function_signature_to_4byte_selector, to_canonical_address, to_checksum_address
 from web3 import HTTPProvider, Web3
 
+from gigledger.devchain import DEV_AUTHORITY_KEY, dev_accounts
+
 sys.path.append(str(Path(__file__).resolve().parent))
 import peers  # noqa: E402
 
@@ -52,17 +54,11 @@ TRANSFER_GAS = 21_000
 PING_GAS = 100_000
 POLL_SECONDS = 0.001
 RECEIPT_TIMEOUT = 120
-NODE = "gigledger-node --dev"
+NODE = peers.NODE
 # Chain lengths for "cost must not grow with the chain"; about 5 ms of CPU per empty block to build.
 # BENCH_CHAIN_LENGTHS="" skips them; `bench/node.py --chains DIR...` measures data
 # directories built earlier with build_chain.
 CHAIN_LENGTHS = tuple(int(n) for n in os.environ.get("BENCH_CHAIN_LENGTHS", "10000,100000").split(",") if n)
-
-
-def dev_accounts() -> list[LocalAccount]:
-    from gigledger_node.cli import _dev_accounts
-
-    return _dev_accounts()
 
 
 def pinger_bytecode() -> str:
@@ -206,7 +202,7 @@ def build_chain(data_dir: Path, blocks: int) -> Path:
     the per-block fsync off (it changes nothing in what is stored).
     """
     from gigledger_node.chain.node import ChainNode
-    from gigledger_node.cli import DEV_AUTHORITY_KEY, _create_dev_data_dir
+    from gigledger_node.cli import _create_dev_data_dir
 
     if not data_dir.exists():
         _create_dev_data_dir(data_dir)

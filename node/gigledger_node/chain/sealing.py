@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-import rlp
 from eth.abc import BlockHeaderAPI
 from eth_keys import keys
 from eth_utils import to_canonical_address
@@ -27,9 +26,13 @@ __all__ = ["ADDRESS_LENGTH", "SIGNATURE_LENGTH", "VANITY_LENGTH", "genesis_extra
 def seal(header: BlockHeaderAPI, authority_key: keys.PrivateKey) -> BlockHeaderAPI:
     """Return ``header`` with its signature slot filled in by ``authority_key``."""
     vanity = header.extra_data[:VANITY_LENGTH].ljust(VANITY_LENGTH, b"\0")
-    unsigned = header.copy(extra_data=vanity + b"\0" * SIGNATURE_LENGTH)
-    signature = authority_key.sign_msg_hash(seal_hash(rlp.decode(rlp.encode(unsigned))))
-    return unsigned.copy(extra_data=vanity + signature.to_bytes())
+    # The header's RLP fields straight from its sedes (not an encode and a decode,
+    # nor a copy of the header just to blank the slot: cProfile put a third of an
+    # empty block's CPU in header copies and RLP round trips, sealing the most).
+    fields = type(header).serialize(header)
+    fields[header._meta.field_names.index("extra_data")] = vanity + b"\0" * SIGNATURE_LENGTH
+    signature = authority_key.sign_msg_hash(seal_hash(fields))
+    return header.copy(extra_data=vanity + signature.to_bytes())
 
 
 def genesis_extra_data(authorities: Iterable[str]) -> bytes:

@@ -42,8 +42,11 @@ from gigledger_node.rpc.txpool import TxPoolNamespace
 logger = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 5 * 1024 * 1024
-# Methods that execute EVM code for a caller; they run on CALL_WORKERS threads.
-CALL_METHODS = frozenset({"eth_call", "eth_estimateGas", "eth_createAccessList", "eth_sendTransaction"})
+# Methods that execute EVM code for a caller, or mine many blocks at once; they run
+# on CALL_WORKERS threads.
+CALL_METHODS = frozenset(
+    {"eth_call", "eth_estimateGas", "eth_createAccessList", "eth_sendTransaction", "anvil_mine", "hardhat_mine"}
+)
 CALL_WORKERS = 2
 # A receipt asked for while its transaction is pooled is answered once the next
 # block is committed (or after this long): one answer per block instead of a
