@@ -56,6 +56,12 @@ class NodeProcess(devchain.NodeProcess):
             time.sleep(0.02)
         raise TimeoutError(tx_hash)
 
+    def own_connection(self) -> NodeProcess:
+        """A handle on the same node with an HTTP connection of its own (for another thread)."""
+        clone = NodeProcess.__new__(NodeProcess)
+        clone.port, clone.client = self.port, httpx.Client(timeout=30)
+        return clone
+
     def stop(self) -> None:
         self.client.close()
         super().stop()

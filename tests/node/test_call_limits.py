@@ -64,6 +64,4 @@ def test_the_node_answers_and_seals_while_a_call_loops(call_limited_node, dev_ac
 
 
 def _own_connection(node: NodeProcess) -> NodeProcess:
-    clone = NodeProcess.__new__(NodeProcess)
-    clone.url, clone.client = node.url, node.client.__class__(timeout=30)
-    return clone
+    return node.own_connection()

@@ -70,9 +70,7 @@ def test_concurrent_sends_reads_and_receipts_agree_with_the_committed_chain(dev_
 
 def _client(node: NodeProcess) -> NodeProcess:
     """A handle on the same node with its own HTTP connection."""
-    clone = NodeProcess.__new__(NodeProcess)
-    clone.port, clone.client = node.port, node.client.__class__(timeout=30)
-    return clone
+    return node.own_connection()
 
 
 def test_a_block_being_committed_on_another_thread_is_invisible_until_committed(chain_node, dev_accounts, transfer):

@@ -18,6 +18,6 @@ def use_native_keccak() -> bool:
         from eth_hash.backends.pysha3 import keccak256, preimage
     except ImportError:
         return False
-    keccak.hasher = keccak256  # type: ignore[method-assign]
-    keccak.preimage = preimage  # type: ignore[method-assign]
+    keccak.hasher = keccak256  # type: ignore[assignment]
+    keccak.preimage = preimage  # type: ignore[assignment]
     return True

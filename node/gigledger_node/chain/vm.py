@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from eth.abc import BlockAPI, BlockHeaderAPI, ReceiptAPI, SignedTransactionAPI, WithdrawalAPI
 from eth.vm.forks.prague import PragueVM
 from eth.vm.forks.prague.constants import DEPOSIT_REQUEST_TYPE
+from eth_typing import Hash32
 from eth_utils import ValidationError
 
 from gigledger_node.chain.sealing import ADDRESS_LENGTH, SIGNATURE_LENGTH, VANITY_LENGTH
@@ -34,7 +35,8 @@ class GigLedgerVM(PragueVM):
             raise ValidationError("a proof-of-authority chain has no beacon withdrawals")
         transaction_root, transaction_nodes = ordered_trie_root(tx.encode() for tx in transactions)
         receipt_root, receipt_nodes = ordered_trie_root(r.encode() for r in receipts)
-        self.chaindb.persist_trie_data_dict({**transaction_nodes, **receipt_nodes})
+        nodes = {Hash32(key): node for key, node in (*transaction_nodes.items(), *receipt_nodes.items())}
+        self.chaindb.persist_trie_data_dict(nodes)
         header = new_header.copy(transaction_root=transaction_root, receipt_root=receipt_root)
         return base_block.copy(transactions=transactions, header=header)
 

@@ -64,6 +64,8 @@ class LogCriteria:
 
     def entries(self, ctx: RpcContext, first: int | None = None) -> list[LogEntry]:
         """Matching logs, from the ledger's log index."""
+        start: int
+        stop: int
         if self.block_hash is not None:
             header = ctx.ledger.header_by_hash(self.block_hash)
             if header is None:
@@ -171,7 +173,7 @@ class FilterRegistry:
         first = min(polled.next_block, head + 1)
         polled.next_block = head + 1
         if polled.criteria is None:
-            return [hex_bytes(self.ctx.ledger.header_by_number(n).hash) for n in range(first, head + 1)]
+            return [hex_bytes(self.ctx.ledger.canonical_header(n).hash) for n in range(first, head + 1)]
         return polled.criteria.logs(self.ctx, first)
 
     def get_filter_logs(self, filter_id: Any) -> list[Any]:

@@ -40,8 +40,18 @@ def hex_address(value: bytes) -> str:
     return "0x" + value.hex()
 
 
+def base_fee(header: BlockHeaderAPI) -> int:
+    """A header's base fee: the ABC allows none (before London); this chain's headers all have one."""
+    fee = header.base_fee_per_gas
+    if fee is None:
+        raise ValueError(f"block {header.block_number} has no base fee")
+    return fee
+
+
 def header_json(header: BlockHeaderAPI) -> dict[str, Any]:
     """The header fields of a block (also what newHeads subscribers receive)."""
+    # A Prague header: the ABC types its later forks' fields Optional (or not at all).
+    prague: Any = header
     return {
         "hash": hex_bytes(header.hash),
         "parentHash": hex_bytes(header.parent_hash),
@@ -60,12 +70,12 @@ def header_json(header: BlockHeaderAPI) -> dict[str, Any]:
         "sealedExtraData": hex_bytes(header.extra_data),
         "mixHash": hex_bytes(header.mix_hash),
         "nonce": hex_bytes(header.nonce),
-        "baseFeePerGas": hex_int(header.base_fee_per_gas),
-        "withdrawalsRoot": hex_bytes(header.withdrawals_root),
-        "blobGasUsed": hex_int(header.blob_gas_used),
-        "excessBlobGas": hex_int(header.excess_blob_gas),
-        "parentBeaconBlockRoot": hex_bytes(header.parent_beacon_block_root),
-        "requestsHash": hex_bytes(header.requests_hash),
+        "baseFeePerGas": hex_int(base_fee(header)),
+        "withdrawalsRoot": hex_bytes(prague.withdrawals_root),
+        "blobGasUsed": hex_int(prague.blob_gas_used),
+        "excessBlobGas": hex_int(prague.excess_blob_gas),
+        "parentBeaconBlockRoot": hex_bytes(prague.parent_beacon_block_root),
+        "requestsHash": hex_bytes(prague.requests_hash),
     }
 
 
@@ -106,15 +116,16 @@ def transaction_json(
         "blockHash": hex_bytes(header.hash) if header else None,
         "blockNumber": hex_int(header.block_number) if header else None,
         "blockTimestamp": hex_int(header.timestamp) if header else None,
-        "transactionIndex": hex_int(index) if header else None,
+        "transactionIndex": hex_int(index) if header is not None and index is not None else None,
     }
     if tx_type == 0:
+        legacy: Any = tx  # only legacy transactions carry v; the ABC does not say
         fields["gasPrice"] = hex_int(tx.gas_price)
-        fields["v"] = hex_int(tx.v)
+        fields["v"] = hex_int(legacy.v)
         if tx.chain_id is not None:
             fields["chainId"] = hex_int(tx.chain_id)
         return fields
-    fields["chainId"] = hex_int(tx.chain_id)
+    fields["chainId"] = hex_int(tx.chain_id or 0)  # typed transactions always carry one
     fields["accessList"] = [
         {"address": hex_address(a), "storageKeys": [hex_bytes(k.to_bytes(32, "big")) for k in keys]}
         for a, keys in tx.access_list
@@ -127,7 +138,7 @@ def transaction_json(
     fields["maxFeePerGas"] = hex_int(tx.max_fee_per_gas)
     fields["maxPriorityFeePerGas"] = hex_int(tx.max_priority_fee_per_gas)
     fields["gasPrice"] = hex_int(
-        effective_gas_price(tx, header.base_fee_per_gas) if header else tx.max_fee_per_gas
+        effective_gas_price(tx, base_fee(header)) if header else tx.max_fee_per_gas
     )
     return fields
 
@@ -216,7 +227,7 @@ def receipt_json(ledger: Ledger, header: BlockHeaderAPI, index: int) -> dict[str
         "logs": logs,
         "logsBloom": hex_bytes(receipt.bloom.to_bytes(256, "big")),
         "status": hex_int(1 if receipt.state_root == b"\x01" else 0),
-        "effectiveGasPrice": hex_int(effective_gas_price(tx, header.base_fee_per_gas)),
+        "effectiveGasPrice": hex_int(effective_gas_price(tx, base_fee(header))),
     }
 
 
