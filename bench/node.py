@@ -55,7 +55,7 @@ PING_GAS = 100_000
 POLL_SECONDS = 0.001
 RECEIPT_TIMEOUT = 120
 NODE = peers.NODE
-# Chain lengths for "cost must not grow with the chain"; about 5 ms of CPU per empty block to build.
+# Chain lengths for "cost must not grow with the chain"; about 1 ms of CPU per empty block to build.
 # BENCH_CHAIN_LENGTHS="" skips them; `bench/node.py --chains DIR...` measures data
 # directories built earlier with build_chain.
 CHAIN_LENGTHS = tuple(int(n) for n in os.environ.get("BENCH_CHAIN_LENGTHS", "10000,100000").split(",") if n)
@@ -195,11 +195,13 @@ def measure(name: str, accounts: list[LocalAccount]) -> tuple[str, dict[str, flo
         return peer.name, figures
 
 
-def build_chain(data_dir: Path, blocks: int) -> Path:
-    """A dev-genesis data directory whose chain is ``blocks`` empty blocks long.
+def build_chain(data_dir: Path, blocks: int) -> tuple[int, float]:
+    """Grow a dev-genesis data directory's chain to at least ``blocks`` blocks with
+    empty ones; returns how many it built and the seconds each took.
 
-    Built in process through ChainNode.produce, the node's own block path, with
-    the per-block fsync off (it changes nothing in what is stored).
+    Built in process through ChainNode.produce, the node's own block path and the
+    one anvil_mine runs (each block sealed and committed), with the per-block
+    fsync off (it changes nothing in what is stored).
     """
     from gigledger_node.chain.node import ChainNode
     from gigledger_node.cli import _create_dev_data_dir
@@ -207,40 +209,50 @@ def build_chain(data_dir: Path, blocks: int) -> Path:
     if not data_dir.exists():
         _create_dev_data_dir(data_dir)
     node = ChainNode.open(data_dir, DEV_AUTHORITY_KEY, durable=False)
+    started, first = time.perf_counter(), node.head().block_number
     try:
         while node.head().block_number < blocks:
             node.produce(allow_empty=True)
+        built = node.head().block_number - first
     finally:
         node.ledger.close()
-    return data_dir
+    return built, (time.perf_counter() - started) / max(built, 1)
 
 
-def rate_on(data_dir: Path, accounts: list[LocalAccount]) -> tuple[int, float]:
-    """(head block number, sequential transfers/s) of an operator-mode node on ``data_dir``."""
+def rates_on(data_dir: Path, accounts: list[LocalAccount]) -> tuple[int, dict[str, float]]:
+    """(head block number, ETH transfers/s per shape) of an operator-mode node on ``data_dir``."""
     with peers.node_on(data_dir) as peer:
         work = Workloads(peer, accounts)
-        return work.w3.eth.block_number, work.rate(Workloads.transfer, "sequential")
+        return work.w3.eth.block_number, {shape: work.rate(Workloads.transfer, shape) for shape in SHAPES}
 
 
 def long_chain_rows(accounts: list[LocalAccount], lengths: Sequence[int]) -> list[dict]:
-    """Sequential transfers on chains of each length (one chain, grown between runs)."""
-    rates = {}
+    """Transfers on chains of each length (one chain, grown between runs)."""
+    rates, builds = {}, {}
     with tempfile.TemporaryDirectory(prefix="gigledger-bench-chain-") as scratch:
         data_dir = Path(scratch) / "chain"
         for blocks in sorted(lengths):
-            rates.update([rate_on(build_chain(data_dir, blocks), accounts)])
-    return chain_rows(rates)
+            builds[blocks] = build_chain(data_dir, blocks)
+            head, figures = rates_on(data_dir, accounts)
+            rates[head] = figures
+    return chain_rows(rates) + [
+        {"benchmark": f"node: growing the chain to {blocks:,} blocks with empty ones", "value": round(seconds * 1000, 2),
+         "unit": "ms/block", "note": f"{built:,} blocks, each sealed and committed, as anvil_mine builds them"}
+        for blocks, (built, seconds) in sorted(builds.items()) if built
+    ]
 
 
-def chain_rows(rates: dict[int, float]) -> list[dict]:
+def chain_rows(rates: dict[int, dict[str, float]]) -> list[dict]:
     """Rows for transfers/s by chain length, each against the shortest chain: the cost
     of a block must not grow with the chain."""
     shortest = min(rates)
     return [
-        {"benchmark": f"node, operator mode (fsync per block): ETH transfers, sequential, at {blocks:,} blocks",
-         "value": round(rate, 1), "unit": "tx/s", "baseline": round(rates[shortest], 1),
-         "ratio": round(rate / rates[shortest], 2), "note": f"baseline: the same chain at {shortest:,} blocks"}
-        for blocks, rate in sorted(rates.items())
+        {"benchmark": f"node, operator mode (fsync per block): ETH transfers, {shape}, at {blocks:,} blocks",
+         "value": round(figures[shape], 1), "unit": "tx/s", "baseline": round(rates[shortest][shape], 1),
+         "ratio": round(figures[shape] / rates[shortest][shape], 2),
+         "note": f"baseline: the same chain at {shortest:,} blocks"}
+        for blocks, figures in sorted(rates.items())
+        for shape in SHAPES
     ]
 
 
@@ -287,7 +299,7 @@ def run() -> list[dict]:
 
 if __name__ == "__main__":
     if sys.argv[1:2] == ["--chains"]:
-        measured = dict(rate_on(Path(d), dev_accounts()) for d in sys.argv[2:])
+        measured = dict(rates_on(Path(d), dev_accounts()) for d in sys.argv[2:])
         print(json.dumps(chain_rows(measured), indent=2))
     else:
         print(json.dumps(run(), indent=2))
