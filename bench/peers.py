@@ -27,7 +27,7 @@ from gigledger.testing import AnvilProcess
 ROOT = Path(__file__).resolve().parents[1]
 TOOLS = ROOT / ".tools"
 TOOLS_BIN = TOOLS / "node_modules" / ".bin"
-# Hardhat 2 only runs from a directory where it is installed locally.
+# Hardhat 2 only runs from a directory where it is installed locally (its npm prefix).
 HARDHAT_CONFIG = Path(__file__).resolve().parent / "hardhat" / "hardhat.config.js"
 STARTUP_SECONDS = 60
 NODE = "gigledger-node --dev"
@@ -89,13 +89,15 @@ def _peer(label: str, node: NodeProcess) -> Peer:
 
 @contextlib.contextmanager
 def hardhat() -> Iterator[Peer]:
-    """`hardhat node` on a free loopback port (run from .tools, where it is installed)."""
+    """`hardhat node` on a free loopback port, run from the npm prefix it is installed in."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    command = [tool("hardhat"), "--config", str(HARDHAT_CONFIG), "node", "--hostname", "127.0.0.1", "--port", str(port)]
+    binary = tool("hardhat")
+    prefix = Path(binary).parent.parent.parent  # PREFIX/node_modules/.bin/hardhat
+    command = [binary, "--config", str(HARDHAT_CONFIG), "node", "--hostname", "127.0.0.1", "--port", str(port)]
     env = {**os.environ, "HARDHAT_DISABLE_TELEMETRY_PROMPT": "true"}
     with tempfile.NamedTemporaryFile(prefix="bench-hardhat-", suffix=".log", delete=False) as log:
-        process = subprocess.Popen(command, cwd=TOOLS, stdout=log, stderr=subprocess.STDOUT, env=env)
+        process = subprocess.Popen(command, cwd=prefix, stdout=log, stderr=subprocess.STDOUT, env=env)
         try:
             _wait(url, process)
             yield Peer(f"hardhat ({client_version(url)})", url, process.pid)
