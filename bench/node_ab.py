@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import tempfile
 from pathlib import Path
 
 sys.path.append(str(Path(__file__).resolve().parent))
@@ -29,10 +28,7 @@ ROOT = Path(__file__).resolve().parents[1]
 def transfer_rates(tree: Path) -> tuple[str, dict[str, float]]:
     """ETH-transfer rates of the node built from ``tree``."""
     os.environ["PYTHONPATH"] = os.pathsep.join(str(tree / part) for part in ("sdk", "node"))
-    port = peers.free_port()
-    command = [sys.executable, "-m", "gigledger_node.cli", "start", "--dev", "--no-deploy", "--no-index", "--port", str(port)]
-    with tempfile.NamedTemporaryFile(prefix="bench-ab-", suffix=".log", delete=False) as log, \
-            peers._serving(f"gigledger-node from {tree}", command, port, log) as peer:
+    with peers.dev_node(label=f"gigledger-node from {tree}") as peer:
         work = node.Workloads(peer, node.dev_accounts())
         return peer.name, {shape: work.rate(node.Workloads.transfer, shape) for shape in node.SHAPES}
 

@@ -116,3 +116,38 @@ def test_turning_automine_back_on_seals_pending_transactions(automine_off, dev_a
     tx_hash = send(automine_off, dev_accounts[0])
     automine_off.rpc("evm_setAutomine", True)
     assert automine_off.wait_for_receipt(tx_hash)["blockNumber"] == "0x1"
+
+
+def test_anvil_mine_seals_that_many_blocks_in_one_call(dev):
+    dev.rpc("anvil_mine", "0x64")
+    assert head(dev) == 100
+
+
+def test_blocks_mined_together_are_each_sealed_by_the_authority(dev):
+    from gigledger.devchain import DEV_AUTHORITY_KEY
+    from gigledger.seal import recover_sealer
+
+    dev.rpc("hardhat_mine", "0x3")
+    sealers = {recover_sealer(dev.rpc("eth_getBlockByNumber", hex(n), False)["result"]) for n in (1, 2, 3)}
+    assert sealers == {DEV_AUTHORITY_KEY.public_key.to_checksum_address()}
+
+
+def test_mining_with_an_interval_spaces_the_block_timestamps(dev):
+    dev.rpc("anvil_mine", "0x3", "0x3c")
+    stamps = [int(dev.rpc("eth_getBlockByNumber", hex(n), False)["result"]["timestamp"], 16) for n in (1, 2, 3)]
+    assert [b - a for a, b in zip(stamps, stamps[1:], strict=False)] == [60, 60]
+
+
+def test_mining_a_pending_transaction_puts_it_in_the_first_block(dev, dev_accounts):
+    dev.rpc("evm_setAutomine", False)
+    try:
+        tx_hash = send(dev, dev_accounts[0])
+        dev.rpc("anvil_mine", "0x2")
+    finally:
+        dev.rpc("evm_setAutomine", True)
+    assert dev.rpc("eth_getTransactionReceipt", tx_hash)["result"]["blockNumber"] == "0x1"
+    assert head(dev) == 2
+
+
+def test_mining_zero_blocks_is_refused(dev):
+    assert "error" in dev.rpc("anvil_mine", "0x0")

@@ -5,6 +5,8 @@ from eth._utils.address import generate_contract_address
 from eth_abi import encode
 from eth_utils import function_signature_to_4byte_selector, to_canonical_address
 
+from gigledger_node.chain.logindex import LogIndex
+
 CHAIN_ID = 1337
 
 
@@ -62,7 +64,17 @@ def test_a_block_indexed_as_rlp_by_an_earlier_version_still_reads(chain_node, de
     current = index.block_logs(block.header)
     legacy = [[e.tx_hash, e.tx_index, e.address, list(e.topics), e.data] for e in current]
     chain_node.ledger.store[b"gl:log:blob:" + block.number.to_bytes(8, "big")] = rlp.encode(legacy)
-    assert index.block_logs(block.header) == current
+    reopened = LogIndex(chain_node.ledger.store, chain_node.ledger.header_by_number)  # nothing decoded yet
+    assert reopened.block_logs(block.header) == current
+
+
+def test_a_block_rewound_and_replaced_at_the_same_height_reads_its_own_logs(chain_node, dev_accounts, pinger_address):
+    first = burst(chain_node, dev_accounts[0], 1, pinger_address, 2)
+    assert len(chain_node.ledger.log_index.logs(first.number, first.number)) == 2  # now decoded and remembered
+    chain_node.rewind(first.number - 1)
+    second = burst(chain_node, dev_accounts[0], 1, pinger_address, 3)
+    assert second.number == first.number
+    assert len(chain_node.ledger.log_index.logs(first.number, first.number)) == 3
 
 
 def test_a_log_with_no_topics_and_long_data_round_trips(chain_node, dev_accounts):

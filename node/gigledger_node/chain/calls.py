@@ -189,10 +189,10 @@ def _execute(
         vm = ledger.vm_on_top_of(at, timestamp=max(timestamp, at.timestamp + 1))
         context = vm.get_header()
     state = _timed_state(vm, context.copy(base_fee_per_gas=0), deadline)
-    fields = dict(nonce=state.get_nonce(Address(request.sender)), gas_price=request.gas_price, gas=gas,
-                  to=Address(request.to), value=request.value, data=request.data)
+    fields: dict[str, Any] = dict(nonce=state.get_nonce(Address(request.sender)), gas_price=request.gas_price, gas=gas,
+                                  to=Address(request.to), value=request.value, data=request.data)
     if access_list:
-        builder = vm.get_transaction_builder()
+        builder: Any = vm.get_transaction_builder()  # Berlin's and later builders have this; the ABC does not
         unsigned = builder.new_unsigned_access_list_transaction(ledger.chain_id, access_list=access_list, **fields)
     else:
         unsigned = vm.create_unsigned_transaction(**fields)

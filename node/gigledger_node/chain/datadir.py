@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from eth_keys import keys
+from eth_keys.datatypes import PrivateKey
 from eth_utils import to_checksum_address
 
 from gigledger_node.chain.chain import GENESIS_FILE, Genesis
@@ -52,7 +52,7 @@ class GenesisConfig:
         )
 
 
-def initialise(data_dir: Path, config: GenesisConfig, authority_key: keys.PrivateKey) -> str:
+def initialise(data_dir: Path, config: GenesisConfig, authority_key: PrivateKey) -> str:
     """Write a new data directory; returns the admin token.
 
     The authority key must belong to one of the configured authorities (an empty
@@ -83,9 +83,9 @@ def load_genesis_config(path: Path) -> GenesisConfig:
         raise DataDirError(f"cannot read genesis config {path}: {error}") from error
 
 
-def read_authority_key(path: Path) -> keys.PrivateKey:
+def read_authority_key(path: Path) -> PrivateKey:
     try:
-        return keys.PrivateKey(bytes.fromhex(path.read_text().strip().removeprefix("0x")))
+        return PrivateKey(bytes.fromhex(path.read_text().strip().removeprefix("0x")))
     except (OSError, ValueError) as error:
         raise DataDirError(f"cannot read authority key {path}: {error}") from error
 

@@ -15,6 +15,8 @@ behind the chain. Two kinds of entries:
 from __future__ import annotations
 
 import struct
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from typing import NamedTuple
 
@@ -33,6 +35,7 @@ _BLOB_VERSION = b"\x01"
 _ROW = struct.Struct(">32sI20sBI")
 _TOPIC_BYTES = 32
 _RLP_LIST_PREFIX = 0xC0
+DECODED_LOGS_CACHED = 200_000  # logs kept decoded, across recently read blocks
 
 
 class LogEntry(NamedTuple):
@@ -56,6 +59,11 @@ class LogIndex:
     def __init__(self, store: BlockStore, header_by_number: Callable[[int], BlockHeaderAPI | None]) -> None:
         self.store = store
         self.header_by_number = header_by_number
+        # Decoded logs of recently read blocks, by block hash (a committed block's
+        # logs never change; a rewound block's hash is never canonical again).
+        self._decoded: OrderedDict[bytes, list[LogEntry]] = OrderedDict()
+        self._decoded_count = 0
+        self._decoded_lock = threading.Lock()
 
     def add(self, block: BlockAPI, receipts: Sequence[ReceiptAPI]) -> None:
         """Index a block's logs (buffered: lands with the block's commit)."""
@@ -85,15 +93,31 @@ class LogIndex:
         self.store.delete(_BLOCK_LOGS + number)
 
     def block_logs(self, header: BlockHeaderAPI) -> list[LogEntry]:
-        """Every log of one block, in order."""
+        """Every log of one block, in order (decoded once while the block is recently read)."""
+        with self._decoded_lock:
+            found = self._decoded.get(header.hash)
+            if found is not None:
+                self._decoded.move_to_end(header.hash)
+                return found
         try:
             blob = self.store[_BLOCK_LOGS + _number_key(header.block_number)]
         except KeyError:
             return []
-        return [
+        entries = [
             LogEntry(header, tx_hash, tx_index, log_index, address, topics, data)
             for log_index, (tx_hash, tx_index, address, topics, data) in enumerate(_decode_rows(blob))
         ]
+        self._remember(header.hash, entries)
+        return entries
+
+    def _remember(self, block_hash: bytes, entries: list[LogEntry]) -> None:
+        with self._decoded_lock:
+            if block_hash in self._decoded:
+                return
+            self._decoded[block_hash] = entries
+            self._decoded_count += len(entries)
+            while self._decoded_count > DECODED_LOGS_CACHED and len(self._decoded) > 1:
+                self._decoded_count -= len(self._decoded.popitem(last=False)[1])
 
     def logs(self, first: int, last: int, addresses: Sequence[bytes] = (), topics: TopicFilter = ()) -> list[LogEntry]:
         """Logs in blocks ``first..last`` matching eth_getLogs' address/topic filter."""

@@ -18,7 +18,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from eth.abc import BlockHeaderAPI, StateAPI
-from eth_keys import keys
+from eth.vm.forks.london.headers import calculate_expected_base_fee_per_gas
+from eth_keys.datatypes import PrivateKey
+from eth_typing import Address
 from eth_utils import to_canonical_address
 
 from gigledger_node.chain.chain import Ledger
@@ -29,8 +31,6 @@ from gigledger_node.chain.txpool import AccountView, PooledTx, TxPool, TxRejecte
 logger = logging.getLogger(__name__)
 
 BlockListener = Callable[[ProducedBlock], None]
-
-logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -89,7 +89,7 @@ class ChainNode:
     _production_lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
 
     @classmethod
-    def open(cls, data_dir: Path, authority_key: keys.PrivateKey, durable: bool = True) -> ChainNode:
+    def open(cls, data_dir: Path, authority_key: PrivateKey, durable: bool = True) -> ChainNode:
         ledger = Ledger.open(data_dir, durable)
         return cls(
             ledger=ledger,
@@ -144,15 +144,15 @@ class ChainNode:
     def account_view(self, sender: bytes) -> AccountView:
         head = self._head_view()
         return AccountView(
-            nonce=head.state.get_nonce(sender),
-            balance=head.state.get_balance(sender),
+            nonce=head.state.get_nonce(Address(sender)),
+            balance=head.state.get_balance(Address(sender)),
             base_fee=head.next_base_fee,
             block_gas_limit=head.header.gas_limit,
         )
 
     def pending_nonce(self, sender: bytes) -> int:
         with self._pool_lock:
-            return self.pool.next_nonce(sender, self._head_view().state.get_nonce(sender))
+            return self.pool.next_nonce(sender, self._head_view().state.get_nonce(Address(sender)))
 
     def next_base_fee(self) -> int:
         return self._head_view().next_base_fee
@@ -165,8 +165,7 @@ class ChainNode:
         """
         header = self.ledger.head()
         if self._head is None or self._head.header.hash != header.hash:
-            following = self.ledger.vm_on_top_of(header, timestamp=header.timestamp + 1)
-            self._head = _HeadView(header, self.ledger.state_at(header), following.get_header().base_fee_per_gas)
+            self._head = _HeadView(header, self.ledger.state_at(header), calculate_expected_base_fee_per_gas(header))
         return self._head
 
     # -- production --------------------------------------------------------------
@@ -186,6 +185,9 @@ class ChainNode:
                 return None
             produced = self.producer.produce([p.tx for p in chosen], self.clock.take())
             with self._pool_lock:
+                if produced.state is not None:  # the state it was built on, not a VM built anew
+                    header = produced.block.header
+                    self._head = _HeadView(header, produced.state, calculate_expected_base_fee_per_gas(header))
                 self.pool.remove(tx.hash for tx in produced.block.transactions)
                 self.pool.remove(produced.dropped)
                 self.pool.prune(self._state_nonce_reader())
@@ -204,7 +206,8 @@ class ChainNode:
         return self.pool.executable(self._state_nonce_reader(), self.ledger.head().gas_limit)
 
     def _state_nonce_reader(self) -> Callable[[bytes], int]:
-        return self._head_view().state.get_nonce
+        state = self._head_view().state
+        return lambda sender: state.get_nonce(Address(sender))
 
     # -- dev chain controls --------------------------------------------------------
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import cast
 
 import lmdb
-from eth.abc import BlockAPI, BlockHeaderAPI, ReceiptAPI, SignedTransactionAPI, VirtualMachineAPI
+from eth.abc import BlockAPI, BlockHeaderAPI, ReceiptAPI, SignedTransactionAPI, StateAPI, VirtualMachineAPI
 from eth.vm.base import VM
 from eth_keys.datatypes import PrivateKey
 
@@ -39,6 +39,9 @@ class ProducedBlock:
     receipts: tuple[ReceiptAPI, ...]
     dropped: tuple[bytes, ...] = ()
     seconds: float = 0.0  # building, sealing and committing it took this long
+    # The state after the block, as it was built (read-only from here on): the
+    # next admissions read the new head through it instead of a VM built anew.
+    state: StateAPI | None = None
 
 
 class BlockProducer:
@@ -74,7 +77,9 @@ class BlockProducer:
                 logger.exception("building a block of %d transactions failed; retrying with fewer", len(candidates))
             if len(candidates) == 1:
                 produced = self._produce_once([], timestamp)
-                return ProducedBlock(produced.block, produced.receipts, (candidates[0].hash,))
+                return ProducedBlock(
+                    produced.block, produced.receipts, (candidates[0].hash,), produced.seconds, produced.state
+                )
             candidates = candidates[: len(candidates) // 2]
 
     def _produce_once(self, transactions: Sequence[SignedTransactionAPI], timestamp: int) -> ProducedBlock:
@@ -100,7 +105,7 @@ class BlockProducer:
         except BaseException:
             self.ledger.store.discard()
             raise
-        return ProducedBlock(block, receipts, dropped, time.perf_counter() - started)
+        return ProducedBlock(block, receipts, dropped, time.perf_counter() - started, vm.state)
 
     @classmethod
     def _execute(

@@ -65,4 +65,8 @@ class RpcContext:
         if isinstance(resolved, bytes):
             raise InvalidParams(f"invalid argument: {name} must be a number or tag")
         header = self.header(block)
-        return header.block_number if header is not None else resolved
+        if header is not None:
+            return header.block_number
+        if isinstance(resolved, int):
+            return resolved  # a number past the head
+        raise InvalidParams(f"invalid argument: no block {name}")

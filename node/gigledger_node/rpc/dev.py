@@ -1,4 +1,4 @@
-"""Test-chain controls (evm_*, debug_setHead), registered only with --dev.
+"""Test-chain controls (evm_*, anvil_mine and hardhat_mine, debug_setHead), registered only with --dev.
 
 Ape and Hardhat-style test runners isolate tests with evm_snapshot/evm_revert;
 a snapshot here is the head block number, and reverting rewinds the chain to it
@@ -17,6 +17,8 @@ from gigledger_node.rpc.context import RpcContext
 from gigledger_node.rpc.errors import InvalidParams
 from gigledger_node.rpc.serialize import hex_int
 
+MAX_BLOCKS_PER_MINE = 1_000_000
+
 
 class DevNamespace:
     """Snapshots, mining on demand and clock control for a throwaway chain."""
@@ -31,6 +33,8 @@ class DevNamespace:
             "evm_snapshot": self.snapshot,
             "evm_revert": self.revert,
             "evm_mine": self.mine,
+            "anvil_mine": self.anvil_mine,
+            "hardhat_mine": self.hardhat_mine,
             "evm_setAutomine": self.set_automine,
             "evm_increaseTime": self.increase_time,
             "evm_setNextBlockTimestamp": self.set_next_block_timestamp,
@@ -58,6 +62,31 @@ class DevNamespace:
             self.ctx.node.clock.jump_to(params.quantity(timestamp, "timestamp"))
         self.ctx.node.produce(allow_empty=True)
         return hex_int(0)
+
+    def anvil_mine(self, count: Any = None, interval: Any = None) -> None:
+        """Anvil's anvil_mine: seal ``count`` blocks (default 1) in one call."""
+        self.mine_blocks(count, interval)
+
+    def hardhat_mine(self, count: Any = None, interval: Any = None) -> bool:
+        """Hardhat's hardhat_mine: seal ``count`` blocks (default 1) in one call."""
+        self.mine_blocks(count, interval)
+        return True
+
+    def mine_blocks(self, count: Any, interval: Any) -> None:
+        """Seal ``count`` blocks now, each a real block, sealed and committed (pending
+        transactions go into the first ones); with ``interval``, each block's
+        timestamp is that many seconds after its parent's. Runs on a call worker
+        (rpc/server.py), so the loop keeps answering meanwhile."""
+        blocks = 1 if count is None else params.quantity(count, "block count")
+        step = None if interval is None else params.quantity(interval, "interval")
+        if not 1 <= blocks <= MAX_BLOCKS_PER_MINE:
+            raise InvalidParams(f"block count must be 1..{MAX_BLOCKS_PER_MINE}")
+        if step is not None and step < 1:
+            raise InvalidParams("interval must be at least 1 second")
+        for _ in range(blocks):
+            if step is not None:
+                self.ctx.node.clock.jump_to(self.ctx.ledger.head().timestamp + step)
+            self.ctx.node.produce(allow_empty=True)
 
     def set_automine(self, enabled: Any) -> bool:
         """Off: transactions wait in the pool until evm_mine. On: seal on demand again,

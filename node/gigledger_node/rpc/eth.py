@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import orjson
+from eth.vm.forks.london.headers import calculate_expected_base_fee_per_gas
 from eth_utils import to_checksum_address, to_wei
 
 from gigledger_node.chain import calls
@@ -14,6 +16,7 @@ from gigledger_node.rpc.context import RpcContext
 from gigledger_node.rpc.errors import InvalidParams, ServerError
 from gigledger_node.rpc.filters import LogCriteria
 from gigledger_node.rpc.serialize import (
+    base_fee,
     block_json,
     effective_gas_price,
     hex_address,
@@ -156,12 +159,12 @@ class EthNamespace:
         count = min(params.quantity(block_count, "blockCount"), MAX_FEE_HISTORY_BLOCKS)
         newest_header = self.ctx.state_header(newest)
         first = max(0, newest_header.block_number - count + 1)
-        headers = [self.ctx.ledger.header_by_number(n) for n in range(first, newest_header.block_number + 1)]
+        headers = [self.ctx.ledger.canonical_header(n) for n in range(first, newest_header.block_number + 1)]
         wanted = _percentiles(percentiles)
         history: dict[str, Any] = {
             "oldestBlock": hex_int(first),
-            "baseFeePerGas": [hex_int(h.base_fee_per_gas) for h in headers]
-            + [hex_int(self._base_fee_after(newest_header))],
+            "baseFeePerGas": [hex_int(base_fee(h)) for h in headers]
+            + [hex_int(calculate_expected_base_fee_per_gas(newest_header))],
             "gasUsedRatio": [h.gas_used / h.gas_limit for h in headers],
             "baseFeePerBlobGas": [hex_int(1)] * (len(headers) + 1),
             "blobGasUsedRatio": [0.0] * len(headers),
@@ -169,10 +172,6 @@ class EthNamespace:
         if wanted is not None:
             history["reward"] = [[hex_int(r) for r in self._rewards(h, wanted)] for h in headers]
         return history
-
-    def _base_fee_after(self, header) -> int:
-        vm = self.ctx.ledger.vm_on_top_of(header, timestamp=header.timestamp + 1)
-        return vm.get_header().base_fee_per_gas
 
     def _rewards(self, header, percentiles: list[float]) -> list[int]:
         """Tips paid at each gas-weighted percentile of the block, as geth computes."""
@@ -288,8 +287,8 @@ class EthNamespace:
         count = len(self.ctx.ledger.transactions(header))
         return [receipt_json(self.ctx.ledger, header, i) for i in range(count)]
 
-    def getLogs(self, criteria: Any) -> list[dict[str, Any]]:
-        return LogCriteria.parse(criteria).logs(self.ctx)
+    def getLogs(self, criteria: Any) -> orjson.Fragment:
+        return LogCriteria.parse(criteria).logs_json(self.ctx)
 
 
 def _number_or_tag(block: Any) -> Any:

@@ -9,11 +9,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
+
 from gigledger_node.chain.logindex import LogEntry, log_matches
 from gigledger_node.rpc import params
 from gigledger_node.rpc.context import RpcContext
 from gigledger_node.rpc.errors import FilterNotFound, InvalidParams, LimitExceeded
-from gigledger_node.rpc.serialize import hex_bytes, log_json
+from gigledger_node.rpc.serialize import hex_bytes, log_json, logs_json
 
 MAX_FILTERS = 1000
 FILTER_TIMEOUT_SECONDS = 5 * 60.0  # geth's filter deadline
@@ -59,7 +61,17 @@ class LogCriteria:
         return log_matches(entry, self.addresses, self.topics)
 
     def logs(self, ctx: RpcContext, first: int | None = None) -> list[dict[str, Any]]:
-        """Matching logs as JSON, from the ledger's log index."""
+        """Matching logs as JSON objects, from the ledger's log index."""
+        return [log_json(e) for e in self.entries(ctx, first)]
+
+    def logs_json(self, ctx: RpcContext) -> orjson.Fragment:
+        """Matching logs as encoded JSON (eth_getLogs: encoded once per block, see serialize.logs_json)."""
+        return logs_json(self.entries(ctx))
+
+    def entries(self, ctx: RpcContext, first: int | None = None) -> list[LogEntry]:
+        """Matching logs, from the ledger's log index."""
+        start: int
+        stop: int
         if self.block_hash is not None:
             header = ctx.ledger.header_by_hash(self.block_hash)
             if header is None:
@@ -73,7 +85,7 @@ class LogCriteria:
         stop = min(stop, ctx.ledger.head().block_number)
         if start > stop:
             return []
-        return [log_json(e) for e in ctx.ledger.log_index.logs(start, stop, self.addresses, self.topics)]
+        return ctx.ledger.log_index.logs(start, stop, self.addresses, self.topics)
 
 
 def _addresses(value: Any) -> tuple[bytes, ...]:
@@ -167,7 +179,7 @@ class FilterRegistry:
         first = min(polled.next_block, head + 1)
         polled.next_block = head + 1
         if polled.criteria is None:
-            return [hex_bytes(self.ctx.ledger.header_by_number(n).hash) for n in range(first, head + 1)]
+            return [hex_bytes(self.ctx.ledger.canonical_header(n).hash) for n in range(first, head + 1)]
         return polled.criteria.logs(self.ctx, first)
 
     def get_filter_logs(self, filter_id: Any) -> list[Any]:

@@ -12,6 +12,11 @@ half a request keeps its connection, and its file descriptor, forever
   ``body_timeout`` after that; otherwise the connection is closed;
 - a connection cap: past ``max_connections`` open connections (HTTP and
   WebSocket), a new one is closed at once instead of queuing behind the others.
+
+It also writes each response with one ``send`` instead of two (uvicorn writes the
+head and the body separately): cProfile of the event loop under the sequential
+workload put 1.2 of 3.5 s in ``socket.send``, each call giving up the GIL to the
+block producer and waiting to get it back.
 """
 
 from __future__ import annotations
@@ -42,6 +47,39 @@ class ServerLimits:
     ws_ping_timeout: float = 20.0  # a WebSocket peer that stops answering pings is dropped
 
 
+class CoalescingTransport:
+    """A transport whose writes within one turn of the event loop go out as one.
+
+    The buffer is flushed by a callback scheduled on the first write, and before
+    a close, so order is kept and nothing written is lost.
+    """
+
+    def __init__(self, transport: asyncio.Transport, loop: asyncio.AbstractEventLoop) -> None:
+        self._transport = transport
+        self._loop = loop
+        self._buffer: list[bytes] = []
+
+    def write(self, data: bytes) -> None:
+        if not data:
+            return
+        if not self._buffer:
+            self._loop.call_soon(self.flush)
+        self._buffer.append(data)
+
+    def flush(self) -> None:
+        if self._buffer:
+            data = b"".join(self._buffer)
+            self._buffer.clear()
+            self._transport.write(data)
+
+    def close(self) -> None:
+        self.flush()
+        self._transport.close()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._transport, name)
+
+
 class BoundedH11Protocol(H11Protocol):
     """uvicorn's h11 protocol with a read deadline per request and a connection cap."""
 
@@ -56,7 +94,7 @@ class BoundedH11Protocol(H11Protocol):
             self._refused = True
             transport.close()
             return
-        super().connection_made(transport)
+        super().connection_made(CoalescingTransport(transport, self.loop))  # type: ignore[arg-type]
         self._await_head()
 
     def connection_lost(self, exc: Exception | None) -> None:
