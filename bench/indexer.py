@@ -21,15 +21,11 @@ import random
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
-import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from pathlib import Path
 
 import httpx
-from sqlalchemy import create_engine, text
 
 from gigledger.contracts import abi
 from gigledger.deployment import Deployment, deploy
@@ -41,8 +37,8 @@ from gigledger_node.index.db import open_index
 from gigledger_node.index.endpoint import Endpoint
 from gigledger_node.index.indexer import Indexer
 from gigledger_node.index.queries import Queries
+from gigledger_node.index.scratch import scratch_database
 
-POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 CHAIN_EVENTS = 100_000
 DB_EVENTS = 1_000_000
 ACCOUNTS = 10_000
@@ -56,25 +52,6 @@ def _row(benchmark: str, value: float, unit: str, baseline: float | None = None,
 
 
 # ---------------------------------------------------------------- databases
-
-
-@contextmanager
-def database(kind: str) -> Iterator[str]:
-    """A fresh empty database URL: an SQLite file, or a PostgreSQL schema (dropped after)."""
-    if kind == "sqlite":
-        with tempfile.TemporaryDirectory() as directory:
-            yield f"sqlite:///{Path(directory) / 'index.sqlite'}"
-        return
-    schema = f"bench_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(POSTGRES)
-    with admin.begin() as conn:
-        conn.execute(text(f"CREATE SCHEMA {schema}"))
-    try:
-        yield f"{POSTGRES}?options=-csearch_path%3D{schema}"
-    finally:
-        with admin.begin() as conn:
-            conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-        admin.dispose()
 
 
 # ---------------------------------------------------------------- backfill
@@ -152,7 +129,7 @@ def backfill_rows(events: int) -> list[dict]:
             _row("SDK decode_log", sdk, "events/s", baseline, note),
         ]
         for kind in ("sqlite", "postgresql"):
-            with database(kind) as url_db:
+            with scratch_database(kind) as url_db:
                 engine = open_index(url_db)
                 indexer = Indexer(engine, Endpoint(url), deployment)
                 started = time.perf_counter()
@@ -274,7 +251,7 @@ def query_rows(events: int) -> list[dict]:
     """Reputation and payment-history latency over ``events`` events, per database."""
     rows = []
     for kind in ("sqlite", "postgresql"):
-        with database(kind) as url:
+        with scratch_database(kind) as url:
             accounts = seed_database(url, events)
             engine = open_index(url)
             queries = Queries(engine)

@@ -8,12 +8,11 @@ parallel runs never collide; schemas are dropped afterwards.
 from __future__ import annotations
 
 import time
-import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, create_engine, select, text
+from sqlalchemy import Engine, select
 
 from gigledger.deployment import Deployment
 from gigledger.devchain import DevNode
@@ -24,12 +23,12 @@ from gigledger_node.index.endpoint import Endpoint
 from gigledger_node.index.indexer import Indexer
 from gigledger_node.index.market_queries import MarketQueries
 from gigledger_node.index.queries import GigDetail, Queries, UnknownGig
+from gigledger_node.index.scratch import KINDS, scratch_database
 
 from .market_story import tell_market
 from .story import ETHER, WEEK, Story, deploy_contracts, ledgers, tell, web3_of
 from .synthetic import SyntheticChain
 
-POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 #: Full gig lifecycles on the seeded chain (four events each).
 SEEDED_GIGS = 200
 
@@ -62,22 +61,11 @@ def seeded_chain(tmp_path_factory):
         yield url, deployment, path
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def db_url(request, tmp_path: Path) -> Iterator[str]:
+@pytest.fixture(params=KINDS)
+def db_url(request) -> Iterator[str]:
     """A database URL of its own: an SQLite file, or a fresh PostgreSQL schema."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'index.sqlite'}"
-        return
-    schema = f"t_{uuid.uuid4().hex[:16]}"
-    admin = create_engine(POSTGRES)
-    with admin.begin() as conn:
-        conn.execute(text(f"CREATE SCHEMA {schema}"))
-    try:
-        yield f"{POSTGRES}?options=-csearch_path%3D{schema}"
-    finally:
-        with admin.begin() as conn:
-            conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-        admin.dispose()
+    with scratch_database(request.param) as url:
+        yield url
 
 
 @pytest.fixture
