@@ -40,3 +40,8 @@ def test_plain_install_reads_reputation_from_a_chain(run_light, anvil_process, t
 def test_plain_install_ships_type_information(run_light):
     result = run_light("-c", "import importlib.resources as r; print(r.files('gigledger').joinpath('py.typed').is_file())")
     assert result.stdout.strip() == "True", result.stderr
+
+
+def test_the_fresh_venv_runs_the_python_it_was_made_for(run_light, supported_python):
+    result = run_light("-c", "import sys; print(f'{sys.version_info.major}.{sys.version_info.minor}')")
+    assert result.stdout.strip() == supported_python, result.stderr
