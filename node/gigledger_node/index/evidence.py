@@ -20,9 +20,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import and_, case, func, select, union_all
+from sqlalchemy import CompoundSelect, Select, String, and_, bindparam, case, func, literal, select, union_all
 from sqlalchemy.engine import Connection
+from sqlalchemy.sql.elements import BindParameter
 
 from gigledger_node.index import db
 
@@ -69,42 +71,59 @@ class Counterparties:
     counterparties: int  # distinct accounts on the other side of any settled gig
 
 
-def deliveries(conn: Connection, accounts: Sequence[str]) -> dict[str, Delivery]:
-    """Each account's delivery record as freelancer (accounts without gigs get zeros)."""
+def _deliveries_query() -> Select[Any]:
+    """Delivered, on time and missed gigs per freelancer in the bound ``accounts``."""
     gigs = db.gigs
     delivered = gigs.c.delivered_at > 0
-    query = (
+    return (
         select(
             gigs.c.freelancer,
             func.sum(case((delivered, 1), else_=0)).label("delivered"),
             func.sum(case((and_(delivered, gigs.c.delivered_at <= gigs.c.deadline), 1), else_=0)).label("on_time"),
             func.sum(case((and_(gigs.c.state == "REFUNDED", ~delivered), 1), else_=0)).label("missed"),
         )
-        .where(gigs.c.freelancer.in_(accounts))
+        .where(gigs.c.freelancer.in_(_ACCOUNTS))
         .group_by(gigs.c.freelancer)
     )
-    found = {r.freelancer: Delivery.of(int(r.delivered or 0), int(r.on_time or 0), int(r.missed or 0)) for r in conn.execute(query)}
+
+
+def _counterparties_query() -> CompoundSelect:
+    """Per account in the bound ``accounts``: distinct accounts across its settled gigs
+    ("any"), and distinct clients that paid it ("clients"), in one statement."""
+    gigs = db.gigs
+    settled = gigs.c.state.in_(SETTLED_STATES)
+    as_freelancer = select(gigs.c.freelancer.label("account"), gigs.c.client.label("other")).where(
+        settled, gigs.c.freelancer.in_(_ACCOUNTS)
+    )
+    as_client = select(gigs.c.client.label("account"), gigs.c.freelancer.label("other")).where(
+        settled, gigs.c.client.in_(_ACCOUNTS)
+    )
+    sides = union_all(as_freelancer, as_client).subquery()
+    any_side = select(literal("any", String).label("side"), sides.c.account, func.count(sides.c.other.distinct()).label("n"))
+    clients = (
+        select(literal("clients", String).label("side"), gigs.c.freelancer.label("account"), func.count(gigs.c.client.distinct()))
+        .where(gigs.c.state.in_(PAID_STATES), gigs.c.freelancer.in_(_ACCOUNTS), gigs.c.paid != 0)
+        .group_by(gigs.c.freelancer)
+    )
+    return union_all(any_side.group_by(sides.c.account), clients)
+
+
+# Built once: a reputation read runs both for one account, and building a statement
+# costs more Python than its round trip (a profile of `Queries.reputation`).
+_ACCOUNTS: BindParameter[list[str]] = bindparam("accounts", expanding=True)
+_DELIVERIES = _deliveries_query()
+_COUNTERPARTIES = _counterparties_query()
+
+
+def deliveries(conn: Connection, accounts: Sequence[str]) -> dict[str, Delivery]:
+    """Each account's delivery record as freelancer (accounts without gigs get zeros)."""
+    rows = conn.execute(_DELIVERIES, {"accounts": list(accounts)})
+    found = {r.freelancer: Delivery.of(int(r.delivered or 0), int(r.on_time or 0), int(r.missed or 0)) for r in rows}
     return {a: found.get(a, Delivery.of(0, 0, 0)) for a in accounts}
 
 
 def counterparties(conn: Connection, accounts: Sequence[str]) -> dict[str, Counterparties]:
     """Each account's distinct clients and distinct counterparties over settled gigs."""
-    gigs = db.gigs
-    settled = gigs.c.state.in_(SETTLED_STATES)
-    as_freelancer = select(gigs.c.freelancer.label("account"), gigs.c.client.label("other")).where(
-        settled, gigs.c.freelancer.in_(accounts)
-    )
-    as_client = select(gigs.c.client.label("account"), gigs.c.freelancer.label("other")).where(
-        settled, gigs.c.client.in_(accounts)
-    )
-    sides = union_all(as_freelancer, as_client).subquery()
-    query = select(sides.c.account, func.count(sides.c.other.distinct()).label("n")).group_by(sides.c.account)
-    clients_query = (
-        select(gigs.c.freelancer, func.count(gigs.c.client.distinct()).label("n"))
-        .where(gigs.c.state.in_(PAID_STATES), gigs.c.freelancer.in_(accounts), gigs.c.paid != 0)
-        .group_by(gigs.c.freelancer)
-    )
-    any_side = {r.account: r.n for r in conn.execute(query)}
-    clients = {r.freelancer: r.n for r in conn.execute(clients_query)}
-    return {a: Counterparties(clients.get(a, 0), any_side.get(a, 0)) for a in accounts}
+    counts = {(side, account): n for side, account, n in conn.execute(_COUNTERPARTIES, {"accounts": list(accounts)})}
+    return {a: Counterparties(counts.get(("clients", a), 0), counts.get(("any", a), 0)) for a in accounts}
 

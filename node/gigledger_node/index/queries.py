@@ -352,7 +352,7 @@ class Queries:
             rows = conn.execute(_REPUTATION_QUERY, {"account": account}).all()
             delivery = deliveries(conn, [account])[account]
             parties = counterparties(conn, [account])[account]
-        book = token_book(self.engine)
+            book = token_book(conn)
         counts = dict.fromkeys(_RECORD_COLUMNS, 0)
         volumes, skills, months = [], [], []
         for row in rows:

@@ -177,10 +177,13 @@ def store_tokens(conn: Connection, reads: Mapping[str, TokenRead], at_block: int
 # ---------------------------------------------------------------- reads
 
 
-def token_book(engine: Engine) -> dict[str, TokenInfo]:
-    """Every token the index has read, by address, with ETH."""
-    with engine.connect() as conn:
-        rows = conn.execute(select(db.tokens)).all()
+def token_book(source: Engine | Connection) -> dict[str, TokenInfo]:
+    """Every token the index has read, by address, with ETH (read on ``source``'s
+    connection when it is one: a query that already holds one saves a round trip)."""
+    if isinstance(source, Engine):
+        with source.connect() as conn:
+            return token_book(conn)
+    rows = source.execute(select(db.tokens)).all()
     book = {r.address: TokenInfo(r.address, r.symbol, r.decimals) for r in rows}
     book[ETH] = ETH_INFO
     return book
