@@ -18,10 +18,12 @@ anchor (`gigledger.anchor`):
    account (its counters and volumes, `gigledger.audit_registry`);
 5. the account's gigs are folded from the verified logs, as the index folds them;
 
-then reconciles what an index claims (its payment rows, and what it says the
-escrow holds per token) with the verified chain, naming every mismatch; the
-index's reputation, volume and gig rows are reconciled with the verified record
-and gigs by `gigledger_node.index.audit`.
+then reconciles what an index claims (its payment rows, what it says the escrow
+holds per token, and its record of the account: reputation counters and volumes)
+with the verified chain, naming every mismatch. An index read directly is also
+reconciled row by row (gigs, timestamps, holdings) by `gigledger_node.index.audit`;
+one behind a query API, through what the API answers (`claims_from_api`,
+`record_from_api`).
 """
 
 from __future__ import annotations
@@ -37,7 +39,7 @@ from eth_utils import to_checksum_address
 from web3 import Web3
 
 from gigledger.anchor import TrustAnchor
-from gigledger.audit_registry import prove_record
+from gigledger.audit_registry import COUNTERS, prove_record
 from gigledger.deployment import Deployment
 from gigledger.events import Event, GigAccepted, GigCreated, decode_log, event_topics
 from gigledger.gigs import GIG_EVENTS, Gig, GigHistoryError
@@ -54,8 +56,10 @@ from gigledger.report import (
     MISSING_FROM_INDEX,
     NOT_ON_CHAIN,
     RECEIPTS_ROOT_MISMATCH,
+    REPUTATION_DIFFERS_FROM_CHAIN,
     STATE_PROOF_INVALID,
     TRANSACTIONS_ROOT_MISMATCH,
+    VOLUME_DIFFERS_FROM_CHAIN,
     AuditReport,
     AuditRow,
     BalanceCheck,
@@ -66,11 +70,13 @@ from gigledger.report import (
 from gigledger.storage import erc20_balance_slot, slot_key
 
 __all__ = [
-    "ChainAudit", "RpcFailed", "VerifiedGig", "api_checkpoint", "audit_account", "chain_payments", "claims_from_api",
-    "reconcile", "verify_account",
+    "ChainAudit", "ClaimedRecord", "RpcFailed", "VerifiedGig", "api_checkpoint", "audit_account", "chain_payments",
+    "claims_from_api", "reconcile", "record_differences", "record_from_api", "verify_account",
 ]
 
 ETH = "0x" + "00" * 20
+#: What an index counts of an account beside the registry's counters: its gigs on each side.
+PARTICIPATION = ("gigs_as_client", "gigs_as_freelancer")
 _BALANCE_OF = "0x70a08231"  # balanceOf(address)
 
 
@@ -500,15 +506,21 @@ def verify_account(
 
 
 def reconcile(
-    verified: ChainAudit, *, held: Mapping[str, int] | None = None, claimed: Iterable[Payment] | None = None
+    verified: ChainAudit,
+    *,
+    held: Mapping[str, int] | None = None,
+    claimed: Iterable[Payment] | None = None,
+    record: ClaimedRecord | None = None,
 ) -> AuditReport:
-    """The report: the verified chain's payments and balances against an index's
-    ``claimed`` rows and ``held`` amounts per token (each optional). A chain that
-    could not be verified up to its head (no coverage) is compared with nothing:
-    its mismatches are the report."""
+    """The report: the verified chain's payments, balances and record against an
+    index's ``claimed`` rows, ``held`` amounts per token and ``record`` of the
+    account (each optional). A chain that could not be verified up to its head (no
+    coverage) is compared with nothing: its mismatches are the report."""
     mismatches = list(verified.mismatches)
     if verified.coverage is None:
-        claimed, held = None, None
+        claimed, held, record = None, None, None
+    if record is not None:
+        mismatches.extend(record_differences(verified, record))
     claims = None if claimed is None else {p.key: p for p in claimed}
     rows = [_row(v, claims, mismatches) for v in verified.payments]
     for fake in (claims or {}).values():
@@ -530,6 +542,44 @@ def reconcile(
     )
 
 
+@dataclass(frozen=True)
+class ClaimedRecord:
+    """An index's word for an account's record: its counters (the registry's and
+    `PARTICIPATION`) and its volume per token as (earned, paid)."""
+
+    counters: Mapping[str, int]
+    volumes: Mapping[str, tuple[int, int]]
+
+
+def record_differences(verified: ChainAudit, claimed: ClaimedRecord) -> list[Mismatch]:
+    """The claimed record against the proved registry record and the gigs the
+    verified logs show the account in. A record whose proof failed is compared
+    only on participation (the failed proof is the mismatch)."""
+    chain = dict(verified.participation)
+    if verified.registry is not None:
+        chain.update(verified.registry.counters)
+    differences = [
+        f"{name}: index {claimed.counters.get(name, 0)}, chain {value}"
+        for name, value in chain.items()
+        if claimed.counters.get(name, 0) != value
+    ]
+    problems = [Mismatch(REPUTATION_DIFFERS_FROM_CHAIN, f"{verified.account}: " + "; ".join(differences))] if differences else []
+    if verified.registry is None:
+        return problems
+    proven, nothing = verified.registry.volumes, (0, 0)
+    problems.extend(
+        Mismatch(
+            VOLUME_DIFFERS_FROM_CHAIN,
+            f"{verified.account} in token {token}: index earned {claimed.volumes.get(token, nothing)[0]} "
+            f"paid {claimed.volumes.get(token, nothing)[1]}, chain earned {proven.get(token, nothing)[0]} "
+            f"paid {proven.get(token, nothing)[1]}",
+        )
+        for token in sorted({*claimed.volumes, *proven})
+        if claimed.volumes.get(token, nothing) != proven.get(token, nothing)
+    )
+    return problems
+
+
 def audit_account(
     w3: Web3 | RawRpc,
     deployment: Deployment,
@@ -540,6 +590,7 @@ def audit_account(
     head: int | None = None,
     held: Mapping[str, int] | None = None,
     claimed: Iterable[Payment] | None = None,
+    record: ClaimedRecord | None = None,
     token_layouts: Mapping[str, Mapping[str, Any]] | None = None,
     cache_dir: Path | None = None,
 ) -> AuditReport:
@@ -550,15 +601,17 @@ def audit_account(
     audit (pass False for Anvil or Hardhat). ``head``: the block the audit is
     pinned to (default the endpoint's head; an index's checkpoint when checking
     an index). ``held``: per token, what an index implies the escrow holds.
-    ``claimed``: an index's payment rows for the account. ``token_layouts``: per
+    ``claimed``: an index's payment rows for the account. ``record``: an index's
+    record of the account (counters and volumes). ``token_layouts``: per
     ERC-20, its compiler storage layout, to prove its balance. ``cache_dir``: where
     verified headers are kept between audits (None: not kept).
     """
     verified = verify_account(
         w3, deployment, account, anchor=anchor, require_seals=require_seals, head=head,
         tokens=list(held or {}), token_layouts=token_layouts, cache_dir=cache_dir,
+        record_tokens=record.volumes if record is not None else (),
     )
-    return reconcile(verified, held=held, claimed=claimed)
+    return reconcile(verified, held=held, claimed=claimed, record=record)
 
 
 def _row(verified: VerifiedPayment, claims: dict | None, mismatches: list[Mismatch]) -> AuditRow:
@@ -599,3 +652,17 @@ def claims_from_api(api_url: str, account: str, *, timeout: float = 30.0) -> tup
         claimed = api_payments(get, account)
         holdings = get("/escrow/holdings", {})
     return claimed, {token: int(amount) for token, amount in holdings["holdings"].items()}
+
+
+def record_from_api(api_url: str, account: str, *, timeout: float = 30.0) -> ClaimedRecord:
+    """What a GigLedger query API says of the account's record (its reputation
+    counters and volume per token); pass it to `reconcile` as ``record``. An account
+    the index has no record of claims zeros."""
+    response = httpx.get(f"{api_url.rstrip('/')}/accounts/{to_checksum_address(account)}/reputation", timeout=timeout)
+    if response.status_code == httpx.codes.NOT_FOUND:
+        return ClaimedRecord({}, {})
+    response.raise_for_status()
+    reputation = response.json()
+    counters = {name: int(reputation[name]) for name in (*COUNTERS, *PARTICIPATION) if name in reputation}
+    volumes = {v["token"]: (int(v["earned"]), int(v["paid"])) for v in reputation.get("volumes", [])}
+    return ClaimedRecord(counters, volumes)

@@ -13,7 +13,7 @@ freelancer can hand a client such a file as portable proof of their record.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -83,18 +83,23 @@ def write_bundle(
     anchor: TrustAnchor,
     require_seals: bool = True,
     head: int | None = None,
+    record_tokens: Iterable[str] = (),
 ) -> ChainAudit:
-    """Audit ``account`` on the chain behind ``w3`` and write what it read to ``path``; returns the chain audit."""
+    """Audit ``account`` on the chain behind ``w3`` and write what it read to ``path``; returns the chain audit.
+    ``record_tokens``: tokens beside ETH and the account's gigs' whose registry volume is proved too."""
     recorder = RecordingRpc(w3)
     head = int(recorder.call("eth_blockNumber", []), 16) if head is None else head
+    record_tokens = sorted(record_tokens)
     verified = verify_account(
-        recorder, deployment, account, anchor=anchor, require_seals=require_seals, head=head, tokens=[ETH]
+        recorder, deployment, account, anchor=anchor, require_seals=require_seals, head=head, tokens=[ETH],
+        record_tokens=record_tokens,
     )
     document = {
         "format": FORMAT,
         "account": verified.account,
         "head": head,
         "require_seals": require_seals,
+        "record_tokens": record_tokens,
         "checkpoint": asdict(anchor.checkpoint) if anchor.checkpoint else None,
         "deployment": asdict(deployment),
         "answers": [[*json.loads(question), answer] for question, answer in recorder.answers.items()],
@@ -125,6 +130,7 @@ def verify_bundle(path: Path, genesis_hash: str, *, checkpoint: str | None = Non
         verified = verify_account(
             BundleRpc(answers), deployment, document["account"], anchor=anchor,
             require_seals=bool(document["require_seals"]), head=int(document["head"]), tokens=[ETH],
+            record_tokens=[str(t) for t in document.get("record_tokens", [])],
         )
     except RpcFailed as error:
         incomplete = Mismatch(BUNDLE_INCOMPLETE, str(error))

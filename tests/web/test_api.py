@@ -297,6 +297,59 @@ def test_the_audit_command_names_a_tampered_index_behind_the_api_and_exits_9(api
     assert DIFFERS_FROM_CHAIN in result.stdout
 
 
+def test_the_sdk_auditor_reconciles_the_api_record_with_the_proved_registry_record(api, story):
+    from index.story import web3_of
+
+    from gigledger.audit import audit_account, record_from_api
+
+    record = record_from_api(str(api.base_url), story.parties["bob"])
+    report = audit_account(web3_of(story.url), story.deployment, story.parties["bob"], require_seals=False, record=record)
+
+    assert report.ok, report.mismatches
+    assert record.counters["completed"] == report.registry.counters["completed"] > 0
+
+
+@contextmanager
+def tampered(queries, table, where, **changes):
+    """The index row of ``table`` matching ``where`` changed by ``changes`` (old value + delta), put back after."""
+    from sqlalchemy import select, update
+
+    with queries.engine.begin() as conn:
+        row = conn.execute(select(table).where(where)).one()
+        conn.execute(update(table).where(where).values({k: getattr(row, k) + d for k, d in changes.items()}))
+    try:
+        yield
+    finally:
+        with queries.engine.begin() as conn:
+            conn.execute(update(table).where(where).values({k: getattr(row, k) for k in changes}))
+
+
+def test_the_audit_command_names_a_tampered_reputation_row_behind_the_api_and_exits_9(api, api_story, tmp_path):
+    from gigledger.report import REPUTATION_DIFFERS_FROM_CHAIN
+    from gigledger_node.index import db
+
+    story, queries = api_story
+    bob = story.parties["bob"]
+    with tampered(queries, db.reputation, db.reputation.c.account == bob, completed=5):
+        result = gigledger_audit(api, story, bob, tmp_path)
+
+    assert result.returncode == 9, result.stdout + result.stderr
+    assert REPUTATION_DIFFERS_FROM_CHAIN in result.stdout and "completed" in result.stdout
+
+
+def test_the_audit_command_names_a_tampered_volume_row_behind_the_api_and_exits_9(api, api_story, tmp_path):
+    from gigledger.report import VOLUME_DIFFERS_FROM_CHAIN
+    from gigledger_node.index import db
+
+    story, queries = api_story
+    bob = story.parties["bob"]
+    with tampered(queries, db.volumes, (db.volumes.c.account == bob) & (db.volumes.c.token == ZERO), earned=10**18):
+        result = gigledger_audit(api, story, bob, tmp_path)
+
+    assert result.returncode == 9, result.stdout + result.stderr
+    assert VOLUME_DIFFERS_FROM_CHAIN in result.stdout
+
+
 def test_status_says_how_long_ago_the_indexer_wrote_and_its_last_error(api_story):
     from gigledger_node.index.indexer import FollowerHealth
 

@@ -26,7 +26,8 @@ from sqlalchemy import or_, select
 from web3 import Web3
 
 from gigledger.anchor import TrustAnchor
-from gigledger.audit import ChainAudit, reconcile, verify_account
+from gigledger.audit import PARTICIPATION, ChainAudit, ClaimedRecord, reconcile, record_differences, verify_account
+from gigledger.audit_registry import COUNTERS
 from gigledger.deployment import Deployment
 from gigledger.payments import OUT, Payment
 from gigledger.report import (
@@ -35,8 +36,6 @@ from gigledger.report import (
     GIG_MISSING_FROM_INDEX,
     GIG_ROW_NOT_ON_CHAIN,
     HOLDINGS_DIFFER_FROM_ROWS,
-    REPUTATION_DIFFERS_FROM_CHAIN,
-    VOLUME_DIFFERS_FROM_CHAIN,
     AuditReport,
     Mismatch,
 )
@@ -155,31 +154,8 @@ def _record_differences(queries: Queries, verified: ChainAudit) -> list[Mismatch
             r.gig_id: r._asdict()
             for r in conn.execute(select(db.gigs).where(or_(db.gigs.c.client == account, db.gigs.c.freelancer == account)))
         }
-    return [*_reputation_differences(reputation, verified), *_volume_differences(volumes, verified), *_gig_differences(gigs, verified)]
-
-
-def _reputation_differences(row: Any, verified: ChainAudit) -> list[Mismatch]:
-    chain = dict(verified.participation)
-    if verified.registry is not None:  # else its proof failed, and that is the mismatch
-        chain.update(verified.registry.counters)
-    indexed = {name: getattr(row, name, 0) if row is not None else 0 for name in chain}
-    differences = [f"{name}: index {indexed[name]}, chain {value}" for name, value in chain.items() if indexed[name] != value]
-    return [Mismatch(REPUTATION_DIFFERS_FROM_CHAIN, f"{verified.account}: " + "; ".join(differences))] if differences else []
-
-
-def _volume_differences(indexed: dict[str, tuple[int, int]], verified: ChainAudit) -> list[Mismatch]:
-    if verified.registry is None:
-        return []
-    proven = verified.registry.volumes
-    return [
-        Mismatch(
-            VOLUME_DIFFERS_FROM_CHAIN,
-            f"{verified.account} in token {token}: index earned {indexed.get(token, (0, 0))[0]} paid {indexed.get(token, (0, 0))[1]}, "
-            f"chain earned {proven.get(token, (0, 0))[0]} paid {proven.get(token, (0, 0))[1]}",
-        )
-        for token in sorted({*indexed, *proven})
-        if indexed.get(token, (0, 0)) != proven.get(token, (0, 0))
-    ]
+    counters = {} if reputation is None else {name: getattr(reputation, name) for name in (*COUNTERS, *PARTICIPATION)}
+    return [*record_differences(verified, ClaimedRecord(counters, volumes)), *_gig_differences(gigs, verified)]
 
 
 def _gig_differences(indexed: dict[int, dict[str, Any]], verified: ChainAudit) -> list[Mismatch]:

@@ -42,7 +42,7 @@ def audit(
     genesis hash (headers, seals, receipts, completeness by bloom, the escrow's balance by
     proof), and with --api, the index behind that query API against it, at its checkpoint."""
     from gigledger.anchor import TrustAnchor
-    from gigledger.audit import api_checkpoint, audit_account, claims_from_api, reconcile
+    from gigledger.audit import api_checkpoint, audit_account, claims_from_api, reconcile, record_from_api
     from gigledger.bundle import write_bundle
     from gigledger.headers import default_cache_dir
 
@@ -54,14 +54,16 @@ def audit(
         with err.status("auditing…"):
             head = api_checkpoint(settings.api) if settings.api else None
             claimed, held = claims_from_api(settings.api, address) if settings.api else (None, None)
+            record = record_from_api(settings.api, address) if settings.api else None
             if bundle is not None:
                 verified = write_bundle(
-                    bundle, ledger.w3, ledger.deployment, address, anchor=anchor, require_seals=not unsealed, head=head
+                    bundle, ledger.w3, ledger.deployment, address, anchor=anchor, require_seals=not unsealed, head=head,
+                    record_tokens=record.volumes if record is not None else (),
                 )
-                return reconcile(verified, held=held, claimed=claimed)
+                return reconcile(verified, held=held, claimed=claimed, record=record)
             return audit_account(
                 ledger.w3, ledger.deployment, address, anchor=anchor, require_seals=not unsealed, head=head,
-                held=held, claimed=claimed, cache_dir=default_cache_dir(),
+                held=held, claimed=claimed, record=record, cache_dir=default_cache_dir(),
             )
 
     print_audit(settings, run_action(settings, action), csv_output)
