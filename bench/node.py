@@ -383,7 +383,8 @@ eth_getLogs over 10,000 events: cProfile put nearly all of it in building 10,000
 log objects; each log's JSON is now encoded once per block and kept (64 MiB), the
 decoded block logs too, and the answer is an orjson fragment: 7.5 ms of CPU in
 process. What is left is moving 6 MB through asyncio's transport and the kernel,
-which Anvil pays too; the raw row compares within noise.
+which Anvil pays too. The raw row is not reliably at Anvil's: 1.20x and 1.27x in
+runs on a loaded machine, 0.73x in an idle one, so that target is missed too.
 
 Chain length: the rows "at N blocks" run an operator-mode node (fsync per block) on
 one chain grown with empty blocks through `ChainNode.produce` (the path anvil_mine
