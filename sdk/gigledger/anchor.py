@@ -24,7 +24,7 @@ class AnchorError(ValueError):
 
 def checked_hash(text: str, what: str) -> str:
     """``text`` as a 0x-prefixed lowercase 32-byte hash; AnchorError naming ``what`` otherwise."""
-    if not _HASH.match(text.strip()):
+    if not _HASH.fullmatch(text.strip()):
         raise AnchorError(f"{what} must be a 0x-prefixed 32-byte hex hash (0x + 64 hex digits), not {text!r}")
     return text.strip().lower()
 
@@ -40,7 +40,7 @@ class Checkpoint:
     def parse(cls, text: str) -> Checkpoint:
         """``number:hash``, e.g. ``1200:0xab...``."""
         number, _, block_hash = text.partition(":")
-        if not number.strip().isdigit():
+        if not (number.isascii() and number.strip().isdigit()):
             raise AnchorError(f"a checkpoint is NUMBER:HASH (e.g. 1200:0xab…), not {text!r}")
         return cls(int(number), checked_hash(block_hash, "the checkpoint's hash"))
 

@@ -43,6 +43,14 @@ def test_search_without_a_match_says_so(queries):
         queries.search("hello")
 
 
+@pytest.mark.parametrize("text", ["²", "#¹", "٣", "３"])
+def test_search_for_a_digit_that_is_not_ascii_finds_nothing(queries, text):
+    # str.isdigit() holds for superscripts (int() then fails) and for other scripts'
+    # digits (int() reads them): neither is a block number anyone typed.
+    with pytest.raises(NothingFound):
+        queries.search(text)
+
+
 def test_unknown_gig_is_not_found(queries):
     with pytest.raises(UnknownGig):
         queries.gig(10_000)

@@ -3,6 +3,7 @@
 import json
 
 import httpx
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -48,6 +49,20 @@ def test_invalid_hex_address_is_invalid_params(dev_node):
 
 def test_invalid_hex_quantity_is_invalid_params(dev_node):
     assert error_code(dev_node.rpc("eth_getBlockByNumber", "0x0g", False)) == -32602
+
+
+@pytest.mark.parametrize(
+    ("method", "params"),
+    [
+        ("eth_getBalance", ["0x" + "11" * 20 + "\n", "latest"]),
+        ("eth_getBlockByNumber", ["0x1\n", False]),
+        ("eth_call", [{"to": "0x" + "11" * 20, "data": "0x00\n"}, "latest"]),
+    ],
+)
+def test_hex_with_a_trailing_newline_is_invalid_params(dev_node, method, params):
+    # The execution-apis patterns end in $, which in JSON Schema (ECMA) does not match
+    # before a final newline; Python's re.match with $ does.
+    assert error_code(dev_node.rpc(method, *params)) == -32602
 
 
 def test_params_by_name_are_invalid_params(dev_node):

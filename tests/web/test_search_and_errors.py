@@ -77,6 +77,10 @@ def test_malformed_gig_id_gets_status_400(page: Page, explorer: str):
     assert page.goto(f"{explorer}/gig/seven").status == 400
 
 
+def test_a_gig_id_in_digits_that_are_not_ascii_gets_status_400(page: Page, explorer: str):
+    assert page.goto(f"{explorer}/gig/%C2%B2").status == 400  # '²': str.isdigit() holds, int() fails
+
+
 def test_gig_id_too_large_to_index_gets_status_404(page: Page, explorer: str):
     assert page.goto(f"{explorer}/gig/{2**256 - 1}").status == 404
 

@@ -425,7 +425,7 @@ class Queries:
         if re.fullmatch(r"0x[0-9a-fA-F]{64}", text):
             return self._search_hash(text.lower())
         digits = text.removeprefix("#")
-        if digits.isdigit():
+        if digits.isascii() and digits.isdigit():
             return self._search_number(int(digits))
         raise NothingFound(f"{text!r} is not an address, gig id, transaction hash or block hash")
 

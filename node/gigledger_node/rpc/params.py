@@ -21,14 +21,14 @@ def quantity(value: Any, name: str = "quantity") -> int:
     """A hex quantity ("0x1a"); a JSON integer is accepted too, as geth does."""
     if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_QUANTITY:
         return value
-    if isinstance(value, str) and len(value) <= 66 and _QUANTITY.match(value):
+    if isinstance(value, str) and len(value) <= 66 and _QUANTITY.fullmatch(value):
         return int(value, 16)
     raise InvalidParams(f"invalid argument: {name} must be a hex quantity, got {value!r:.80}")
 
 
 def data(value: Any, name: str = "data") -> bytes:
     """Hex-encoded bytes ("0x" + an even number of hex digits)."""
-    if isinstance(value, str) and _DATA.match(value):
+    if isinstance(value, str) and _DATA.fullmatch(value):
         return bytes.fromhex(value[2:])
     raise InvalidParams(f"invalid argument: {name} must be hex data, got {value!r:.80}")
 
@@ -48,7 +48,7 @@ def fixed_data(value: Any, length: int, name: str) -> bytes:
 
 
 def address(value: Any, name: str = "address") -> bytes:
-    if isinstance(value, str) and _ADDRESS.match(value):
+    if isinstance(value, str) and _ADDRESS.fullmatch(value):
         return to_canonical_address(value)
     raise InvalidParams(f"invalid argument: {name} must be a 20-byte hex address, got {value!r:.80}")
 

@@ -248,7 +248,7 @@ def _handlers(ctx: RpcContext) -> dict[str, Callable[..., Any]]:
 async def _read_body(headers: Headers, receive: Receive) -> bytes:
     """The request body from ASGI messages, refused past MAX_BODY_BYTES."""
     declared = headers.get("content-length")
-    if declared is not None and declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+    if declared is not None and declared.isascii() and declared.isdigit() and int(declared) > MAX_BODY_BYTES:
         raise LimitExceeded(f"request body larger than {MAX_BODY_BYTES} bytes")
     chunks, size = [], 0
     while True:

@@ -248,7 +248,7 @@ def completions_chart(reputation: Reputation) -> Chart:
 def parse_number(text: str, what: str) -> int:
     """A gig id or block number from the address bar; raises BadInput."""
     digits = text.strip().removeprefix("#")
-    if not digits.isdigit():
+    if not (digits.isascii() and digits.isdigit()):
         raise BadInput(f"{text!r} is not a {what}: expected a whole number such as 42")
     return int(digits)
 
