@@ -9,6 +9,9 @@ from gigbook import DAY, EVIDENCE_HASH, SKILL, only_log
 from money import Money
 
 SECP256K1_ORDER = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141
+# The contract's typed data, written out here rather than imported from the SDK
+# (gigledger.attestations): it is the spec these tests hold the contract to, so one
+# edit to the SDK cannot move the contract's tests along with it.
 ATTESTATION_TYPES = {
     "Attestation": [
         {"name": "escrow", "type": "address"},

@@ -163,7 +163,7 @@ def test_no_trust_reaches_an_account_with_no_path_from_the_seed(pairs, seed, out
 def test_the_operators_setting_with_a_mistyped_checksum_is_refused_naming_the_entry():
     mistyped = "0xAbCdEf0000000000000000000000000000000001"
 
-    with pytest.raises(QueryError, match=f"'{mistyped}' has mixed case but a wrong checksum"):
+    with pytest.raises(QueryError, match=f"{mistyped} has a wrong EIP-55 checksum"):
         operator_trusted({"GIGLEDGER_TRUSTED": f"{account(1)},{mistyped}"})
 
 

@@ -6,8 +6,7 @@ error (see `errors`) wherever it is typed.
 
 from __future__ import annotations
 
-from eth_utils import is_address, is_checksum_address, is_checksum_formatted_address, to_checksum_address
-
+from gigledger import addresses
 from gigledger.gigs import State
 from gigledger.skills import skill_name
 from gigledger_node.index.errors import InvalidAddress, InvalidFilter, InvalidPaging
@@ -19,12 +18,11 @@ MAX_STORED = 2**63 - 1
 
 
 def checked_address(text: str) -> str:
-    """``text`` as a checksummed address; raises InvalidAddress."""
-    if not isinstance(text, str) or not is_address(text):
-        raise InvalidAddress(f"{text!r} is not an address: expected 0x and 40 hex digits")
-    if is_checksum_formatted_address(text) and not is_checksum_address(text):
-        raise InvalidAddress(f"{text!r} has mixed case but a wrong checksum: check for a typo")
-    return to_checksum_address(text)
+    """``text`` as a checksummed address (`gigledger.addresses.checked_address`); raises InvalidAddress."""
+    try:
+        return addresses.checked_address(text)
+    except addresses.InvalidAddress as error:
+        raise InvalidAddress(str(error)) from None
 
 
 def checked_paging(offset: int, limit: int) -> None:
