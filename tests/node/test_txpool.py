@@ -12,6 +12,7 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
 from gigledger_node.chain.permissioning import SenderNotAllowed
 from gigledger_node.chain.txpool import MAX_TX_BYTES, AccountView, PooledTx, PoolLimits, TxPool, TxRejected, decode_transaction
+from .conftest import POOL_LIFETIME
 
 
 @pytest.fixture
@@ -194,6 +195,80 @@ def test_mined_transactions_leave_the_counts(chain_node, alice, transfer):
 def test_second_spend_beyond_the_balance_is_an_overdraft(chain_node, alice, transfer):
     chain_node.submit(transfer(alice, 0, value=10**24 - 21_000 * 10**11))
     assert rejection(chain_node, transfer(alice, 1)).startswith("insufficient funds for gas * price + value: balance")
+
+
+# -- lifetime: parked nonce-gapped transactions do not stay forever -----------------------
+
+
+def hex_hash(tx_hash: bytes) -> str:
+    return "0x" + tx_hash.hex()
+
+
+def test_parked_gapped_transactions_are_gone_after_the_lifetime(aging_pool_node, local_rpc, clock, alice, transfer):
+    parked = [hex_hash(aging_pool_node.submit(transfer(alice, n))) for n in range(1, 65)]
+    clock.advance(POOL_LIFETIME + 1)
+    assert local_rpc("txpool_status")["result"] == {"pending": "0x0", "queued": "0x0"}
+    assert local_rpc("txpool_content")["result"]["queued"] == {}
+    assert [local_rpc("eth_getTransactionByHash", h)["result"] for h in parked] == [None] * 64
+
+
+def test_expired_account_may_queue_up_to_its_limit_again(aging_pool_node, clock, alice, transfer):
+    for nonce in range(1, 65):
+        aging_pool_node.submit(transfer(alice, nonce))
+    clock.advance(POOL_LIFETIME + 1)
+    for nonce in range(1, 65):
+        aging_pool_node.submit(transfer(alice, nonce, value=2))
+    assert aging_pool_node.pool.status() == (0, 64)
+
+
+def test_gapped_transactions_stay_within_the_lifetime(aging_pool_node, clock, alice, transfer):
+    parked = aging_pool_node.submit(transfer(alice, 2))
+    clock.advance(POOL_LIFETIME)
+    assert aging_pool_node.pool.get(parked) is not None
+
+
+def test_an_executable_transaction_restarts_the_accounts_lifetime(aging_pool_node, clock, alice, transfer):
+    parked = aging_pool_node.submit(transfer(alice, 2))
+    clock.advance(POOL_LIFETIME - 1)
+    aging_pool_node.submit(transfer(alice, 0))  # still a gap at 1: 2 stays queued
+    clock.advance(POOL_LIFETIME - 1)
+    assert aging_pool_node.pool.get(parked) is not None
+    clock.advance(2)
+    assert aging_pool_node.pool.get(parked) is None
+
+
+def test_another_gapped_transaction_does_not_restart_the_lifetime(aging_pool_node, clock, alice, transfer):
+    # As geth: only progress (a transaction becoming executable) counts as activity,
+    # else one cheap gapped transaction now and then would keep all 64 parked forever.
+    first = aging_pool_node.submit(transfer(alice, 2))
+    clock.advance(POOL_LIFETIME - 1)
+    second = aging_pool_node.submit(transfer(alice, 3))
+    clock.advance(2)
+    assert aging_pool_node.pool.get(first) is None and aging_pool_node.pool.get(second) is None
+
+
+def test_repricing_a_gapped_transaction_does_not_restart_the_lifetime(aging_pool_node, clock, alice, transfer):
+    aging_pool_node.submit(transfer(alice, 2))
+    clock.advance(POOL_LIFETIME - 1)
+    repriced = aging_pool_node.submit(transfer(alice, 2, maxFeePerGas=2 * 10**11, maxPriorityFeePerGas=2 * 10**9))
+    clock.advance(2)
+    assert aging_pool_node.pool.get(repriced) is None
+
+
+def test_executable_transactions_outlive_the_lifetime(aging_pool_node, clock, alice, transfer):
+    executable = [aging_pool_node.submit(transfer(alice, n)) for n in (0, 1)]
+    aging_pool_node.submit(transfer(alice, 3))
+    clock.advance(POOL_LIFETIME + 1)
+    assert aging_pool_node.pool.status() == (2, 0)
+    assert [tx.hash for tx in aging_pool_node.produce().block.transactions] == executable
+
+
+def test_lifetime_drops_only_the_idle_accounts_transactions(aging_pool_node, clock, alice, bob, transfer):
+    aging_pool_node.submit(transfer(alice, 2))
+    clock.advance(POOL_LIFETIME - 1)
+    bobs = aging_pool_node.submit(transfer(bob, 2))
+    clock.advance(2)
+    assert aging_pool_node.pool.get(bobs) is not None and aging_pool_node.pool.status() == (0, 1)
 
 
 # -- the pool's bookkeeping under any sequence of changes ---------------------------------

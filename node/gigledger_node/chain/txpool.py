@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
@@ -53,6 +54,7 @@ ACCOUNT_SLOTS = 16  # geth's AccountSlots: pending slots each account is guarant
 ACCOUNT_QUEUE = 64  # geth's AccountQueue: queued transactions per account
 GLOBAL_SLOTS = 4096  # geth's GlobalSlots: pending transactions in all
 GLOBAL_QUEUE = 1024  # geth's GlobalQueue: queued transactions in all
+LIFETIME = 3 * 60 * 60.0  # geth's Lifetime: seconds an account's queued transactions may wait idle
 
 
 class TxRejected(Exception):
@@ -103,6 +105,7 @@ class PoolLimits:
     account_queue: int = ACCOUNT_QUEUE
     global_slots: int = GLOBAL_SLOTS
     global_queue: int = GLOBAL_QUEUE
+    lifetime: float = LIFETIME
 
 
 # -- stateless admission -------------------------------------------------------------
@@ -276,8 +279,9 @@ class _AccountTxs:
 class TxPool:
     """Pooled transactions by sender and nonce, within geth-style limits."""
 
-    def __init__(self, limits: PoolLimits | None = None) -> None:
+    def __init__(self, limits: PoolLimits | None = None, clock: Callable[[], float] = time.monotonic) -> None:
         self.limits = limits or PoolLimits()
+        self._clock = clock
         self._accounts: dict[bytes, _AccountTxs] = {}
         self._by_hash: dict[bytes, PooledTx] = {}
         self._pending = 0
