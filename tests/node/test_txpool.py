@@ -12,7 +12,8 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
 from gigledger_node.chain.permissioning import SenderNotAllowed
 from gigledger_node.chain.txpool import MAX_TX_BYTES, AccountView, PooledTx, PoolLimits, TxPool, TxRejected, decode_transaction
-from .conftest import POOL_LIFETIME
+
+from .conftest import POOL_LIFETIME, ManualClock
 
 
 @pytest.fixture
@@ -271,6 +272,16 @@ def test_lifetime_drops_only_the_idle_accounts_transactions(aging_pool_node, clo
     assert aging_pool_node.pool.get(bobs) is not None and aging_pool_node.pool.status() == (0, 1)
 
 
+def test_an_accounts_renewed_lifetime_does_not_shelter_an_idle_one(aging_pool_node, clock, alice, bob, transfer):
+    aging_pool_node.submit(transfer(alice, 2))
+    clock.advance(10)
+    bobs = aging_pool_node.submit(transfer(bob, 2))
+    clock.advance(10)
+    aging_pool_node.submit(transfer(alice, 0))  # alice's lifetime restarts; bob's does not
+    clock.advance(POOL_LIFETIME - 5)
+    assert aging_pool_node.pool.get(bobs) is None and aging_pool_node.pool.status() == (1, 1)
+
+
 # -- the pool's bookkeeping under any sequence of changes ---------------------------------
 
 
@@ -287,13 +298,14 @@ class FakeTx:
 
 
 SENDERS = [bytes([i]) * 20 for i in range(4)]
-LIMITS = PoolLimits(account_slots=3, account_queue=4, global_slots=8, global_queue=6)
+LIMITS = PoolLimits(account_slots=3, account_queue=4, global_slots=8, global_queue=6, lifetime=10.0)
 
 
 class PoolMachine(RuleBasedStateMachine):
     def __init__(self) -> None:
         super().__init__()
-        self.pool = TxPool(LIMITS)
+        self.clock = ManualClock()
+        self.pool = TxPool(LIMITS, clock=self.clock)
         self.state_nonce = dict.fromkeys(SENDERS, 0)
 
     @rule(sender=st.sampled_from(SENDERS), offset=st.integers(0, 8), fee=st.integers(1, 3))
@@ -313,6 +325,22 @@ class PoolMachine(RuleBasedStateMachine):
     def mine(self, sender, mined):
         self.state_nonce[sender] += mined
         self.pool.prune(self.state_nonce.__getitem__)
+
+    @rule(seconds=st.floats(0, 6))
+    def wait(self, seconds):
+        self.clock.advance(seconds)
+
+    @rule()
+    def idle_past_the_lifetime(self):
+        pending = self.pool.status()[0]
+        self.clock.advance(LIMITS.lifetime + 1)
+        assert self.pool.status() == (pending, 0)
+
+    @invariant()
+    def heartbeats_are_oldest_first_for_exactly_the_queueing_accounts(self):
+        queueing = {p.sender for p in self.pool.all() if p.tx.nonce >= self.pool.next_nonce(p.sender, self.state_nonce[p.sender])}
+        beats = list(self.pool._beats.values())
+        assert set(self.pool._beats) == queueing and beats == sorted(beats)
 
     @invariant()
     def counts_match_a_recount(self):

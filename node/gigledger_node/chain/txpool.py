@@ -18,13 +18,29 @@ pending slots: when pending is full, a newcomer within its 16 evicts the
 highest-nonce transaction of the account holding the most pending ones, and
 when queued is full, the highest-nonce queued transaction of the account
 queueing the most. One account can therefore never lock the others out.
+
+Queued transactions also expire, as in geth (``txpool.lifetime``, 3 hours): an
+account's heartbeat starts when its first queued transaction arrives and is
+renewed whenever one of its transactions becomes executable (sent at the next
+nonce, a gap filled, a pending one replaced). Another gapped transaction, or a
+repriced one, does not renew it, or an account could keep its 64 parked
+transactions alive forever with one free resubmission now and then. Once the
+heartbeat is older than the lifetime, the account's queued transactions are
+dropped; its executable ones stay, since the next block will mine or drop them.
+There is no eviction thread: every call into the pool first drops what has
+expired, and since heartbeats are kept oldest first that costs one look when
+nothing has. The lifetime runs on a monotonic clock, not on block time, so dev
+time travel (evm_increaseTime) does not expire anything. The pool lives in memory
+only: a restart starts it empty.
 """
 
 from __future__ import annotations
 
 import contextlib
 import logging
+import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
@@ -99,7 +115,7 @@ class PooledTx:
 
 @dataclass(frozen=True)
 class PoolLimits:
-    """How many transactions the pool holds; geth's defaults."""
+    """How many transactions the pool holds, and how long queued ones may idle; geth's defaults."""
 
     account_slots: int = ACCOUNT_SLOTS
     account_queue: int = ACCOUNT_QUEUE
@@ -277,7 +293,12 @@ class _AccountTxs:
 
 
 class TxPool:
-    """Pooled transactions by sender and nonce, within geth-style limits."""
+    """Pooled transactions by sender and nonce, within geth-style limits and lifetime.
+
+    Every call holds the pool's own lock, because RPC reads (``get``, ``all``,
+    ``next_nonce``) run beside the producer thread and any call may expire
+    transactions. ``clock`` gives seconds and must never go backwards.
+    """
 
     def __init__(self, limits: PoolLimits | None = None, clock: Callable[[], float] = time.monotonic) -> None:
         self.limits = limits or PoolLimits()
@@ -286,61 +307,143 @@ class TxPool:
         self._by_hash: dict[bytes, PooledTx] = {}
         self._pending = 0
         self._queued = 0
+        # Heartbeat of each account that has queued transactions, oldest first.
+        self._beats: OrderedDict[bytes, float] = OrderedDict()
+        self._lock = threading.RLock()
 
     def __len__(self) -> int:
-        return len(self._by_hash)
+        with self._touched():
+            return len(self._by_hash)
 
     def status(self) -> tuple[int, int]:
         """(pending, queued) transaction counts, as txpool_status reports them."""
-        return self._pending, self._queued
+        with self._touched():
+            return self._pending, self._queued
 
     def add(self, pooled: PooledTx, account: AccountView) -> None:
         """Admit ``pooled`` (checked against ``account``) or raise TxRejected."""
-        if pooled.tx.hash in self._by_hash:
-            raise TxRejected("already known")
-        txs = self._account(pooled.sender, account.nonce)
-        nonce = pooled.tx.nonce
-        current = txs.txs.get(nonce)
-        check_against_state(pooled, account, txs.cost - (current.cost if current else 0))
-        if current is not None:
-            _check_replacement(current, pooled)
-            del self._by_hash[current.tx.hash]
-        else:
-            self._make_room(pooled.sender, txs, pending=nonce == txs.state_nonce + txs.pending)
-        self._accounts[pooled.sender] = txs
-        with self._counting(pooled.sender):
-            txs.put(pooled)
-        self._by_hash[pooled.tx.hash] = pooled
+        with self._touched():
+            if pooled.tx.hash in self._by_hash:
+                raise TxRejected("already known")
+            txs = self._account(pooled.sender, account.nonce)
+            nonce = pooled.tx.nonce
+            current = txs.txs.get(nonce)
+            check_against_state(pooled, account, txs.cost - (current.cost if current else 0))
+            if current is not None:
+                _check_replacement(current, pooled)
+                del self._by_hash[current.tx.hash]
+            else:
+                self._make_room(pooled.sender, txs, pending=nonce == txs.state_nonce + txs.pending)
+            self._accounts[pooled.sender] = txs
+            # Replacing a pending transaction is activity too (geth bumps the heartbeat).
+            with self._counting(pooled.sender, active=current is not None and txs.is_pending(nonce)):
+                txs.put(pooled)
+            self._by_hash[pooled.tx.hash] = pooled
 
     def get(self, tx_hash: bytes) -> PooledTx | None:
-        return self._by_hash.get(tx_hash)
+        with self._touched():
+            return self._by_hash.get(tx_hash)
 
     def all(self) -> list[PooledTx]:
         """Every pooled transaction, pending or queued."""
-        return list(self._by_hash.values())
+        with self._touched():
+            return list(self._by_hash.values())
 
     def next_nonce(self, sender: bytes, state_nonce: int) -> int:
         """The nonce after the sender's gapless run of pending transactions."""
-        txs = self._accounts.get(sender)
-        nonce = state_nonce
-        while txs is not None and nonce in txs.txs:
-            nonce += 1
-        return nonce
+        with self._touched():
+            txs = self._accounts.get(sender)
+            nonce = state_nonce
+            while txs is not None and nonce in txs.txs:
+                nonce += 1
+            return nonce
 
     def executable(self, nonce_of: Callable[[bytes], int], gas_limit: int) -> list[PooledTx]:
         """Ready transactions for one block: each sender's gapless run, within gas_limit."""
-        chosen: list[PooledTx] = []
-        gas_left = gas_limit
-        for sender, txs in self._accounts.items():
-            nonce = nonce_of(sender)
-            while nonce in txs.txs and txs.txs[nonce].tx.gas <= gas_left:
-                chosen.append(txs.txs[nonce])
-                gas_left -= txs.txs[nonce].tx.gas
-                nonce += 1
-        return chosen
+        with self._touched():
+            chosen: list[PooledTx] = []
+            gas_left = gas_limit
+            for sender, txs in self._accounts.items():
+                nonce = nonce_of(sender)
+                while nonce in txs.txs and txs.txs[nonce].tx.gas <= gas_left:
+                    chosen.append(txs.txs[nonce])
+                    gas_left -= txs.txs[nonce].tx.gas
+                    nonce += 1
+            return chosen
 
     def remove(self, tx_hashes: Iterable[bytes]) -> None:
         """Forget transactions (included in a block, or dropped as invalid)."""
+        with self._touched():
+            self._remove(tx_hashes)
+
+    def remove_acting_for(self, accounts: set[bytes]) -> list[PooledTx]:
+        """Forget every transaction that acts for one of ``accounts``; returns them."""
+        with self._touched():
+            gone = [p for p in self._by_hash.values() if accounts.intersection(p.acts_for)]
+            self._remove(p.tx.hash for p in gone)
+            return gone
+
+    def prune(self, nonce_of: Callable[[bytes], int]) -> None:
+        """Forget transactions whose nonce a committed block has already used."""
+        with self._touched():
+            for sender in list(self._accounts):
+                with self._counting(sender):
+                    for used in self._accounts[sender].move_to(nonce_of(sender)):
+                        del self._by_hash[used.tx.hash]
+
+    def clear(self) -> None:
+        with self._lock:
+            self._accounts.clear()
+            self._by_hash.clear()
+            self._beats.clear()
+            self._pending = self._queued = 0
+
+    # -- lifetime ------------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def _touched(self) -> Iterator[None]:
+        """Hold the pool's lock, with whatever outlived the lifetime already gone."""
+        with self._lock:
+            self._expire()
+            yield
+
+    def _expire(self) -> None:
+        """Drop the queued transactions of every account idle for longer than the lifetime.
+
+        Heartbeats are kept oldest first, so this stops at the first account still
+        within it: one look when nothing has expired, never a scan of the pool.
+        """
+        idle_before = self._clock() - self.limits.lifetime
+        while self._beats:
+            sender, beat = next(iter(self._beats.items()))
+            if beat >= idle_before:  # geth expires when idle for *more* than the lifetime
+                return
+            self._drop_queued(sender)
+
+    def _drop_queued(self, sender: bytes) -> None:
+        txs = self._accounts[sender]
+        idle = [p for nonce, p in txs.txs.items() if not txs.is_pending(nonce)]
+        logger.info(
+            "txpool: dropping %d queued transactions of 0x%s: none became executable within the %g s lifetime",
+            len(idle), sender.hex(), self.limits.lifetime,
+        )
+        for pooled in idle:
+            logger.debug("txpool: dropping tx 0x%s (lifetime)", pooled.tx.hash.hex())
+        self._remove(p.tx.hash for p in idle)
+        self._beats.pop(sender, None)  # already gone with its queue; never loop on it
+
+    def _beat(self, sender: bytes, txs: _AccountTxs, active: bool) -> None:
+        """Keep the account's heartbeat: set when it starts queueing, renewed on activity,
+        forgotten once it queues nothing."""
+        if not txs.queued:
+            self._beats.pop(sender, None)
+        elif active or sender not in self._beats:
+            self._beats[sender] = self._clock()
+            self._beats.move_to_end(sender)
+
+    # -- bookkeeping ---------------------------------------------------------------------
+
+    def _remove(self, tx_hashes: Iterable[bytes]) -> None:
         for tx_hash in tx_hashes:
             pooled = self._by_hash.pop(tx_hash, None)
             if pooled is None:
@@ -349,26 +452,6 @@ class TxPool:
             if txs is not None and txs.txs.get(pooled.tx.nonce) is pooled:
                 with self._counting(pooled.sender):
                     txs.pop(pooled.tx.nonce)
-
-    def remove_acting_for(self, accounts: set[bytes]) -> list[PooledTx]:
-        """Forget every transaction that acts for one of ``accounts``; returns them."""
-        gone = [p for p in self._by_hash.values() if accounts.intersection(p.acts_for)]
-        self.remove(p.tx.hash for p in gone)
-        return gone
-
-    def prune(self, nonce_of: Callable[[bytes], int]) -> None:
-        """Forget transactions whose nonce a committed block has already used."""
-        for sender in list(self._accounts):
-            with self._counting(sender):
-                for used in self._accounts[sender].move_to(nonce_of(sender)):
-                    del self._by_hash[used.tx.hash]
-
-    def clear(self) -> None:
-        self._accounts.clear()
-        self._by_hash.clear()
-        self._pending = self._queued = 0
-
-    # -- bookkeeping ---------------------------------------------------------------------
 
     def _account(self, sender: bytes, state_nonce: int) -> _AccountTxs:
         """The sender's pooled transactions (registered only once one is added)."""
@@ -382,14 +465,19 @@ class TxPool:
         return txs
 
     @contextlib.contextmanager
-    def _counting(self, sender: bytes) -> Iterator[None]:
-        """Keep the pool's totals right across a change to one sender's transactions."""
+    def _counting(self, sender: bytes, active: bool = False) -> Iterator[None]:
+        """Keep the pool's totals and the sender's heartbeat right across a change to
+        its transactions; a transaction becoming executable (``pending`` reaching a
+        nonce it did not reach before) is activity, as ``active`` says others are."""
         txs = self._accounts[sender]
         self._pending -= txs.pending
         self._queued -= txs.queued
+        reached = txs.state_nonce + txs.pending
         yield
         self._pending += txs.pending
         self._queued += txs.queued
+        promoted = txs.pending > 0 and txs.state_nonce + txs.pending > reached
+        self._beat(sender, txs, active or promoted)
         if not txs.txs:
             del self._accounts[sender]
 
@@ -418,7 +506,7 @@ class TxPool:
             raise TxRejected("txpool is full")
         victim = self._accounts[heaviest].highest(pending)
         logger.info("txpool full: evicting tx 0x%s of 0x%s", victim.tx.hash.hex(), heaviest.hex())
-        self.remove([victim.tx.hash])
+        self._remove([victim.tx.hash])
 
 
 def _check_replacement(current: PooledTx, new: PooledTx) -> None:
