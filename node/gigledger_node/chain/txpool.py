@@ -37,12 +37,14 @@ only: a restart starts it empty.
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import Concatenate, ParamSpec, TypeVar
 
 import rlp
 from eth.abc import SignedTransactionAPI
@@ -292,6 +294,22 @@ class _AccountTxs:
         return self.txs[max(n for n in self.txs if self.is_pending(n) == pending)]
 
 
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def _touching(method: Callable[Concatenate[TxPool, P], R]) -> Callable[Concatenate[TxPool, P], R]:
+    """Run a pool method under the pool's lock, with whatever outlived the lifetime already gone."""
+
+    @functools.wraps(method)
+    def touching(pool: TxPool, /, *args: P.args, **kwargs: P.kwargs) -> R:
+        with pool._lock:
+            pool._expire()
+            return method(pool, *args, **kwargs)
+
+    return touching
+
+
 class TxPool:
     """Pooled transactions by sender and nonce, within geth-style limits and lifetime.
 
@@ -311,85 +329,85 @@ class TxPool:
         self._beats: OrderedDict[bytes, float] = OrderedDict()
         self._lock = threading.RLock()
 
+    @_touching
     def __len__(self) -> int:
-        with self._touched():
-            return len(self._by_hash)
+        return len(self._by_hash)
 
+    @_touching
     def status(self) -> tuple[int, int]:
         """(pending, queued) transaction counts, as txpool_status reports them."""
-        with self._touched():
-            return self._pending, self._queued
+        return self._pending, self._queued
 
+    @_touching
     def add(self, pooled: PooledTx, account: AccountView) -> None:
         """Admit ``pooled`` (checked against ``account``) or raise TxRejected."""
-        with self._touched():
-            if pooled.tx.hash in self._by_hash:
-                raise TxRejected("already known")
-            txs = self._account(pooled.sender, account.nonce)
-            nonce = pooled.tx.nonce
-            current = txs.txs.get(nonce)
-            check_against_state(pooled, account, txs.cost - (current.cost if current else 0))
-            if current is not None:
-                _check_replacement(current, pooled)
-                del self._by_hash[current.tx.hash]
-            else:
-                self._make_room(pooled.sender, txs, pending=nonce == txs.state_nonce + txs.pending)
-            self._accounts[pooled.sender] = txs
-            # Replacing a pending transaction is activity too (geth bumps the heartbeat).
-            with self._counting(pooled.sender, active=current is not None and txs.is_pending(nonce)):
-                txs.put(pooled)
-            self._by_hash[pooled.tx.hash] = pooled
+        if pooled.tx.hash in self._by_hash:
+            raise TxRejected("already known")
+        txs = self._account(pooled.sender, account.nonce)
+        nonce = pooled.tx.nonce
+        current = txs.txs.get(nonce)
+        check_against_state(pooled, account, txs.cost - (current.cost if current else 0))
+        if current is not None:
+            _check_replacement(current, pooled)
+            del self._by_hash[current.tx.hash]
+        else:
+            self._make_room(pooled.sender, txs, pending=nonce == txs.state_nonce + txs.pending)
+        self._accounts[pooled.sender] = txs
+        # Replacing a pending transaction is activity too (geth bumps the heartbeat).
+        with self._counting(pooled.sender, active=current is not None and txs.is_pending(nonce)):
+            txs.put(pooled)
+        self._by_hash[pooled.tx.hash] = pooled
 
+    @_touching
     def get(self, tx_hash: bytes) -> PooledTx | None:
-        with self._touched():
-            return self._by_hash.get(tx_hash)
+        return self._by_hash.get(tx_hash)
 
+    @_touching
     def all(self) -> list[PooledTx]:
         """Every pooled transaction, pending or queued."""
-        with self._touched():
-            return list(self._by_hash.values())
+        return list(self._by_hash.values())
 
+    @_touching
     def next_nonce(self, sender: bytes, state_nonce: int) -> int:
         """The nonce after the sender's gapless run of pending transactions."""
-        with self._touched():
-            txs = self._accounts.get(sender)
-            nonce = state_nonce
-            while txs is not None and nonce in txs.txs:
-                nonce += 1
-            return nonce
+        txs = self._accounts.get(sender)
+        nonce = state_nonce
+        while txs is not None and nonce in txs.txs:
+            nonce += 1
+        return nonce
 
+    @_touching
     def executable(self, nonce_of: Callable[[bytes], int], gas_limit: int) -> list[PooledTx]:
         """Ready transactions for one block: each sender's gapless run, within gas_limit."""
-        with self._touched():
-            chosen: list[PooledTx] = []
-            gas_left = gas_limit
-            for sender, txs in self._accounts.items():
-                nonce = nonce_of(sender)
-                while nonce in txs.txs and txs.txs[nonce].tx.gas <= gas_left:
-                    chosen.append(txs.txs[nonce])
-                    gas_left -= txs.txs[nonce].tx.gas
-                    nonce += 1
-            return chosen
+        chosen: list[PooledTx] = []
+        gas_left = gas_limit
+        for sender, txs in self._accounts.items():
+            nonce = nonce_of(sender)
+            while nonce in txs.txs and txs.txs[nonce].tx.gas <= gas_left:
+                chosen.append(txs.txs[nonce])
+                gas_left -= txs.txs[nonce].tx.gas
+                nonce += 1
+        return chosen
 
+    @_touching
     def remove(self, tx_hashes: Iterable[bytes]) -> None:
         """Forget transactions (included in a block, or dropped as invalid)."""
-        with self._touched():
-            self._remove(tx_hashes)
+        self._remove(tx_hashes)
 
+    @_touching
     def remove_acting_for(self, accounts: set[bytes]) -> list[PooledTx]:
         """Forget every transaction that acts for one of ``accounts``; returns them."""
-        with self._touched():
-            gone = [p for p in self._by_hash.values() if accounts.intersection(p.acts_for)]
-            self._remove(p.tx.hash for p in gone)
-            return gone
+        gone = [p for p in self._by_hash.values() if accounts.intersection(p.acts_for)]
+        self._remove(p.tx.hash for p in gone)
+        return gone
 
+    @_touching
     def prune(self, nonce_of: Callable[[bytes], int]) -> None:
         """Forget transactions whose nonce a committed block has already used."""
-        with self._touched():
-            for sender in list(self._accounts):
-                with self._counting(sender):
-                    for used in self._accounts[sender].move_to(nonce_of(sender)):
-                        del self._by_hash[used.tx.hash]
+        for sender in list(self._accounts):
+            with self._counting(sender):
+                for used in self._accounts[sender].move_to(nonce_of(sender)):
+                    del self._by_hash[used.tx.hash]
 
     def clear(self) -> None:
         with self._lock:
@@ -400,23 +418,15 @@ class TxPool:
 
     # -- lifetime ------------------------------------------------------------------------
 
-    @contextlib.contextmanager
-    def _touched(self) -> Iterator[None]:
-        """Hold the pool's lock, with whatever outlived the lifetime already gone."""
-        with self._lock:
-            self._expire()
-            yield
-
     def _expire(self) -> None:
         """Drop the queued transactions of every account idle for longer than the lifetime.
 
         Heartbeats are kept oldest first, so this stops at the first account still
         within it: one look when nothing has expired, never a scan of the pool.
         """
-        idle_before = self._clock() - self.limits.lifetime
         while self._beats:
-            sender, beat = next(iter(self._beats.items()))
-            if beat >= idle_before:  # geth expires when idle for *more* than the lifetime
+            sender = next(iter(self._beats))
+            if self._beats[sender] >= self._clock() - self.limits.lifetime:  # geth: idle for *more* than it
                 return
             self._drop_queued(sender)
 
