@@ -5,7 +5,9 @@ the only thing the RPC layer talks to. Blocks are built on the server's producer
 thread while the event loop admits transactions and serves reads: one block is
 built at a time (``_production_lock``), the pool and the head state it is
 checked against are touched under ``_pool_lock``, and the store keeps a block's
-writes invisible to other threads until it is committed.
+writes invisible to other threads until it is committed. The pool also locks
+each of its own calls: RPC reads reach it directly, and any call may expire
+queued transactions.
 """
 
 from __future__ import annotations
