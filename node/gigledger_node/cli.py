@@ -9,6 +9,7 @@ from __future__ import annotations
 import ipaddress
 import logging
 import os
+import re
 import shutil
 import signal
 import socket
@@ -41,6 +42,7 @@ from gigledger_node.chain.datadir import (
     read_authority_key,
 )
 from gigledger_node.chain.node import ChainNode
+from gigledger_node.chain.txpool import PoolLimits
 from gigledger_node.metrics import Metrics
 from gigledger_node.node_metrics import node_metrics
 from gigledger_node.rpc.context import RpcContext
@@ -124,9 +126,18 @@ def start(
     rpc_evm_timeout: Annotated[
         float, typer.Option(min=0.001, help="Seconds one eth_call / eth_estimateGas may run (geth's rpc.evmtimeout).")
     ] = CallLimits.timeout,
+    txpool_lifetime: Annotated[
+        str,
+        typer.Option(
+            metavar="DURATION",
+            help="How long an account's nonce-gapped transactions stay pooled with none of its transactions "
+            "becoming executable: seconds, or a number ending in s, m or h (geth's txpool.lifetime).",
+        ),
+    ] = "3h",
 ) -> None:
     """Serve a data directory over JSON-RPC (HTTP and WebSocket on one port)."""
     _configure_logging(log_level)
+    pool_limits = PoolLimits(lifetime=_duration(txpool_lifetime, "--txpool-lifetime"))
     if index:
         _require_usable_trusted()
     web = WebSettings(host=host, port=api_port or port + 1, db_url=db, cors_origins=tuple(cors_origin or ())) if index else None
@@ -141,18 +152,18 @@ def start(
         local_accounts = []
     try:
         limits = CallLimits(gas_cap=rpc_gas_cap, timeout=rpc_evm_timeout)
-        _serve(data_dir, host, port, block_time, dev and deploy, web, local_accounts, limits)
+        _serve(data_dir, host, port, block_time, dev and deploy, web, local_accounts, limits, pool_limits)
     finally:
         if temporary:
             shutil.rmtree(data_dir, ignore_errors=True)
 
 
 def _serve(data_dir: Path, host: str, port: int, block_time: float | None, deploy: bool,
-           web: WebSettings | None, local_accounts: list[LocalAccount], limits: CallLimits) -> None:
+           web: WebSettings | None, local_accounts: list[LocalAccount], limits: CallLimits, pool_limits: PoolLimits) -> None:
     """Serves the node until it is stopped; `local_accounts` non-empty means a dev chain."""
     dev = bool(local_accounts)
     # A dev chain is throwaway (start --dev never reopens one): no fsync per block.
-    node = ChainNode.open(data_dir, read_authority_key(data_dir / AUTHORITY_KEY_FILE), durable=not dev)
+    node = ChainNode.open(data_dir, read_authority_key(data_dir / AUTHORITY_KEY_FILE), durable=not dev, pool_limits=pool_limits)
     metrics = node_metrics(node)
     ctx = RpcContext(
         node=node,
@@ -190,6 +201,21 @@ def _configure_logging(level: str) -> None:
     logging.basicConfig(level=level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s")
     for chatty in ("alembic", "httpx"):
         logging.getLogger(chatty).setLevel(max(logging.WARNING, logging.getLogger().level))
+
+
+DURATION_UNITS = {"": 1, "s": 1, "m": 60, "h": 3600}
+
+
+def _duration(text: str, option: str) -> float:
+    """Seconds from "90", "90s", "30m", "1.5h"; anything else, or zero, is a usage error naming ``option``."""
+    match = re.fullmatch(r"(\d+(?:\.\d*)?|\.\d+)([smh]?)", text.strip())
+    if match is None:
+        raise typer.BadParameter(f"{text!r} is not a duration: give seconds, or a number ending in s, m or h (90s, 30m, 3h)",
+                                 param_hint=option)
+    seconds = float(match[1]) * DURATION_UNITS[match[2]]
+    if seconds <= 0:
+        raise typer.BadParameter(f"{text!r}: must be more than 0", param_hint=option)
+    return seconds
 
 
 def _require_free_ports(host: str, ports: list[int]) -> None:

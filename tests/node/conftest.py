@@ -383,3 +383,16 @@ def tight_pool_node(chain_node) -> ChainNode:
 
     chain_node.pool = TxPool(PoolLimits(account_slots=4, account_queue=8, global_slots=12, global_queue=10))
     return chain_node
+
+
+POOL_LIFETIME = 60.0
+
+
+@pytest.fixture
+def aging_pool_node(chain_node, clock) -> ChainNode:
+    """chain_node whose pool runs on ``clock`` and drops an account's queued
+    transactions after POOL_LIFETIME seconds without activity."""
+    from gigledger_node.chain.txpool import PoolLimits, TxPool
+
+    chain_node.pool = TxPool(PoolLimits(lifetime=POOL_LIFETIME), clock=clock)
+    return chain_node

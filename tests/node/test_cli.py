@@ -5,6 +5,10 @@ import subprocess
 import sys
 import time
 
+import pytest
+
+from .conftest import sign_transfer
+
 GIGLEDGER_NODE = [sys.executable, "-m", "gigledger_node.cli"]
 
 
@@ -70,3 +74,19 @@ def test_init_with_an_authority_key_of_the_config_seals_with_it(tmp_path, dev_ac
     config = tmp_path / "genesis-config.json"
     config.write_text(json.dumps({"chainId": 777, "authorities": [dev_accounts[0].address]}))
     assert run_init(tmp_path / "data", config, "--authority-key", str(key_file)).returncode == 0
+
+
+@pytest.mark.parametrize("lifetime", ["3x", "0", "-1h"])
+def test_start_refuses_a_bad_txpool_lifetime_before_anything_starts(lifetime):
+    result = subprocess.run([*GIGLEDGER_NODE, "start", "--dev", f"--txpool-lifetime={lifetime}"], capture_output=True, text=True)
+    assert result.returncode == 2 and "Invalid value for --txpool-lifetime" in result.stderr
+
+
+def test_txpool_lifetime_drops_parked_transactions_of_a_running_node(operator_dir, start_node, dev_accounts):
+    node = start_node(str(operator_dir), "--no-index", "--txpool-lifetime", "0.2s")
+    parked = node.rpc("eth_sendRawTransaction", "0x" + sign_transfer(dev_accounts[0], 5, chain_id=4242).hex())["result"]
+    deadline = time.monotonic() + 10
+    while node.rpc("eth_getTransactionByHash", parked)["result"] is not None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert node.rpc("eth_getTransactionByHash", parked)["result"] is None
+    assert node.rpc("txpool_status")["result"] == {"pending": "0x0", "queued": "0x0"}

@@ -22,7 +22,7 @@ from gigledger_node.chain.node import ChainNode
 from gigledger_node.chain.permissioning import SenderNotAllowed
 from gigledger_node.chain.txpool import AccountView, PooledTx, TxRejected, calldata_floor_gas, decode_transaction
 
-from .conftest import make_chain_node, reimport_blocks, sign_set_code, sign_transfer
+from .conftest import POOL_LIFETIME, make_chain_node, reimport_blocks, sign_set_code, sign_transfer
 
 DELEGATE = "0x" + "de" * 20
 FEE = 21_000 * 10**11  # what sign_transfer's transfer may cost in gas
@@ -121,6 +121,16 @@ def test_senders_later_transactions_wait_behind_a_dropped_one(chain_node, alice,
     later = force_into_pool(chain_node, sign_transfer(alice, 2, value=1))
     chain_node.produce()
     assert chain_node.pool.get(later) is not None and chain_node.ledger.locate_transaction(later) is None
+
+
+def test_transactions_stranded_behind_a_dropped_one_leave_after_the_lifetime(aging_pool_node, clock, alice):
+    force_into_pool(aging_pool_node, spend_all(alice, aging_pool_node))
+    force_into_pool(aging_pool_node, sign_transfer(alice, 1, value=10**6))  # dropped in the block
+    later = force_into_pool(aging_pool_node, sign_transfer(alice, 2, value=1))  # queued from then on
+    clock.advance(POOL_LIFETIME - 1)
+    aging_pool_node.produce()
+    clock.advance(POOL_LIFETIME + 1)
+    assert is_unknown(aging_pool_node, later) and len(aging_pool_node.pool) == 0
 
 
 def test_blob_transaction_is_refused_as_unsupported(chain_node, alice, bob):

@@ -13,6 +13,8 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 from gigledger_node.chain.permissioning import SenderNotAllowed
 from gigledger_node.chain.txpool import MAX_TX_BYTES, AccountView, PooledTx, PoolLimits, TxPool, TxRejected, decode_transaction
 
+from .conftest import POOL_LIFETIME, ManualClock
+
 
 @pytest.fixture
 def alice(dev_accounts):
@@ -196,6 +198,90 @@ def test_second_spend_beyond_the_balance_is_an_overdraft(chain_node, alice, tran
     assert rejection(chain_node, transfer(alice, 1)).startswith("insufficient funds for gas * price + value: balance")
 
 
+# -- lifetime: parked nonce-gapped transactions do not stay forever -----------------------
+
+
+def hex_hash(tx_hash: bytes) -> str:
+    return "0x" + tx_hash.hex()
+
+
+def test_parked_gapped_transactions_are_gone_after_the_lifetime(aging_pool_node, local_rpc, clock, alice, transfer):
+    parked = [hex_hash(aging_pool_node.submit(transfer(alice, n))) for n in range(1, 65)]
+    clock.advance(POOL_LIFETIME + 1)
+    assert local_rpc("txpool_status")["result"] == {"pending": "0x0", "queued": "0x0"}
+    assert local_rpc("txpool_content")["result"]["queued"] == {}
+    assert [local_rpc("eth_getTransactionByHash", h)["result"] for h in parked] == [None] * 64
+
+
+def test_expired_account_may_queue_up_to_its_limit_again(aging_pool_node, clock, alice, transfer):
+    for nonce in range(1, 65):
+        aging_pool_node.submit(transfer(alice, nonce))
+    clock.advance(POOL_LIFETIME + 1)
+    for nonce in range(1, 65):
+        aging_pool_node.submit(transfer(alice, nonce, value=2))
+    assert aging_pool_node.pool.status() == (0, 64)
+
+
+def test_gapped_transactions_stay_within_the_lifetime(aging_pool_node, clock, alice, transfer):
+    parked = aging_pool_node.submit(transfer(alice, 2))
+    clock.advance(POOL_LIFETIME)
+    assert aging_pool_node.pool.get(parked) is not None
+
+
+def test_an_executable_transaction_restarts_the_accounts_lifetime(aging_pool_node, clock, alice, transfer):
+    parked = aging_pool_node.submit(transfer(alice, 2))
+    clock.advance(POOL_LIFETIME - 1)
+    aging_pool_node.submit(transfer(alice, 0))  # still a gap at 1: 2 stays queued
+    clock.advance(POOL_LIFETIME - 1)
+    assert aging_pool_node.pool.get(parked) is not None
+    clock.advance(2)
+    assert aging_pool_node.pool.get(parked) is None
+
+
+def test_another_gapped_transaction_does_not_restart_the_lifetime(aging_pool_node, clock, alice, transfer):
+    # As geth: only progress (a transaction becoming executable) counts as activity,
+    # else one cheap gapped transaction now and then would keep all 64 parked forever.
+    first = aging_pool_node.submit(transfer(alice, 2))
+    clock.advance(POOL_LIFETIME - 1)
+    second = aging_pool_node.submit(transfer(alice, 3))
+    clock.advance(2)
+    assert aging_pool_node.pool.get(first) is None and aging_pool_node.pool.get(second) is None
+
+
+def test_repricing_a_gapped_transaction_does_not_restart_the_lifetime(aging_pool_node, clock, alice, transfer):
+    aging_pool_node.submit(transfer(alice, 2))
+    clock.advance(POOL_LIFETIME - 1)
+    repriced = aging_pool_node.submit(transfer(alice, 2, maxFeePerGas=2 * 10**11, maxPriorityFeePerGas=2 * 10**9))
+    clock.advance(2)
+    assert aging_pool_node.pool.get(repriced) is None
+
+
+def test_executable_transactions_outlive_the_lifetime(aging_pool_node, clock, alice, transfer):
+    executable = [aging_pool_node.submit(transfer(alice, n)) for n in (0, 1)]
+    aging_pool_node.submit(transfer(alice, 3))
+    clock.advance(POOL_LIFETIME + 1)
+    assert aging_pool_node.pool.status() == (2, 0)
+    assert [tx.hash for tx in aging_pool_node.produce().block.transactions] == executable
+
+
+def test_lifetime_drops_only_the_idle_accounts_transactions(aging_pool_node, clock, alice, bob, transfer):
+    aging_pool_node.submit(transfer(alice, 2))
+    clock.advance(POOL_LIFETIME - 1)
+    bobs = aging_pool_node.submit(transfer(bob, 2))
+    clock.advance(2)
+    assert aging_pool_node.pool.get(bobs) is not None and aging_pool_node.pool.status() == (0, 1)
+
+
+def test_an_accounts_renewed_lifetime_does_not_shelter_an_idle_one(aging_pool_node, clock, alice, bob, transfer):
+    aging_pool_node.submit(transfer(alice, 2))
+    clock.advance(10)
+    bobs = aging_pool_node.submit(transfer(bob, 2))
+    clock.advance(10)
+    aging_pool_node.submit(transfer(alice, 0))  # alice's lifetime restarts; bob's does not
+    clock.advance(POOL_LIFETIME - 5)
+    assert aging_pool_node.pool.get(bobs) is None and aging_pool_node.pool.status() == (1, 1)
+
+
 # -- the pool's bookkeeping under any sequence of changes ---------------------------------
 
 
@@ -212,13 +298,14 @@ class FakeTx:
 
 
 SENDERS = [bytes([i]) * 20 for i in range(4)]
-LIMITS = PoolLimits(account_slots=3, account_queue=4, global_slots=8, global_queue=6)
+LIMITS = PoolLimits(account_slots=3, account_queue=4, global_slots=8, global_queue=6, lifetime=10.0)
 
 
 class PoolMachine(RuleBasedStateMachine):
     def __init__(self) -> None:
         super().__init__()
-        self.pool = TxPool(LIMITS)
+        self.clock = ManualClock()
+        self.pool = TxPool(LIMITS, clock=self.clock)
         self.state_nonce = dict.fromkeys(SENDERS, 0)
 
     @rule(sender=st.sampled_from(SENDERS), offset=st.integers(0, 8), fee=st.integers(1, 3))
@@ -238,6 +325,22 @@ class PoolMachine(RuleBasedStateMachine):
     def mine(self, sender, mined):
         self.state_nonce[sender] += mined
         self.pool.prune(self.state_nonce.__getitem__)
+
+    @rule(seconds=st.floats(0, 6))
+    def wait(self, seconds):
+        self.clock.advance(seconds)
+
+    @rule()
+    def idle_past_the_lifetime(self):
+        pending = self.pool.status()[0]
+        self.clock.advance(LIMITS.lifetime + 1)
+        assert self.pool.status() == (pending, 0)
+
+    @invariant()
+    def heartbeats_are_oldest_first_for_exactly_the_queueing_accounts(self):
+        queueing = {p.sender for p in self.pool.all() if p.tx.nonce >= self.pool.next_nonce(p.sender, self.state_nonce[p.sender])}
+        beats = list(self.pool._beats.values())
+        assert set(self.pool._beats) == queueing and beats == sorted(beats)
 
     @invariant()
     def counts_match_a_recount(self):

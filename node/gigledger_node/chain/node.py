@@ -5,7 +5,9 @@ the only thing the RPC layer talks to. Blocks are built on the server's producer
 thread while the event loop admits transactions and serves reads: one block is
 built at a time (``_production_lock``), the pool and the head state it is
 checked against are touched under ``_pool_lock``, and the store keeps a block's
-writes invisible to other threads until it is committed.
+writes invisible to other threads until it is committed. The pool also locks
+each of its own calls: RPC reads reach it directly, and any call may expire
+queued transactions.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from eth_utils import to_canonical_address
 from gigledger_node.chain.chain import Ledger
 from gigledger_node.chain.permissioning import PERMISSIONS_FILE, Allowlist, SenderNotAllowed
 from gigledger_node.chain.producer import BlockProducer, ProducedBlock
-from gigledger_node.chain.txpool import AccountView, PooledTx, TxPool, TxRejected, decode_transaction
+from gigledger_node.chain.txpool import AccountView, PooledTx, PoolLimits, TxPool, TxRejected, decode_transaction
 
 logger = logging.getLogger(__name__)
 
@@ -89,12 +91,13 @@ class ChainNode:
     _production_lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
 
     @classmethod
-    def open(cls, data_dir: Path, authority_key: PrivateKey, durable: bool = True) -> ChainNode:
+    def open(cls, data_dir: Path, authority_key: PrivateKey, durable: bool = True, pool_limits: PoolLimits | None = None) -> ChainNode:
         ledger = Ledger.open(data_dir, durable)
         return cls(
             ledger=ledger,
             producer=BlockProducer(ledger, authority_key),
             allowlist=Allowlist(data_dir / PERMISSIONS_FILE),
+            pool=TxPool(pool_limits),
         )
 
     # -- admission ---------------------------------------------------------------

@@ -18,14 +18,33 @@ pending slots: when pending is full, a newcomer within its 16 evicts the
 highest-nonce transaction of the account holding the most pending ones, and
 when queued is full, the highest-nonce queued transaction of the account
 queueing the most. One account can therefore never lock the others out.
+
+Queued transactions also expire, as in geth (``txpool.lifetime``, 3 hours): an
+account's heartbeat starts when its first queued transaction arrives and is
+renewed whenever one of its transactions becomes executable (sent at the next
+nonce, a gap filled, a pending one replaced). Another gapped transaction, or a
+repriced one, does not renew it, or an account could keep its 64 parked
+transactions alive forever with one free resubmission now and then. Once the
+heartbeat is older than the lifetime, the account's queued transactions are
+dropped; its executable ones stay, since the next block will mine or drop them.
+There is no eviction thread: every call into the pool first drops what has
+expired, and since heartbeats are kept oldest first that costs one look when
+nothing has. The lifetime runs on a monotonic clock, not on block time, so dev
+time travel (evm_increaseTime) does not expire anything. The pool lives in memory
+only: a restart starts it empty.
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
+import threading
+import time
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import Concatenate, ParamSpec, TypeVar
 
 import rlp
 from eth.abc import SignedTransactionAPI
@@ -53,6 +72,7 @@ ACCOUNT_SLOTS = 16  # geth's AccountSlots: pending slots each account is guarant
 ACCOUNT_QUEUE = 64  # geth's AccountQueue: queued transactions per account
 GLOBAL_SLOTS = 4096  # geth's GlobalSlots: pending transactions in all
 GLOBAL_QUEUE = 1024  # geth's GlobalQueue: queued transactions in all
+LIFETIME = 3 * 60 * 60.0  # geth's Lifetime: seconds an account's queued transactions may wait idle
 
 
 class TxRejected(Exception):
@@ -97,12 +117,13 @@ class PooledTx:
 
 @dataclass(frozen=True)
 class PoolLimits:
-    """How many transactions the pool holds; geth's defaults."""
+    """How many transactions the pool holds, and how long queued ones may idle; geth's defaults."""
 
     account_slots: int = ACCOUNT_SLOTS
     account_queue: int = ACCOUNT_QUEUE
     global_slots: int = GLOBAL_SLOTS
     global_queue: int = GLOBAL_QUEUE
+    lifetime: float = LIFETIME
 
 
 # -- stateless admission -------------------------------------------------------------
@@ -273,23 +294,51 @@ class _AccountTxs:
         return self.txs[max(n for n in self.txs if self.is_pending(n) == pending)]
 
 
-class TxPool:
-    """Pooled transactions by sender and nonce, within geth-style limits."""
+P = ParamSpec("P")
+R = TypeVar("R")
 
-    def __init__(self, limits: PoolLimits | None = None) -> None:
+
+def _touching(method: Callable[Concatenate[TxPool, P], R]) -> Callable[Concatenate[TxPool, P], R]:
+    """Run a pool method under the pool's lock, with whatever outlived the lifetime already gone."""
+
+    @functools.wraps(method)
+    def touching(pool: TxPool, /, *args: P.args, **kwargs: P.kwargs) -> R:
+        with pool._lock:
+            pool._expire()
+            return method(pool, *args, **kwargs)
+
+    return touching
+
+
+class TxPool:
+    """Pooled transactions by sender and nonce, within geth-style limits and lifetime.
+
+    Every call holds the pool's own lock, because RPC reads (``get``, ``all``,
+    ``next_nonce``) run beside the producer thread and any call may expire
+    transactions. ``clock`` gives seconds and must never go backwards.
+    """
+
+    def __init__(self, limits: PoolLimits | None = None, clock: Callable[[], float] = time.monotonic) -> None:
         self.limits = limits or PoolLimits()
+        self._clock = clock
         self._accounts: dict[bytes, _AccountTxs] = {}
         self._by_hash: dict[bytes, PooledTx] = {}
         self._pending = 0
         self._queued = 0
+        # Heartbeat of each account that has queued transactions, oldest first.
+        self._beats: OrderedDict[bytes, float] = OrderedDict()
+        self._lock = threading.RLock()
 
+    @_touching
     def __len__(self) -> int:
         return len(self._by_hash)
 
+    @_touching
     def status(self) -> tuple[int, int]:
         """(pending, queued) transaction counts, as txpool_status reports them."""
         return self._pending, self._queued
 
+    @_touching
     def add(self, pooled: PooledTx, account: AccountView) -> None:
         """Admit ``pooled`` (checked against ``account``) or raise TxRejected."""
         if pooled.tx.hash in self._by_hash:
@@ -304,17 +353,21 @@ class TxPool:
         else:
             self._make_room(pooled.sender, txs, pending=nonce == txs.state_nonce + txs.pending)
         self._accounts[pooled.sender] = txs
-        with self._counting(pooled.sender):
+        # Replacing a pending transaction is activity too (geth bumps the heartbeat).
+        with self._counting(pooled.sender, active=current is not None and txs.is_pending(nonce)):
             txs.put(pooled)
         self._by_hash[pooled.tx.hash] = pooled
 
+    @_touching
     def get(self, tx_hash: bytes) -> PooledTx | None:
         return self._by_hash.get(tx_hash)
 
+    @_touching
     def all(self) -> list[PooledTx]:
         """Every pooled transaction, pending or queued."""
         return list(self._by_hash.values())
 
+    @_touching
     def next_nonce(self, sender: bytes, state_nonce: int) -> int:
         """The nonce after the sender's gapless run of pending transactions."""
         txs = self._accounts.get(sender)
@@ -323,6 +376,7 @@ class TxPool:
             nonce += 1
         return nonce
 
+    @_touching
     def executable(self, nonce_of: Callable[[bytes], int], gas_limit: int) -> list[PooledTx]:
         """Ready transactions for one block: each sender's gapless run, within gas_limit."""
         chosen: list[PooledTx] = []
@@ -335,23 +389,19 @@ class TxPool:
                 nonce += 1
         return chosen
 
+    @_touching
     def remove(self, tx_hashes: Iterable[bytes]) -> None:
         """Forget transactions (included in a block, or dropped as invalid)."""
-        for tx_hash in tx_hashes:
-            pooled = self._by_hash.pop(tx_hash, None)
-            if pooled is None:
-                continue
-            txs = self._accounts.get(pooled.sender)
-            if txs is not None and txs.txs.get(pooled.tx.nonce) is pooled:
-                with self._counting(pooled.sender):
-                    txs.pop(pooled.tx.nonce)
+        self._remove(tx_hashes)
 
+    @_touching
     def remove_acting_for(self, accounts: set[bytes]) -> list[PooledTx]:
         """Forget every transaction that acts for one of ``accounts``; returns them."""
         gone = [p for p in self._by_hash.values() if accounts.intersection(p.acts_for)]
-        self.remove(p.tx.hash for p in gone)
+        self._remove(p.tx.hash for p in gone)
         return gone
 
+    @_touching
     def prune(self, nonce_of: Callable[[bytes], int]) -> None:
         """Forget transactions whose nonce a committed block has already used."""
         for sender in list(self._accounts):
@@ -360,11 +410,58 @@ class TxPool:
                     del self._by_hash[used.tx.hash]
 
     def clear(self) -> None:
-        self._accounts.clear()
-        self._by_hash.clear()
-        self._pending = self._queued = 0
+        with self._lock:
+            self._accounts.clear()
+            self._by_hash.clear()
+            self._beats.clear()
+            self._pending = self._queued = 0
+
+    # -- lifetime ------------------------------------------------------------------------
+
+    def _expire(self) -> None:
+        """Drop the queued transactions of every account idle for longer than the lifetime.
+
+        Heartbeats are kept oldest first, so this stops at the first account still
+        within it: one look when nothing has expired, never a scan of the pool.
+        """
+        while self._beats:
+            sender = next(iter(self._beats))
+            if self._beats[sender] >= self._clock() - self.limits.lifetime:  # geth: idle for *more* than it
+                return
+            self._drop_queued(sender)
+
+    def _drop_queued(self, sender: bytes) -> None:
+        txs = self._accounts[sender]
+        idle = [p for nonce, p in txs.txs.items() if not txs.is_pending(nonce)]
+        logger.info(
+            "txpool: dropping %d queued transactions of 0x%s: none became executable within the %g s lifetime",
+            len(idle), sender.hex(), self.limits.lifetime,
+        )
+        for pooled in idle:
+            logger.debug("txpool: dropping tx 0x%s (lifetime)", pooled.tx.hash.hex())
+        self._remove(p.tx.hash for p in idle)
+        self._beats.pop(sender, None)  # already gone with its queue; never loop on it
+
+    def _beat(self, sender: bytes, txs: _AccountTxs, active: bool) -> None:
+        """Keep the account's heartbeat: set when it starts queueing, renewed on activity,
+        forgotten once it queues nothing."""
+        if not txs.queued:
+            self._beats.pop(sender, None)
+        elif active or sender not in self._beats:
+            self._beats[sender] = self._clock()
+            self._beats.move_to_end(sender)
 
     # -- bookkeeping ---------------------------------------------------------------------
+
+    def _remove(self, tx_hashes: Iterable[bytes]) -> None:
+        for tx_hash in tx_hashes:
+            pooled = self._by_hash.pop(tx_hash, None)
+            if pooled is None:
+                continue
+            txs = self._accounts.get(pooled.sender)
+            if txs is not None and txs.txs.get(pooled.tx.nonce) is pooled:
+                with self._counting(pooled.sender):
+                    txs.pop(pooled.tx.nonce)
 
     def _account(self, sender: bytes, state_nonce: int) -> _AccountTxs:
         """The sender's pooled transactions (registered only once one is added)."""
@@ -378,14 +475,19 @@ class TxPool:
         return txs
 
     @contextlib.contextmanager
-    def _counting(self, sender: bytes) -> Iterator[None]:
-        """Keep the pool's totals right across a change to one sender's transactions."""
+    def _counting(self, sender: bytes, active: bool = False) -> Iterator[None]:
+        """Keep the pool's totals and the sender's heartbeat right across a change to
+        its transactions; a transaction becoming executable (``pending`` reaching a
+        nonce it did not reach before) is activity, as ``active`` says others are."""
         txs = self._accounts[sender]
         self._pending -= txs.pending
         self._queued -= txs.queued
+        reached = txs.state_nonce + txs.pending
         yield
         self._pending += txs.pending
         self._queued += txs.queued
+        promoted = txs.pending > 0 and txs.state_nonce + txs.pending > reached
+        self._beat(sender, txs, active or promoted)
         if not txs.txs:
             del self._accounts[sender]
 
@@ -414,7 +516,7 @@ class TxPool:
             raise TxRejected("txpool is full")
         victim = self._accounts[heaviest].highest(pending)
         logger.info("txpool full: evicting tx 0x%s of 0x%s", victim.tx.hash.hex(), heaviest.hex())
-        self.remove([victim.tx.hash])
+        self._remove([victim.tx.hash])
 
 
 def _check_replacement(current: PooledTx, new: PooledTx) -> None:
