@@ -106,8 +106,12 @@ def test_block_filter_reports_new_block_hashes(w3, dev_accounts):
 def test_pending_nonce_counts_transactions_not_yet_mined(w3, dev_accounts, dev_node, transfer):
     sender = dev_accounts[8]
     nonce = w3.eth.get_transaction_count(sender.address, "pending")
-    dev_node.rpc("eth_sendRawTransaction", "0x" + transfer(sender, nonce + 1).hex())  # held: gap
-    assert w3.eth.get_transaction_count(sender.address, "pending") == nonce
+    held = dev_node.rpc("eth_sendRawTransaction", "0x" + transfer(sender, nonce + 1).hex())["result"]  # a gap
+    pending = w3.eth.get_transaction_count(sender.address, "pending")
+    # Fill the gap, so the shared dev node holds nothing of this account's for later tests.
+    dev_node.wait_for_receipt(dev_node.rpc("eth_sendRawTransaction", "0x" + transfer(sender, nonce).hex())["result"])
+    dev_node.wait_for_receipt(held)
+    assert pending == nonce
 
 
 def test_fee_history_reports_base_fees_and_rewards(w3):
