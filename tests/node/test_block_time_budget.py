@@ -107,3 +107,14 @@ def test_the_default_budget_is_the_eth_call_budget():
     from gigledger_node.chain.calls import CallLimits
 
     assert BlockLimits().tx_timeout == CallLimits().timeout == 5.0
+
+
+def test_a_node_started_with_a_block_tx_timeout_drops_the_slow_transaction_and_mines_the_rest(
+    start_node, member, other_member
+):
+    node = start_node("--dev", "--no-deploy", "--no-index", "--block-tx-timeout", str(TX_TIMEOUT_SECONDS))
+    slow = node.rpc("eth_sendRawTransaction", "0x" + pairing_deployment(member, bn_pairs(20)).hex())["result"]
+    transfer = node.rpc("eth_sendRawTransaction", "0x" + sign_transfer(other_member, 0).hex())["result"]
+    receipt = node.wait_for_receipt(transfer, timeout=TX_TIMEOUT_SECONDS + SLACK_SECONDS + 1)
+    assert receipt["status"] == "0x1"
+    assert node.rpc("eth_getTransactionByHash", slow)["result"] is None
