@@ -99,3 +99,11 @@ def bls_g2_outside_subgroup() -> bytes:
 
     x, y = bls.normalize(map_to_curve_G2(FQ2([1, 2])))
     return b"".join(word(c, 64) for c in (*x.coeffs, *y.coeffs))
+
+
+def looping_over(precompile: int, input_size: int) -> bytes:
+    """Code (run as creation code) that STATICCALLs ``precompile`` with ``input_size`` zero
+    bytes of memory, over and over until its gas runs out: each call is one short unit,
+    the loop is what takes long."""
+    # JUMPDEST; STATICCALL(gas, precompile, 0, input_size, 0, 0); POP; JUMP(0)
+    return b"\x5b\x5f\x5f\x61" + input_size.to_bytes(2, "big") + b"\x5f\x60" + bytes([precompile]) + b"\x5a\xfa\x50\x5f\x56"

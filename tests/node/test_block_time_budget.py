@@ -21,7 +21,7 @@ from gigledger_node.chain.node import ChainNode
 from gigledger_node.chain.producer import BlockLimits
 
 from .conftest import sign_transfer
-from .curve_inputs import bn_pairs, bn_pairs_that_hold, static_calling
+from .curve_inputs import bn_pairs, bn_pairs_that_hold, looping_over, static_calling
 
 TX_TIMEOUT_SECONDS = 1.0
 SLACK_SECONDS = 1.5
@@ -47,8 +47,12 @@ def other_member(dev_accounts) -> LocalAccount:
 def pairing_deployment(account: LocalAccount, payload: bytes, nonce: int = 0) -> bytes:
     """A signed deployment whose creation code STATICCALLs ecPairing (0x08) with ``payload``
     and deploys the 32-byte answer as the contract's code."""
+    return deployment(account, static_calling(0x08, payload), nonce)
+
+
+def deployment(account: LocalAccount, code: bytes, nonce: int = 0) -> bytes:
     tx = {
-        "type": 2, "chainId": DEV_CHAIN_ID, "nonce": nonce, "value": 0, "data": static_calling(0x08, payload),
+        "type": 2, "chainId": DEV_CHAIN_ID, "nonce": nonce, "value": 0, "data": code,
         "gas": 3_000_000, "maxFeePerGas": 10**11, "maxPriorityFeePerGas": 10**9,
     }
     return bytes(account.sign_transaction(tx).raw_transaction)
@@ -68,6 +72,15 @@ def test_a_transaction_past_the_budget_is_left_out_and_the_block_sealed_on_time(
     produced = budgeted_node.produce()
     assert time.monotonic() - started < TX_TIMEOUT_SECONDS + SLACK_SECONDS
     assert [tx.hash for tx in produced.block.transactions] == [transfer]
+    assert produced.dropped == (slow,)
+
+
+def test_a_transaction_looping_over_a_short_precompile_is_cut_off_too(budgeted_node, member):
+    """126 calls of BLS12 map to G2 (0x11, 0.2 s each) within 3M gas: the loop's jumps check the deadline."""
+    slow = budgeted_node.submit(deployment(member, looping_over(0x11, 128)))
+    started = time.monotonic()
+    produced = budgeted_node.produce(allow_empty=True)
+    assert time.monotonic() - started < TX_TIMEOUT_SECONDS + SLACK_SECONDS
     assert produced.dropped == (slow,)
 
 

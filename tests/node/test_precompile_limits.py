@@ -12,7 +12,16 @@ import time
 import pytest
 
 from .conftest import CALL_TIMEOUT_SECONDS, NodeProcess
-from .curve_inputs import blake2f, bls_g1_msm, bls_g2_msm, bls_pairs, bn_pairs, bn_pairs_that_hold, static_calling
+from .curve_inputs import (
+    blake2f,
+    bls_g1_msm,
+    bls_g2_msm,
+    bls_pairs,
+    bn_pairs,
+    bn_pairs_that_hold,
+    looping_over,
+    static_calling,
+)
 
 TIMEOUT_ERROR = f"execution aborted (timeout = {CALL_TIMEOUT_SECONDS}s)"
 SLACK_SECONDS = 1.5
@@ -44,6 +53,13 @@ def test_a_call_to_a_slow_precompile_is_aborted_within_the_budget(call_limited_n
 
 def test_a_staticcall_to_the_pairing_precompile_is_aborted_within_the_budget(call_limited_node):
     answer, seconds = _call(call_limited_node, "eth_call", data="0x" + static_calling(0x08, bn_pairs(20)).hex())
+    assert answer.get("error") == {"code": -32000, "message": TIMEOUT_ERROR}
+    assert seconds < CALL_TIMEOUT_SECONDS + SLACK_SECONDS
+
+
+def test_a_loop_over_a_short_precompile_is_aborted_within_the_budget(call_limited_node):
+    """BLS12 map to G2 (0x11): one call is 0.2 s for 23,800 gas; the loop's jumps check the deadline."""
+    answer, seconds = _call(call_limited_node, "eth_call", data="0x" + looping_over(0x11, 128).hex())
     assert answer.get("error") == {"code": -32000, "message": TIMEOUT_ERROR}
     assert seconds < CALL_TIMEOUT_SECONDS + SLACK_SECONDS
 
