@@ -42,6 +42,7 @@ from gigledger_node.chain.datadir import (
     read_authority_key,
 )
 from gigledger_node.chain.node import ChainNode
+from gigledger_node.chain.producer import BlockLimits
 from gigledger_node.chain.txpool import PoolLimits
 from gigledger_node.metrics import Metrics
 from gigledger_node.node_metrics import node_metrics
@@ -134,6 +135,10 @@ def start(
             "becoming executable: seconds, or a number ending in s, m or h (geth's txpool.lifetime).",
         ),
     ] = "3h",
+    block_tx_timeout: Annotated[
+        float, typer.Option(min=0.001, help="Seconds one transaction may run while a block is built; "
+                            "one that runs longer is left out of the block and dropped.")
+    ] = BlockLimits.tx_timeout,
 ) -> None:
     """Serve a data directory over JSON-RPC (HTTP and WebSocket on one port)."""
     _configure_logging(log_level)
@@ -152,18 +157,21 @@ def start(
         local_accounts = []
     try:
         limits = CallLimits(gas_cap=rpc_gas_cap, timeout=rpc_evm_timeout)
-        _serve(data_dir, host, port, block_time, dev and deploy, web, local_accounts, limits, pool_limits)
+        _serve(data_dir, host, port, block_time, dev and deploy, web, local_accounts, limits, pool_limits,
+               BlockLimits(tx_timeout=block_tx_timeout))
     finally:
         if temporary:
             shutil.rmtree(data_dir, ignore_errors=True)
 
 
 def _serve(data_dir: Path, host: str, port: int, block_time: float | None, deploy: bool,
-           web: WebSettings | None, local_accounts: list[LocalAccount], limits: CallLimits, pool_limits: PoolLimits) -> None:
+           web: WebSettings | None, local_accounts: list[LocalAccount], limits: CallLimits, pool_limits: PoolLimits,
+           block_limits: BlockLimits) -> None:
     """Serves the node until it is stopped; `local_accounts` non-empty means a dev chain."""
     dev = bool(local_accounts)
     # A dev chain is throwaway (start --dev never reopens one): no fsync per block.
-    node = ChainNode.open(data_dir, read_authority_key(data_dir / AUTHORITY_KEY_FILE), durable=not dev, pool_limits=pool_limits)
+    node = ChainNode.open(data_dir, read_authority_key(data_dir / AUTHORITY_KEY_FILE), durable=not dev,
+                          pool_limits=pool_limits, block_limits=block_limits)
     metrics = node_metrics(node)
     ctx = RpcContext(
         node=node,

@@ -411,10 +411,10 @@ def poisoned(monkeypatch):
     poison: set[bytes] = set()
     execute = BlockProducer._execute
 
-    def failing_execute(vm, transactions):
+    def failing_execute(vm, transactions, *rest):
         if poison.intersection(tx.hash for tx in transactions):
             raise RuntimeError("simulated py-evm fault")
-        return execute(vm, transactions)
+        return execute(vm, transactions, *rest)
 
     monkeypatch.setattr(BlockProducer, "_execute", staticmethod(failing_execute))
     return poison.add

@@ -10,22 +10,20 @@ can answer the way geth does and client libraries can decode the reason.
 Calls are bounded the way geth bounds them, since anyone may send one: gas is
 capped (``rpc.gascap``, 50M) and a call or estimate that runs past its time
 budget (``rpc.evmtimeout``, 5 s) is cut off with geth's "execution aborted
-(timeout = 5s)". The interpreter checks the deadline on every jump and every
-call or create, the only ways EVM code can run for long, so the check costs a
-clock read per loop iteration and nothing on straight-line code.
+(timeout = 5s)". The deadline is the interpreter's (deadline.py): checked on
+every jump, call or create and between the units of work of the expensive
+precompiles, so a call is cut off within one pairing of its budget however it
+spends its gas.
 """
 
 from __future__ import annotations
 
-import functools
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from eth.abc import BlockHeaderAPI, ComputationAPI, StateAPI, VirtualMachineAPI
 from eth.exceptions import Revert
-from eth.vm import opcode_values
 from eth.vm.spoof import SpoofTransaction
 from eth_abi import decode
 from eth_abi.exceptions import DecodingError
@@ -33,16 +31,12 @@ from eth_typing import Address
 from eth_utils import ValidationError
 
 from gigledger_node.chain.chain import Ledger
+from gigledger_node.chain.deadline import Deadline, DeadlinePassed
 from gigledger_node.chain.txpool import calldata_floor_gas
 
 AccessList = Sequence[tuple[bytes, Sequence[int]]]  # EIP-2930: (address, storage slots)
 ERROR_SELECTOR = bytes.fromhex("08c379a0")  # Error(string)
 PANIC_SELECTOR = bytes.fromhex("4e487b71")  # Panic(uint256)
-# Every way EVM code can keep running: backward jumps, and new call frames.
-_UNBOUNDED_OPCODES = (
-    opcode_values.JUMP, opcode_values.JUMPI, opcode_values.CALL, opcode_values.CALLCODE,
-    opcode_values.DELEGATECALL, opcode_values.STATICCALL, opcode_values.CREATE, opcode_values.CREATE2,
-)
 
 
 @dataclass(frozen=True)
@@ -74,15 +68,7 @@ class CallFailed(Exception):
 
 
 class CallTimeout(CallFailed):
-    """The call ran past its time budget and was cut off (geth's wording)."""
-
-    def __init__(self, timeout: float) -> None:
-        super().__init__(f"execution aborted (timeout = {_duration(timeout)})")
-
-
-def _duration(seconds: float) -> str:
-    """A duration the way Go prints one: 5s, 1.5s, 250ms."""
-    return f"{seconds:g}s" if seconds >= 1 else f"{seconds * 1000:g}ms"
+    """The call ran past its time budget and was cut off (geth's wording, the deadline's)."""
 
 
 class ExecutionReverted(CallFailed):
@@ -160,23 +146,13 @@ def _runner(
 ) -> Callable[..., ComputationAPI]:
     """Runs ``request`` with a given gas limit (and optionally an access list and an
     observer, see :func:`_execute`), all runs before one shared deadline."""
-    deadline = _Deadline(time.monotonic() + limits.timeout, limits.timeout)
+    deadline = Deadline.after(limits.timeout)
     return lambda gas, *extra: _execute(ledger, request, at, timestamp, gas, deadline, *extra)
-
-
-@dataclass(frozen=True)
-class _Deadline:
-    at: float  # time.monotonic()
-    budget: float  # seconds, for the error message
-
-    def check(self) -> None:
-        if time.monotonic() > self.at:
-            raise CallTimeout(self.budget)
 
 
 def _execute(
     ledger: Ledger, request: CallRequest, at: BlockHeaderAPI, timestamp: int | None, gas: int,
-    deadline: _Deadline, access_list: AccessList = (), observe: Callable[[StateAPI], None] | None = None,
+    deadline: Deadline, access_list: AccessList = (), observe: Callable[[StateAPI], None] | None = None,
 ) -> ComputationAPI:
     """Run ``request``; with an ``access_list`` as an EIP-2930 message, and ``observe``
     shown the state first (accesslists.py records what the message touches)."""
@@ -204,34 +180,16 @@ def _execute(
         )
     except ValidationError as error:
         raise CallFailed(str(error)) from error
+    except DeadlinePassed as passed:
+        raise CallTimeout(str(passed)) from None
 
 
-def _timed_state(vm: VirtualMachineAPI, header: BlockHeaderAPI, deadline: _Deadline) -> StateAPI:
-    """``vm.build_state`` with an interpreter that stops at ``deadline``."""
-    state_class = _timed_state_class(vm.get_state_class())
+def _timed_state(vm: VirtualMachineAPI, header: BlockHeaderAPI, deadline: Deadline) -> StateAPI:
+    """``vm.build_state`` on ``header``, its interpreter stopping at ``deadline``."""
     context = vm.create_execution_context(header, vm.previous_hashes or (), vm.chain_context)  # type: ignore[attr-defined]
-    state: Any = state_class(vm.chaindb.db, context, header.state_root)
+    state: Any = vm.get_state_class()(vm.chaindb.db, context, header.state_root)
     state.deadline = deadline
     return state
-
-
-@functools.cache
-def _timed_state_class(state_class: type[StateAPI]) -> type[StateAPI]:
-    computation_class = state_class.computation_class
-    opcodes: dict[int, Any] = dict(computation_class.opcodes)
-    for value in _UNBOUNDED_OPCODES:
-        opcodes[value] = _checking_deadline(opcodes[value])
-    timed_computation = type(f"Timed{computation_class.__name__}", (computation_class,), {"opcodes": opcodes})
-    return type(f"Timed{state_class.__name__}", (state_class,), {"computation_class": timed_computation})
-
-
-def _checking_deadline(opcode: Callable[..., None]) -> Callable[..., None]:
-    def checked(computation: Any) -> None:
-        computation.state.deadline.check()
-        opcode(computation=computation)
-
-    checked.mnemonic = opcode.mnemonic  # type: ignore[attr-defined]
-    return checked
 
 
 def _raise_if_failed(computation: ComputationAPI) -> None:

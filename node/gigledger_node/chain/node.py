@@ -27,7 +27,7 @@ from eth_utils import to_canonical_address
 
 from gigledger_node.chain.chain import Ledger
 from gigledger_node.chain.permissioning import PERMISSIONS_FILE, Allowlist, SenderNotAllowed
-from gigledger_node.chain.producer import BlockProducer, ProducedBlock
+from gigledger_node.chain.producer import BlockLimits, BlockProducer, ProducedBlock
 from gigledger_node.chain.txpool import AccountView, PooledTx, PoolLimits, TxPool, TxRejected, decode_transaction
 
 logger = logging.getLogger(__name__)
@@ -91,11 +91,18 @@ class ChainNode:
     _production_lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
 
     @classmethod
-    def open(cls, data_dir: Path, authority_key: PrivateKey, durable: bool = True, pool_limits: PoolLimits | None = None) -> ChainNode:
+    def open(
+        cls,
+        data_dir: Path,
+        authority_key: PrivateKey,
+        durable: bool = True,
+        pool_limits: PoolLimits | None = None,
+        block_limits: BlockLimits = BlockLimits(),
+    ) -> ChainNode:
         ledger = Ledger.open(data_dir, durable)
         return cls(
             ledger=ledger,
-            producer=BlockProducer(ledger, authority_key),
+            producer=BlockProducer(ledger, authority_key, block_limits),
             allowlist=Allowlist(data_dir / PERMISSIONS_FILE),
             pool=TxPool(pool_limits),
         )
@@ -177,8 +184,9 @@ class ChainNode:
         """Seal every executable pending transaction into one committed block.
 
         The allowlist is checked again first (it may have changed since
-        admission); transactions the block builder drops as invalid leave the
-        pool, so their hashes become unknown instead of pending forever.
+        admission); transactions the block builder drops (invalid, or past the
+        producer's time budget) leave the pool, so their hashes become unknown
+        instead of pending forever.
         """
         with self._production_lock:
             with self._pool_lock:

@@ -1,4 +1,5 @@
-"""GigLedger's virtual machine: py-evm's Prague, adapted to a proof-of-authority chain."""
+"""GigLedger's virtual machine: py-evm's Prague, adapted to a proof-of-authority chain,
+with an interpreter that stops at its state's deadline (see deadline.py)."""
 
 from __future__ import annotations
 
@@ -6,16 +7,26 @@ from collections.abc import Sequence
 from typing import Any
 
 from eth.abc import BlockAPI, BlockHeaderAPI, ReceiptAPI, SignedTransactionAPI, WithdrawalAPI
+from eth.vm import opcode_values
 from eth.vm.forks.prague import PragueVM
 from eth.vm.forks.prague.blocks import PragueBlock, PragueBlockHeader
+from eth.vm.forks.prague.computation import PragueComputation
 from eth.vm.forks.prague.constants import DEPOSIT_REQUEST_TYPE
+from eth.vm.forks.prague.state import PragueState
 from eth_typing import Hash32
 from eth_utils import ValidationError
 
+from gigledger_node.chain.deadline import NO_DEADLINE, Deadline, checking_deadline
+from gigledger_node.chain.precompiles import BOUNDED_PRECOMPILES
 from gigledger_node.chain.sealing import ADDRESS_LENGTH, SIGNATURE_LENGTH, VANITY_LENGTH
 from gigledger_node.chain.trie import ordered_trie_root
 
 MAX_AUTHORITIES = 32
+# Every way EVM code can keep running: backward jumps, and new call frames.
+UNBOUNDED_OPCODES = (
+    opcode_values.JUMP, opcode_values.JUMPI, opcode_values.CALL, opcode_values.CALLCODE,
+    opcode_values.DELEGATECALL, opcode_values.STATICCALL, opcode_values.CREATE, opcode_values.CREATE2,
+)
 
 
 def _shallow_copy(self: Any, *args: Any, **kwargs: Any) -> Any:
@@ -43,11 +54,30 @@ PragueBlockHeader.copy = _shallow_copy  # type: ignore[method-assign]
 PragueBlock.copy = _shallow_copy  # type: ignore[method-assign]
 
 
+class GigLedgerComputation(PragueComputation):
+    """Prague's interpreter, checking the state's deadline on every unbounded opcode
+    and inside the expensive precompiles (precompiles.py)."""
+
+    opcodes: dict[int, Any] = {
+        value: checking_deadline(opcode) if value in UNBOUNDED_OPCODES else opcode
+        for value, opcode in PragueComputation.opcodes.items()
+    }
+    _precompiles = {**PragueComputation.get_precompiles(), **BOUNDED_PRECOMPILES}
+
+
+class GigLedgerState(PragueState):
+    """Prague's state, running messages before ``deadline`` (none unless a caller sets one)."""
+
+    computation_class = GigLedgerComputation
+    deadline: Deadline = NO_DEADLINE
+
+
 class GigLedgerVM(PragueVM):
     """Prague with room in extraData for a Clique seal (or the genesis authority
     list), and block assembly fast enough for blocks of thousands of transactions."""
 
     extra_data_max_bytes = VANITY_LENGTH + SIGNATURE_LENGTH + ADDRESS_LENGTH * MAX_AUTHORITIES
+    _state_class = GigLedgerState
 
     def set_block_transactions_and_withdrawals(
         self,
