@@ -159,6 +159,12 @@ def test_the_longest_word_drives_a_search_that_a_short_word_narrows(engine, name
     assert {p.account for p in MarketQueries(engine).people_named(text)} == {HONEST, IMPOSTOR}
 
 
+def test_a_name_typed_from_its_start_is_found_however_many_share_its_first_word(engine, namesakes, scan_of_three):
+    publish(namesakes, {n: f"Ada {n}" for n in range(1, 6)})
+
+    assert {p.account for p in MarketQueries(engine).people_named("ada l")} == {HONEST, IMPOSTOR}
+
+
 def test_a_whole_name_is_found_however_many_names_share_its_words(engine, namesakes, scan_of_three):
     publish(namesakes, {n: f"Bob Lovelace {n}" for n in range(1, 6)})
 

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Engine, Select, and_, case, func, or_, select
+from sqlalchemy import ColumnElement, Engine, FromClause, Select, Subquery, and_, case, func, or_, select
 from sqlalchemy.engine import Row
 
 from gigledger.amounts import units_of
@@ -67,8 +67,9 @@ MAX_NAME_SEARCH = MAX_NAME
 #: Most profiles a name search weighs: the best-recorded matches and the matches among
 #: this many most-trusted accounts (bounds what a request reads however many match).
 MAX_NAME_CANDIDATES = 200
-#: Most entries of the words' index one name search reads for its driving word, and most
-#: profiles it reads of one whole name: what a request costs however many names match.
+#: Most entries of the words' index one name search reads for its driving word, and of
+#: the name keys' index for the names starting with its text: what a request costs
+#: however many names match.
 MAX_NAME_SCAN = 2_000
 
 
@@ -94,17 +95,19 @@ def _accounts_with_word_starting(prefix: str) -> Select:
     )
 
 
-def _has_word_starting(prefix: str) -> ColumnElement[bool]:
-    """The profile's name has a word starting with ``prefix``: a look-up of its own few
+def _has_word_starting(account: ColumnElement[str], prefix: str) -> ColumnElement[bool]:
+    """``account``'s name has a word starting with ``prefix``: a look-up of its own few
     words (the index on account), whatever the number of names the prefix matches."""
     words = market.profile_words
-    return select(words.c.account).where(words.c.account == market.profiles.c.account, _starts(words.c.word, prefix)).exists()
+    return select(words.c.account).where(words.c.account == account, _starts(words.c.word, prefix)).exists()
 
 
-def _named_whole(needle: str) -> Select:
-    """Accounts whose name is ``needle`` (the case-folded key): at most MAX_NAME_SCAN."""
-    whole = market.profiles.alias("whole")
-    return select(whole.c.account).where(whole.c.name_key == needle).limit(MAX_NAME_SCAN)
+def _names_starting(needle: str) -> Subquery:
+    """The profiles whose name starts with ``needle`` (the case-folded key, so the words
+    typed in the name's order): the first MAX_NAME_SCAN entries of that range of the
+    name keys' index, in its order, so the whole name comes first."""
+    profiles = market.profiles
+    return select(profiles).where(_starts(profiles.c.name_key, needle)).order_by(profiles.c.name_key).limit(MAX_NAME_SCAN).subquery("named")
 
 
 def _most_trusted(scores: TrustScores | None, count: int) -> list[str]:
@@ -393,11 +396,12 @@ class MarketQueries:
         What one request reads is bounded however many names match. The longest word
         drives: the first MAX_NAME_SCAN entries of its range of the words' index (those
         with the typed word itself first, then longer words, each by account), every
-        other word a look-up among each candidate's own words. So "ada l" finds every
-        Ada L... while the words starting "ada" fit in the scan, and a one-letter search
-        weighs only the first names of its letter. Besides those: the whole name (at
-        most MAX_NAME_SCAN profiles of it) and the matches among the MAX_NAME_CANDIDATES
-        most-trusted accounts, however far down the index they are."""
+        other word a look-up among each candidate's own words; so a one-letter search
+        weighs only the first names of its letter. Besides those: the names starting
+        with the text as typed (the first MAX_NAME_SCAN of the name keys' index, the
+        whole name first), so "ada l" finds the Ada L...s however many Adas there are;
+        and the matches among the MAX_NAME_CANDIDATES most-trusted accounts, however far
+        down either index they are."""
         words = name_words(checked_name_search(text))
         needle = " ".join(words)
         driver = max(words, key=len)
@@ -406,11 +410,11 @@ class MarketQueries:
         scores = self.trust.scores(trusted) if self.trust is not None else None
         most_trusted = _most_trusted(scores, MAX_NAME_CANDIDATES)
         queries = [
-            self._named(needle, others, profiles.c.account.in_(_accounts_with_word_starting(driver))),
-            self._named(needle, [], profiles.c.account.in_(_named_whole(needle))),
+            self._named(needle, profiles, others, profiles.c.account.in_(_accounts_with_word_starting(driver))),
+            self._named(needle, _names_starting(needle)),
         ]
         if most_trusted:  # so namesakes with more completed gigs cannot crowd the trusted out
-            queries.append(self._named(needle, words, profiles.c.account.in_(most_trusted)))
+            queries.append(self._named(needle, profiles, words, profiles.c.account.in_(most_trusted)))
         found: dict[str, Row] = {}
         with self.engine.connect() as conn:
             for query in queries:
@@ -423,18 +427,19 @@ class MarketQueries:
         ]
 
     @staticmethod
-    def _named(needle: str, words: Sequence[str], candidates: ColumnElement[bool]) -> Select:
-        """Valid profiles among ``candidates`` whose name has a word starting with each of
-        ``words`` (each a look-up of the candidate's words), whole names (``needle``)
-        first, then by completed gigs."""
-        profiles, record = market.profiles, db.reputation
-        exact = case((profiles.c.name_key == needle, 0), else_=1)
+    def _named(needle: str, candidates: FromClause, words: Sequence[str] = (), *where: ColumnElement[bool]) -> Select:
+        """The valid profiles of ``candidates`` (profiles, or some of their rows) meeting
+        ``where`` whose name has a word starting with each of ``words`` (each a look-up
+        of the candidate's words), whole names (``needle``) first, then by completed gigs."""
+        record = db.reputation
+        exact = case((candidates.c.name_key == needle, 0), else_=1)
         completed = func.coalesce(record.c.completed, 0)
         return (
-            select(profiles.c.account, profiles.c.name, profiles.c.headline, exact.label("exact"), completed.label("completed"))
-            .outerjoin(record, record.c.account == profiles.c.account)
-            .where(profiles.c.valid, candidates, *(_has_word_starting(word) for word in words))
-            .order_by(exact, completed.desc(), profiles.c.account)
+            select(candidates.c.account, candidates.c.name, candidates.c.headline, exact.label("exact"), completed.label("completed"))
+            .select_from(candidates)
+            .outerjoin(record, record.c.account == candidates.c.account)
+            .where(candidates.c.valid, *where, *(_has_word_starting(candidates.c.account, word) for word in words))
+            .order_by(exact, completed.desc(), candidates.c.account)
         )
 
     def _completed_within(self, members: list[str]) -> int:
