@@ -64,8 +64,8 @@ MAX_NAME_MATCHES = 20
 MAX_NAME_SEARCH = MAX_NAME
 
 
-#: Most profiles a name search weighs: the best-recorded matches and the matches among
-#: this many most-trusted accounts (bounds what a request reads however many match).
+#: Most profiles a name search weighs from each thing it reads (the best-recorded of
+#: them), and how many most-trusted accounts it looks among.
 MAX_NAME_CANDIDATES = 200
 #: Most entries of the words' index one name search reads for its driving word, and of
 #: the name keys' index for the names starting with its text: what a request costs
@@ -73,13 +73,13 @@ MAX_NAME_CANDIDATES = 200
 MAX_NAME_SCAN = 2_000
 
 
-def _starts(word: ColumnElement[str], prefix: str) -> ColumnElement[bool]:
-    """``word`` starts with ``prefix``: the index range from the prefix to the first text
+def _starts(column: ColumnElement[str], prefix: str) -> ColumnElement[bool]:
+    """``column`` starts with ``prefix``: the index range from the prefix to the first text
     after every text it starts (code point order)."""
     last = ord(prefix[-1])
     if last == sys.maxunicode:
-        return and_(word >= prefix, word.startswith(prefix, autoescape=True))
-    return and_(word >= prefix, word < prefix[:-1] + chr(last + 1))
+        return and_(column >= prefix, column.startswith(prefix, autoescape=True))
+    return and_(column >= prefix, column < prefix[:-1] + chr(last + 1))
 
 
 def _accounts_with_word_starting(prefix: str) -> Select:
