@@ -200,3 +200,60 @@ def wait_for_gig() -> Callable[[Queries, int], GigDetail]:
                 time.sleep(0.05)
 
     return wait
+
+
+def _rows_read(plan: dict) -> int:
+    """Rows a PostgreSQL plan node and those under it read from tables (EXPLAIN ANALYZE's counts)."""
+    read = 0
+    if "Relation Name" in plan:
+        kept = plan.get("Actual Rows", 0) + plan.get("Rows Removed by Filter", 0) + plan.get("Rows Removed by Index Recheck", 0)
+        read = kept * plan.get("Actual Loops", 1)
+    return read + sum(_rows_read(child) for child in plan.get("Plans", []))
+
+
+@pytest.fixture
+def database_work(engine: Engine) -> Callable[[Callable[[], object]], int]:
+    """How much work the database does for a call: on SQLite the virtual machine's
+    instructions, on PostgreSQL the table rows its statements read (EXPLAIN ANALYZE
+    of each statement again, planned as a big table is: on fresh statistics, with
+    table scans and hash or merge joins priced out, which a table of a few rows gets
+    because reading it all is cheapest). A count, not a time, so a test can compare two."""
+    from sqlalchemy import event
+
+    def measure(call: Callable[[], object]) -> int:
+        steps = [0]
+        statements: list[tuple[str, object]] = []
+        counted = []  # the SQLite connections counting their instructions
+
+        def count() -> int:
+            steps[0] += 1
+            return 0
+
+        def before(conn, cursor, statement, parameters, context, executemany) -> None:
+            if engine.dialect.name == "sqlite":
+                counted.append(conn.connection.driver_connection)
+                counted[-1].set_progress_handler(count, 1)
+            else:
+                statements.append((statement, parameters))
+
+        event.listen(engine, "before_cursor_execute", before)
+        try:
+            call()
+        finally:
+            event.remove(engine, "before_cursor_execute", before)
+            for connection in counted:
+                connection.set_progress_handler(None, 1)
+        if engine.dialect.name == "sqlite":
+            return steps[0]
+        total = 0
+        with engine.connect() as conn:
+            cursor = conn.connection.driver_connection.cursor()
+            cursor.execute("ANALYZE")
+            for setting in ("enable_seqscan", "enable_hashjoin", "enable_mergejoin"):
+                cursor.execute(f"SET LOCAL {setting} = off")
+            for statement, parameters in statements:
+                cursor.execute("EXPLAIN (ANALYZE, FORMAT JSON) " + statement, parameters)
+                total += _rows_read(cursor.fetchone()[0][0]["Plan"])
+        return total
+
+    return measure

@@ -114,3 +114,64 @@ def test_a_new_profile_replaces_the_words_it_is_found_by(engine, synthetic):
     market = MarketQueries(engine)
 
     assert (market.people_named("ada"), [p.account for p in market.people_named("grace")]) == ([], [HONEST])
+
+
+# ---------------------------------------------------------------- what one search reads
+
+
+def publish(chain, names: dict[int, str]) -> None:
+    """Party n publishes names[n], in one block."""
+    for n, name in names.items():
+        chain.profile(account(n), name)
+    chain.mine()
+
+
+@pytest.fixture
+def scan_of_three(monkeypatch):
+    """Name searches read at most three entries of the words' index for their driving word."""
+    monkeypatch.setattr(market_queries, "MAX_NAME_SCAN", 3)
+
+
+def test_a_one_letter_search_does_no_more_work_when_more_names_match(market, namesakes, database_work, scan_of_three):
+    publish(namesakes, {1000 + n: f"Aaron {n}" for n in range(20)})
+    before = database_work(lambda: market.people_named("a"))
+    publish(namesakes, {2000 + n: f"Abel {n}" for n in range(80)})
+
+    assert database_work(lambda: market.people_named("a")) <= before
+
+
+def test_a_one_letter_search_weighs_only_the_first_names_of_its_letter(engine, namesakes, scan_of_three):
+    publish(namesakes, {n: f"Aaron {n}" for n in range(1, 6)})
+
+    assert {p.account for p in MarketQueries(engine).people_named("a")} == {account(1), account(2), account(3)}
+
+
+def test_a_search_reads_names_with_the_typed_word_itself_before_longer_words(engine, namesakes, scan_of_three):
+    publish(namesakes, {n: f"Adam {n}" for n in range(1, 6)})
+
+    assert {p.account for p in MarketQueries(engine).people_named("ada")} == {HONEST, IMPOSTOR, account(1)}
+
+
+@pytest.mark.parametrize("text", ["ada l", "l ada"])
+def test_the_longest_word_drives_a_search_that_a_short_word_narrows(engine, namesakes, scan_of_three, text):
+    publish(namesakes, {n: f"Li {n}" for n in range(1, 6)})
+
+    assert {p.account for p in MarketQueries(engine).people_named(text)} == {HONEST, IMPOSTOR}
+
+
+def test_a_name_typed_from_its_start_is_found_however_many_share_its_first_word(engine, namesakes, scan_of_three):
+    publish(namesakes, {n: f"Ada {n}" for n in range(1, 6)})
+
+    assert {p.account for p in MarketQueries(engine).people_named("ada l")} == {HONEST, IMPOSTOR}
+
+
+def test_a_whole_name_is_found_however_many_names_share_its_words(engine, namesakes, scan_of_three):
+    publish(namesakes, {n: f"Bob Lovelace {n}" for n in range(1, 6)})
+
+    assert {p.account for p in MarketQueries(engine).people_named("ada lovelace")} == {HONEST, IMPOSTOR}
+
+
+def test_a_trusted_freelancer_is_found_beyond_the_names_a_search_reads(market, namesakes, scan_of_three):
+    publish(namesakes, {n: f"Ada {n}" for n in range(1, 6)})
+
+    assert market.people_named("ada")[0].account == HONEST

@@ -2,7 +2,8 @@
 
 - `profiles`: each account's latest profile document with its content hash (and
   the fields a search needs, when the document follows the rules: the name, and
-  its case-folded `name_key`).
+  its case-folded `name_key`, indexed in code point order so the names starting
+  with a text are a range).
 - `profile_words`: the words of each valid profile's case-folded name, so a name
   search reads an index range per word instead of every profile.
 - `account_links`: the links live now, one row per pair (`first` < `second`).
@@ -53,7 +54,7 @@ def name_words(name: str) -> list[str]:
     return list(dict.fromkeys(name_key(name).split()))
 
 
-#: PostgreSQL compares the words by code point ("C"), as SQLite does, so a prefix is a range of the index.
+#: PostgreSQL compares the words and name keys by code point ("C"), as SQLite does, so a prefix is a range of the index.
 _WORD = String(NAME_KEY_LENGTH).with_variant(String(NAME_KEY_LENGTH, collation="C"), "postgresql")
 
 profiles = Table(
@@ -70,7 +71,7 @@ profiles = Table(
     Column("log_index", Integer, nullable=False),
     db._hash("transaction_hash", nullable=False),
     Column("timestamp", BigInteger, nullable=False),
-    Column("name_key", String(NAME_KEY_LENGTH), nullable=True),
+    Column("name_key", _WORD, nullable=True),
     Index("ix_profiles_block", "block_number"),
     Index("ix_profiles_name_key", "name_key"),
 )

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from sqlalchemy import Engine, Select, and_, case, func, or_, select
+from sqlalchemy import ColumnElement, Engine, FromClause, Select, Subquery, and_, case, func, or_, select
 from sqlalchemy.engine import Row
 
 from gigledger.amounts import units_of
@@ -64,21 +64,50 @@ MAX_NAME_MATCHES = 20
 MAX_NAME_SEARCH = MAX_NAME
 
 
-#: Most profiles a name search weighs: the best-recorded matches and the matches among
-#: this many most-trusted accounts (bounds what a request reads however many match).
+#: Most profiles a name search weighs from each thing it reads (the best-recorded of
+#: them), and how many most-trusted accounts it looks among.
 MAX_NAME_CANDIDATES = 200
+#: Most entries of the words' index one name search reads for its driving word, and of
+#: the name keys' index for the names starting with its text: what a request costs
+#: however many names match.
+MAX_NAME_SCAN = 2_000
+
+
+def _starts(column: ColumnElement[str], prefix: str) -> ColumnElement[bool]:
+    """``column`` starts with ``prefix``: the index range from the prefix to the first text
+    after every text it starts (code point order)."""
+    last = ord(prefix[-1])
+    if last == sys.maxunicode:
+        return and_(column >= prefix, column.startswith(prefix, autoescape=True))
+    return and_(column >= prefix, column < prefix[:-1] + chr(last + 1))
 
 
 def _accounts_with_word_starting(prefix: str) -> Select:
-    """Accounts whose name has a word starting with ``prefix``: the index range from the
-    prefix to the first text after every text it starts (code point order)."""
-    word = market.profile_words.c.word
-    last = ord(prefix[-1])
-    if last == sys.maxunicode:
-        condition = and_(word >= prefix, word.startswith(prefix, autoescape=True))
-    else:
-        condition = and_(word >= prefix, word < prefix[:-1] + chr(last + 1))
-    return select(market.profile_words.c.account).where(condition)
+    """Accounts whose name has a word starting with ``prefix``: the first MAX_NAME_SCAN
+    entries of that range of the words' index, in its order (word, then account), so
+    the names with the typed word itself come before those with longer words."""
+    words = market.profile_words
+    return (
+        select(words.c.account)
+        .where(_starts(words.c.word, prefix))
+        .order_by(words.c.word, words.c.account)
+        .limit(MAX_NAME_SCAN)
+    )
+
+
+def _has_word_starting(account: ColumnElement[str], prefix: str) -> ColumnElement[bool]:
+    """``account``'s name has a word starting with ``prefix``: a look-up of its own few
+    words (the index on account), whatever the number of names the prefix matches."""
+    words = market.profile_words
+    return select(words.c.account).where(words.c.account == account, _starts(words.c.word, prefix)).exists()
+
+
+def _names_starting(needle: str) -> Subquery:
+    """The profiles whose name starts with ``needle`` (the case-folded key, so the words
+    typed in the name's order): the first MAX_NAME_SCAN entries of that range of the
+    name keys' index, in its order, so the whole name comes first."""
+    profiles = market.profiles
+    return select(profiles).where(_starts(profiles.c.name_key, needle)).order_by(profiles.c.name_key).limit(MAX_NAME_SCAN).subquery("named")
 
 
 def _most_trusted(scores: TrustScores | None, count: int) -> list[str]:
@@ -362,16 +391,34 @@ class MarketQueries:
         (any case, any order): whole names first, then by trust score (seeded from
         ``trusted``, else the operator's), then completed gigs. Anyone may publish any name
         and a ring paying itself inflates its completed count, but not its trust; so an
-        impostor lists beside the person it copies, below them, never instead."""
+        impostor lists beside the person it copies, below them, never instead.
+
+        What one request reads is bounded however many names match. The longest word
+        drives: the first MAX_NAME_SCAN entries of its range of the words' index (those
+        with the typed word itself first, then longer words, each by account), every
+        other word a look-up among each candidate's own words; so a one-letter search
+        weighs only the first names of its letter. Besides those: the names starting
+        with the text as typed (the first MAX_NAME_SCAN of the name keys' index, the
+        whole name first), so "ada l" finds the Ada L...s however many Adas there are;
+        and the matches among the MAX_NAME_CANDIDATES most-trusted accounts, however far
+        down either index they are."""
         words = name_words(checked_name_search(text))
         needle = " ".join(words)
+        driver = max(words, key=len)
+        others = [word for word in words if word != driver]
+        profiles = market.profiles
         scores = self.trust.scores(trusted) if self.trust is not None else None
+        most_trusted = _most_trusted(scores, MAX_NAME_CANDIDATES)
+        queries = [
+            self._named(needle, profiles, others, profiles.c.account.in_(_accounts_with_word_starting(driver))),
+            self._named(needle, _names_starting(needle)),
+        ]
+        if most_trusted:  # so namesakes with more completed gigs cannot crowd the trusted out
+            queries.append(self._named(needle, profiles, words, profiles.c.account.in_(most_trusted)))
+        found: dict[str, Row] = {}
         with self.engine.connect() as conn:
-            found = {row.account: row for row in conn.execute(self._named(words, needle).limit(MAX_NAME_CANDIDATES))}
-            most_trusted = _most_trusted(scores, MAX_NAME_CANDIDATES)
-            if most_trusted:  # so namesakes with more completed gigs cannot crowd the trusted out
-                query = self._named(words, needle).where(market.profiles.c.account.in_(most_trusted))
-                found.update((row.account, row) for row in conn.execute(query))
+            for query in queries:
+                found.update((row.account, row) for row in conn.execute(query.limit(MAX_NAME_CANDIDATES)))
         trust_of = scores.of if scores is not None and scores.scores else (lambda _account: None)
         ranked = sorted(found.values(), key=lambda r: (r.exact, -(trust_of(r.account) or 0.0), -r.completed, r.name, r.account))
         return [
@@ -380,19 +427,19 @@ class MarketQueries:
         ]
 
     @staticmethod
-    def _named(words: Sequence[str], needle: str) -> Select:
-        """Valid profiles whose name has a word starting with each of ``words``, whole
-        names (``needle``) first, then by completed gigs; each word is a range of the
-        words' index."""
-        profiles, record = market.profiles, db.reputation
-        exact = case((profiles.c.name_key == needle, 0), else_=1)
+    def _named(needle: str, candidates: FromClause, words: Sequence[str] = (), *where: ColumnElement[bool]) -> Select:
+        """The valid profiles of ``candidates`` (profiles, or some of their rows) meeting
+        ``where`` whose name has a word starting with each of ``words`` (each a look-up
+        of the candidate's words), whole names (``needle``) first, then by completed gigs."""
+        record = db.reputation
+        exact = case((candidates.c.name_key == needle, 0), else_=1)
         completed = func.coalesce(record.c.completed, 0)
-        conditions = [profiles.c.account.in_(_accounts_with_word_starting(word)) for word in dict.fromkeys(words)]
         return (
-            select(profiles.c.account, profiles.c.name, profiles.c.headline, exact.label("exact"), completed.label("completed"))
-            .outerjoin(record, record.c.account == profiles.c.account)
-            .where(profiles.c.valid, *conditions)
-            .order_by(exact, completed.desc(), profiles.c.account)
+            select(candidates.c.account, candidates.c.name, candidates.c.headline, exact.label("exact"), completed.label("completed"))
+            .select_from(candidates)
+            .outerjoin(record, record.c.account == candidates.c.account)
+            .where(candidates.c.valid, *where, *(_has_word_starting(candidates.c.account, word) for word in words))
+            .order_by(exact, completed.desc(), candidates.c.account)
         )
 
     def _completed_within(self, members: list[str]) -> int:
