@@ -19,7 +19,7 @@ from pathlib import Path
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
 # Order matters only for reading: contracts first, then the node, then the index.
-MODULES = ("gas", "node", "indexer", "audit")
+MODULES = ("gas", "node", "indexer", "name_search", "audit")
 COLUMNS = ("benchmark", "value", "unit", "baseline", "ratio", "note")
 
 
