@@ -371,14 +371,17 @@ runs; signing is done before it). Below 1, no server can meet the target with th
 client. Until this round the client's CPU row also counted the signing (about 1 ms
 per transaction on the loaded machine), which overstated the client's share.
 
-Sequential (transfers, pings): the client alone takes about half of Anvil's round
-trip, so 1.5x Anvil leaves the node next to nothing (ratio about 1 or below in the
-"needs" rows). The node's own share is its CPU: cProfile (2026-12-01, idle, in
-process, one-transfer blocks) put a block at about 2.4 ms of CPU, of which py-evm's
-state root and trie writes (`finalize_block`, pure-Python HexaryTrie, RLP and
-nibbles) are a third, executing the transaction a quarter, and persisting, sealing
-and building the next block's VM most of the rest; each request costs about 0.5 ms
-more (uvicorn's h11, admission's decoding and sender recovery, the receipt).
+Sequential (transfers, pings): the client alone takes most of Anvil's round trip
+(the "round trip" rows), so 1.5x Anvil leaves the node next to nothing ("needs"
+ratio about 1 or below). The node's own share is its CPU: cProfile (2026-12-01,
+idle, in process, one-transfer blocks) put a block at about 2.4 ms of CPU, of which
+py-evm's state root and trie writes (`finalize_block`, pure-Python HexaryTrie, RLP
+and nibbles) are a third, executing the transaction a quarter, and persisting,
+sealing and building the next block's VM most of the rest; each request costs about
+0.5 ms more (uvicorn's h11, admission's decoding and sender recovery, the receipt).
+What would close the node's share: a block path that is not pure Python (an
+in-memory trie of the head with native hashing and RLP, one LMDB write per block;
+revm through a binding), then a native HTTP/1.1 parser such as httptools.
 
 Burst (one client sends 200 back to back, then waits for the last receipt). Profile
 (2026-12-01, load 4-5.5 on 2 cores; the bench's workload functions against
