@@ -4,9 +4,13 @@ thread that seals blocks and the workers that run calls.
 Requests are answered on one asyncio event loop. Blocks are sealed on a producer
 thread, as group commit: a submitted transaction wakes it, it seals everything
 pending in one block, and whatever arrives while block N is being built and
-committed goes into block N+1. eth_call, eth_estimateGas and eth_sendTransaction
-(which estimates) run on call workers, so a slow call holds neither the loop
-nor the producer; see chain/calls.py for how long one may run.
+committed goes into block N+1. If anything did arrive during block N and no
+client is waiting for a receipt, the producer first lets the submissions
+gather (see :class:`Gathering`), so that a stream of transactions is sealed in
+a few large blocks rather than many of one or two. eth_call, eth_estimateGas
+and eth_sendTransaction (which estimates) run on call workers, so a slow call
+holds neither the loop nor the producer; see chain/calls.py for how long one
+may run.
 """
 
 from __future__ import annotations
@@ -16,8 +20,10 @@ import contextlib
 import hmac
 import logging
 import threading
+import time
 from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from typing import Any
 
 from starlette.applications import Starlette
@@ -54,6 +60,32 @@ CALL_WORKERS = 2
 RECEIPT_WAIT_SECONDS = 0.5
 
 
+@dataclass(frozen=True)
+class Gathering:
+    """How long the producer lets transactions gather when they arrive faster than it seals.
+
+    Only after a block during whose building a transaction was submitted, and
+    only while no client waits for the receipt of a pooled transaction: a lone
+    transaction (a client that sends, then polls) and clients that each wait for
+    their receipt are sealed at once. Under a stream that nobody waits on yet,
+    the producer waits until no transaction has arrived for ``quiet`` seconds,
+    ``most`` seconds have passed, or a receipt poll comes in.
+
+    Why: in process, a block of transfers costs about 1.8 ms of CPU for the
+    block itself (Prague's system-contract writes, state root, sealing,
+    persisting, the next VM) and 0.3 ms per transfer; under the burst workload
+    (one client sending 200 transactions back to back) blocks held 1.8-2.5
+    transactions, each paying most of a block, and the producer held the GIL
+    that the event loop needed to admit the next ones.
+    """
+
+    quiet: float = 0.01
+    most: float = 0.05
+
+
+GATHERING = Gathering()
+
+
 class RpcServer:
     """Owns the dispatcher, the WebSocket connections and block production."""
 
@@ -63,18 +95,23 @@ class RpcServer:
         admin_token: str,
         block_time: float | None = None,
         on_serving: Callable[[], None] | None = None,
+        gathering: Gathering = GATHERING,
     ) -> None:
         self.ctx = ctx
         self.admin_token = admin_token
         self.block_time = block_time
         self.on_serving = on_serving
+        self.gathering = gathering
         self._wake = threading.Event()
+        self._submitted_at = 0.0  # time.monotonic() of the last wake-up by a submission
+        self._receipt_waiters = 0  # held receipt polls (changed on the loop, read by the producer)
+        self._hurry = threading.Event()  # a receipt poll started waiting, or the server stops
         self._stopping = threading.Event()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._sealed: asyncio.Event | None = None  # set when the next block is committed
         self._calls = ThreadPoolExecutor(CALL_WORKERS, thread_name_prefix="rpc-call")
         self._connections: set[Subscriptions] = set()
-        ctx.wake_producer = self._wake.set if block_time is None else (lambda: None)
+        ctx.wake_producer = self._submitted if block_time is None else (lambda: None)
         ctx.node.listeners.append(self._remember_block)
         ctx.node.listeners.append(self._notify_connections)
         ctx.pending_listeners.append(self._notify_pending)
@@ -140,25 +177,44 @@ class RpcServer:
             loop = asyncio.get_running_loop()
             return await loop.run_in_executor(self._calls, dispatcher.handle_payload, payload, authorized)
         answer = dispatcher.handle_payload(payload, authorized)
-        if self._sealed is not None and self._receipt_is_coming(payload, answer):
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._sealed.wait(), RECEIPT_WAIT_SECONDS)
+        coming = self._receipt_coming(payload, answer) if self._sealed is not None else None
+        if coming is not None:
+            self._receipt_waiters += 1
+            self._hurry.set()
+            try:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._left_pool(coming), RECEIPT_WAIT_SECONDS)
+            finally:
+                self._receipt_waiters -= 1
             answer = dispatcher.handle_payload(payload, authorized)
         return answer
 
-    def _receipt_is_coming(self, payload: Any, answer: Any) -> bool:
-        """A null receipt for a pooled transaction that automine will seal next."""
+    def _receipt_coming(self, payload: Any, answer: Any) -> bytes | None:
+        """The hash of a pooled transaction that automine will seal, if ``answer`` is its null receipt."""
         if self.block_time is not None or not self.ctx.automine:
-            return False
+            return None
         if not (isinstance(payload, dict) and payload.get("method") == "eth_getTransactionReceipt"):
-            return False
+            return None
         if not isinstance(answer, dict) or answer.get("result", False) is not None:
-            return False
+            return None
         try:
             tx_hash = params.fixed_data(payload["params"][0], 32, "transaction hash")
         except (RpcError, LookupError, TypeError):
-            return False
-        return self.ctx.node.pool.get(tx_hash) is not None
+            return None
+        return tx_hash if self.ctx.node.pool.get(tx_hash) is not None else None
+
+    async def _left_pool(self, tx_hash: bytes) -> None:
+        """Until a committed block has taken ``tx_hash`` out of the pool (or dropped it).
+
+        Not just the next block: one that was already being built when the
+        transaction arrived does not hold it, and answering null then costs the
+        client another poll (cProfile, 4 concurrent web3.py clients: 2,156
+        receipt look-ups for 601 transfers, 1,101 with this). The pool loses a
+        transaction only after its block commits.
+        """
+        while self.ctx.node.pool.get(tx_hash) is not None:
+            assert self._sealed is not None
+            await self._sealed.wait()  # replaced by a fresh event after every block
 
     async def _answer_text(self, dispatcher: Dispatcher, message: str, authorized: bool) -> Any:
         try:
@@ -206,8 +262,13 @@ class RpcServer:
         finally:
             self._stopping.set()
             self._wake.set()
+            self._hurry.set()
             producer.join()
             self._calls.shutdown(wait=False, cancel_futures=True)
+
+    def _submitted(self) -> None:
+        self._submitted_at = time.monotonic()
+        self._wake.set()
 
     def _produce_on_demand(self) -> None:
         while True:
@@ -215,8 +276,26 @@ class RpcServer:
             if self._stopping.is_set():
                 return
             self._wake.clear()
-            while self.ctx.automine and not self._stopping.is_set() and self._produce_safely(allow_empty=False):
-                pass
+            contended = False  # a submission arrived while the last block was being built
+            while self.ctx.automine and not self._stopping.is_set():
+                if contended:
+                    self._gather()
+                started = time.monotonic()
+                if not self._produce_safely(allow_empty=False):
+                    break
+                contended = self._submitted_at >= started
+
+    def _gather(self) -> None:
+        """Wait until submissions pause for ``gathering.quiet``, ``gathering.most`` passes,
+        or someone waits for a receipt."""
+        deadline = time.monotonic() + self.gathering.most
+        self._hurry.clear()
+        while not self._stopping.is_set() and not self._receipt_waiters:
+            now = time.monotonic()
+            until = min(self._submitted_at + self.gathering.quiet, deadline)
+            if now >= until:
+                return
+            self._hurry.wait(until - now)
 
     def _produce_every(self) -> None:
         while not self._stopping.wait(self.block_time):
