@@ -295,9 +295,9 @@ class AttestationMachine(RuleBasedStateMachine):
         relents=st.booleans(),
     )
     def a_wallet_turns_on_its_signature(self, pick, modes, submitter, relents):
-        """A wallet that vouched when its key holder signed answers every hostile way
-        in turn (in the order `modes`) when the signature is submitted: it must never
-        land, whoever submits it. `relents`: the wallet vouches again and the signature is submitted once
+        """A wallet whose key holder signed answers every hostile way in turn (in the
+        order `modes`) when the signature is submitted: it must never land, whoever
+        submits it. `relents`: the wallet vouches again and the signature is submitted once
         more. Mostly a signature that would land but for the wallet's answer."""
         candidates = self._vouched_next_in_line()
         candidates = [s for s in candidates if self._would_land(s)] or candidates
@@ -310,12 +310,9 @@ class AttestationMachine(RuleBasedStateMachine):
             self.submit(signed, submitter, changed=False)
 
     def _vouched_next_in_line(self) -> list[Signed]:
-        """Signatures by wallets' key holders, next in line, while their wallet vouches."""
-        return [
-            s
-            for s in self._next_in_line()
-            if s.attester in self.wallets and self.modes[s.attester] == Mode.VOUCHES and s.signer == self.wallets[s.attester].holder.address
-        ]
+        """Signatures by wallets' key holders, next in line (what the wallet answers
+        is up to the wallet when they are submitted)."""
+        return [s for s in self._next_in_line() if s.attester in self.wallets and s.signer == self.wallets[s.attester].holder.address]
 
     def _would_land(self, signed: Signed) -> bool:
         """Whether the model would take the signature if its attester vouched for it."""
