@@ -1,10 +1,10 @@
-"""Fixtures for the titanoboa contract tests: the cast of accounts and the
-contracts, deployed once per session (see `deployed`)."""
+"""Fixtures for the titanoboa contract tests: the cast of accounts, the contracts
+and the contract wallets, deployed once per session (see `deployed`)."""
 
 from __future__ import annotations
 
 import pytest
-from deployed import Cast, Contracts, assemble_cast, deploy_contracts
+from deployed import Cast, Contracts, Wallet, assemble_cast, deploy_contracts, deploy_wallets
 
 
 @pytest.fixture(scope="session")
@@ -15,3 +15,8 @@ def cast() -> Cast:
 @pytest.fixture(scope="session")
 def contracts(cast: Cast) -> Contracts:
     return deploy_contracts(cast)
+
+
+@pytest.fixture(scope="session")
+def wallets() -> tuple[Wallet, ...]:
+    return deploy_wallets()

@@ -17,6 +17,7 @@ from eth_account import Account
 from eth_account.signers.local import LocalAccount
 
 CONTRACTS = Path(__file__).resolve().parents[2] / "contracts"
+HERE = Path(__file__).resolve().parent
 FEE_TOKEN_BPS = 100  # the fee-on-transfer token burns 1% of every transfer
 FUNDS = 10**30
 
@@ -83,3 +84,26 @@ def deploy_contracts(cast: Cast) -> Contracts:
             with boa.env.prank(actor):
                 token.approve(escrow.address, FUNDS)
     return Contracts(registry, escrow, plain_token, fee_token, blocked)
+
+
+@dataclass(frozen=True)
+class Wallet:
+    """A `FickleWallet` (a contract wallet whose ERC-1271 answer can change) and the
+    key holder whose signatures it vouches for while in its VOUCHES mode."""
+
+    contract: Any
+    holder: LocalAccount
+
+    @property
+    def address(self) -> str:
+        return str(self.contract.address)
+
+
+def deploy_wallets(count: int = 3) -> tuple[Wallet, ...]:
+    """`count` wallets, each with its own key holder (no other account's key), funded."""
+    deployer = boa.load_partial(str(HERE / "FickleWallet.vy"))
+    holders = [Account.from_key((101 + index).to_bytes(32, "big")) for index in range(count)]
+    wallets = tuple(Wallet(deployer.deploy(holder.address), holder) for holder in holders)
+    for wallet in wallets:
+        boa.env.set_balance(wallet.address, FUNDS)
+    return wallets

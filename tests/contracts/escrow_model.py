@@ -9,6 +9,7 @@ escrow does.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from enum import IntFlag
 from functools import lru_cache
@@ -355,9 +356,24 @@ class Model:
         self._add(subject, ATTESTATIONS, 1)
         self._add(subject, SCORE_SUM, score)
 
-    def attest_by_signature(self, gig_id: int, attester: str, subject: str, score: int) -> None:
+    def attest_by_signature(
+        self, gig_id: int, attester: str, subject: str, score: int, deadline: int, vouches: Callable[[int], bool]
+    ) -> None:
+        """A signed attestation lands only by its deadline and if the attester vouches
+        (by its key's signature, or its wallet's ERC-1271 answer) for the message with
+        the registry's next nonce for it, and then as a direct one would; nothing
+        changes if it does not."""
+        nonce = self.nonces.get(attester, 0)
+        refuse_unless(self.now <= deadline)
+        refuse_unless(vouches(nonce))
         self.attest(gig_id, attester, subject, score)
-        self.nonces[attester] = self.nonces.get(attester, 0) + 1
+        self.nonces[attester] = nonce + 1
+
+    def invalidate_nonce(self, attester: str) -> int:
+        """Gives up the attester's next nonce; returns it."""
+        nonce = self.nonces.get(attester, 0)
+        self.nonces[attester] = nonce + 1
+        return nonce
 
     def revoke(self, gig_id: int, attester: str, subject: str) -> int:
         record = self._settled_between(gig_id, attester, subject)

@@ -23,6 +23,7 @@ from __future__ import annotations
 import os
 
 import boa
+from chain_logs import logs_of
 from deployed import FEE_TOKEN_BPS, Cast, Contracts
 from escrow_model import (
     ARBITRATION_PERIOD,
@@ -37,7 +38,6 @@ from escrow_model import (
     State,
     fee_on,
 )
-from eth_account import Account
 from hypothesis import HealthCheck, event, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
@@ -48,8 +48,7 @@ from hypothesis.stateful import (
     rule,
     run_state_machine_as_test,
 )
-
-from gigledger.attestations import ATTESTATION_TYPES, DOMAIN_NAME, DOMAIN_VERSION
+from signed_attestations import sign_attestation
 
 PROFILES = {
     "ci": settings(max_examples=200, stateful_step_count=30, deadline=None, suppress_health_check=list(HealthCheck)),
@@ -57,9 +56,6 @@ PROFILES = {
         max_examples=2_000, stateful_step_count=80, deadline=None, suppress_health_check=list(HealthCheck)
     ),
 }
-# Log fields the model does not track: where a log came from, and the hashes and
-# tags passed through untouched (the Ape suite checks those).
-UNMODELLED_FIELDS = {"address", "terms_hash", "skills", "deliverable_hash"}
 HASH = b"\x5a" * 32
 SKILL = b"solidity".ljust(32, b"\0")
 
@@ -155,12 +151,7 @@ class EscrowMachine(RuleBasedStateMachine):
         self.registry_logs += logs if contract is self.registry else self._logs(self.registry, source=self.escrow)
 
     def _logs(self, contract, source=None) -> list[Event]:
-        """`contract`'s logs in the last call made through `source` (itself by default)."""
-        return [
-            (type(log).__name__, {k: _plain(v) for k, v in log._asdict().items() if k not in UNMODELLED_FIELDS})
-            for log in (source or contract).get_logs()
-            if log.address == contract.address
-        ]
+        return logs_of(contract, source)
 
     def _count_payouts(self, logs: list[Event]) -> None:
         for name, args in logs:
@@ -406,12 +397,17 @@ class EscrowMachine(RuleBasedStateMachine):
             if key is None:
                 self.model.attest(gig_id, attester, subject, score)
             else:
-                self.model.attest_by_signature(gig_id, attester, subject, score)
+                self.model.attest_by_signature(gig_id, attester, subject, score, deadline, lambda next_nonce: next_nonce == nonce)
             return expected
 
         # signed now: the model's nonce moves once the prediction is made
         deadline = self.model.now + DAY
-        signature = self._sign(key, gig_id, subject, score, deadline) if key else b""
+        nonce = self.model.nonces.get(attester, 0)
+        signature = b""
+        if key is not None:
+            signature = sign_attestation(
+                key.key, self.registry, self.escrow.address, gig_id, subject, score, SKILL, HASH, nonce, deadline
+            )
 
         def call():
             if key is None:
@@ -423,25 +419,6 @@ class EscrowMachine(RuleBasedStateMachine):
             )
 
         self._drive("attest" if key is None else "attest_by_signature", predict, call, contract=self.registry)
-
-    def _sign(self, key, gig_id: int, subject: str, score: int, deadline: int) -> bytes:
-        domain = {
-            "name": DOMAIN_NAME,
-            "version": DOMAIN_VERSION,
-            "chainId": boa.env.evm.patch.chain_id,
-            "verifyingContract": self.registry.address,
-        }
-        message = {
-            "escrow": self.escrow.address,
-            "gigId": gig_id,
-            "subject": subject,
-            "score": score,
-            "skill": SKILL,
-            "evidence": HASH,
-            "nonce": self.model.nonces.get(key.address, 0),
-            "deadline": deadline,
-        }
-        return bytes(Account.sign_typed_data(key.key, domain, ATTESTATION_TYPES, message).signature)
 
     @precondition(lambda self: any(r.tickets for r in self.model.gigs.values()))
     @rule(pick=picks, role=roles, anyone=anyones)
@@ -627,15 +604,6 @@ def _split(amount: int, weights: list[int]) -> list[int]:
         return []
     parts = [amount * w // sum(weights) for w in weights[:-1]]
     return [*parts, amount - sum(parts)]
-
-
-def _plain(value):
-    """A log value as the model writes it: addresses as checksummed strings."""
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    if isinstance(value, str):
-        return str(value)
-    return value
 
 
 def test_escrow_and_registry_keep_their_invariants(contracts: Contracts, cast: Cast) -> None:
