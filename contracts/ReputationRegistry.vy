@@ -74,8 +74,9 @@ WRITER_DELAY: constant(uint256) = 7 * 86_400
 GENESIS_PERIOD: constant(uint256) = 86_400
 # @notice Marks a retired writer in `writers`.
 RETIRED: constant(uint256) = 1 << 255
-# @notice ERC-1271's answer for a valid signature: bytes4(keccak256("isValidSignature(bytes32,bytes)")).
-ERC1271_MAGIC: constant(bytes4) = 0x1626ba7e
+# @notice ERC-1271's answer for a valid signature as the ABI word it comes in:
+#         bytes4(keccak256("isValidSignature(bytes32,bytes)")), then 28 zero bytes.
+ERC1271_MAGIC: constant(bytes32) = 0x1626ba7e00000000000000000000000000000000000000000000000000000000
 # @notice The longest signature a contract wallet may submit.
 MAX_SIGNATURE_BYTES: constant(uint256) = 1024
 # @notice Signatures with s above half the curve order are malleable copies.
@@ -508,7 +509,9 @@ def _signed_by(signer: address, digest: bytes32, signature: Bytes[MAX_SIGNATURE_
         is_static_call=True,
         revert_on_failure=False,
     )
-    return success and len(response) == 32 and convert(slice(response, 0, 4), bytes4) == ERC1271_MAGIC
+    # The whole word, as Solidity's bytes4 decoding and OpenZeppelin's SignatureChecker
+    # compare it: a fallback that echoes its calldata starts with the magic value too.
+    return success and len(response) == 32 and convert(response, bytes32) == ERC1271_MAGIC
 
 
 @internal

@@ -72,11 +72,6 @@ def test_any_other_answer_refuses(contracts: Contracts, wallet: Wallet, gig_id: 
     assert contracts.registry.nonces(wallet.address) == 0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="registry bug: _signed_by compares only the first 4 bytes of the 32-byte answer, so a word that starts with "
-    "the magic value (an echoed calldata's selector) vouches for any signature",
-)
 def test_a_wallet_echoing_its_calldata_does_not_vouch_for_a_strangers_signature(
     contracts: Contracts, wallet: Wallet, gig_id: int, freelancer: str
 ) -> None:

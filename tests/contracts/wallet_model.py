@@ -20,9 +20,10 @@ class Mode(IntFlag):
     BURNS_GAS = 128
 
 
-# Modes whose answer is not ERC-1271's magic value word, whatever was signed. ECHOES_CALLDATA
-# belongs here too, but the registry takes its answer for the magic value (test_erc1271_answers).
-HOSTILE = (Mode.REFUSES, Mode.REVERTS, Mode.ANSWERS_GARBAGE, Mode.ANSWERS_RIGHT_ALIGNED, Mode.BURNS_GAS)
+# Modes whose answer is not ERC-1271's magic value word, whatever was signed.
+HOSTILE = (
+    Mode.REFUSES, Mode.REVERTS, Mode.ANSWERS_GARBAGE, Mode.ANSWERS_RIGHT_ALIGNED, Mode.ECHOES_CALLDATA, Mode.BURNS_GAS,
+)
 
 
 def vouches(mode: Mode, signed_by_key: bool) -> bool:
