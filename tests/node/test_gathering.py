@@ -34,6 +34,25 @@ def producing(chain_node) -> Iterator:
         thread.join(timeout=30)
 
 
+@pytest.fixture
+def first_commit_paused(chain_node, monkeypatch) -> tuple[threading.Event, threading.Event]:
+    """(committing, release): the first block's commit sets ``committing`` and then
+    waits for ``release``, so a test can submit while a block is being committed."""
+    store = chain_node.ledger.store
+    committing, release = threading.Event(), threading.Event()
+    commit, paused = store.commit, []
+
+    def commit_pausing_the_first_block() -> None:
+        if not paused:
+            paused.append(True)
+            committing.set()
+            release.wait(30)
+        commit()
+
+    monkeypatch.setattr(store, "commit", commit_pausing_the_first_block)
+    return committing, release
+
+
 def submit(server: RpcServer, raw: bytes) -> None:
     """What eth_sendRawTransaction does: admit, then wake the producer."""
     server.ctx.node.submit(raw)
@@ -53,21 +72,11 @@ def block_sizes(server: RpcServer, numbers: range) -> list[int]:
 
 
 def test_transactions_streaming_in_while_a_block_is_built_are_sealed_in_one_block(
-    producing, chain_node, dev_accounts, transfer, monkeypatch
+    producing, first_commit_paused, dev_accounts, transfer
 ):
     server = producing(Gathering(quiet=0.5, most=10))
-    store, sender = chain_node.ledger.store, dev_accounts[0]
-    committing, release = threading.Event(), threading.Event()
-    commit, paused = store.commit, []
-
-    def commit_pausing_the_first_block() -> None:
-        if not paused:
-            paused.append(True)
-            committing.set()
-            release.wait(30)
-        commit()
-
-    monkeypatch.setattr(store, "commit", commit_pausing_the_first_block)
+    sender = dev_accounts[0]
+    committing, release = first_commit_paused
     submit(server, transfer(sender, 0))
     assert committing.wait(10)
     submit(server, transfer(sender, 1))  # arrives while block 1 is being committed
@@ -89,23 +98,13 @@ def test_a_lone_transaction_is_sealed_without_gathering(producing, dev_accounts,
 
 
 def test_a_transaction_whose_receipt_is_awaited_is_sealed_without_gathering(
-    producing, chain_node, dev_accounts, transfer, monkeypatch
+    producing, first_commit_paused, dev_accounts, transfer
 ):
     """Block 1 is being committed when the next transaction arrives (a stream), but
     its receipt is polled at once: block 2 is sealed without waiting for the stream."""
     server = producing(Gathering(quiet=30, most=30))
-    store, sender = chain_node.ledger.store, dev_accounts[0]
-    committing, release = threading.Event(), threading.Event()
-    commit, paused = store.commit, []
-
-    def commit_pausing_the_first_block() -> None:
-        if not paused:
-            paused.append(True)
-            committing.set()
-            release.wait(30)
-        commit()
-
-    monkeypatch.setattr(store, "commit", commit_pausing_the_first_block)
+    sender = dev_accounts[0]
+    committing, release = first_commit_paused
 
     async def poll_the_second_transaction() -> dict:
         server._loop, server._sealed = asyncio.get_running_loop(), asyncio.Event()
